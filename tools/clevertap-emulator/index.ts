@@ -1,0 +1,323 @@
+/**
+ * A stand-in for CleverTap's `POST /1/upload` (SPEC §6), for tests, the demo and benchmarks.
+ * Plain `node:http` so faults can reach the socket (hang, destroy) and connections can be
+ * counted. Control endpoints live under `/_emulator/`. See README.md for every option and rule.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_SETTINGS,
+  checkSettingsPatch,
+  isEmulatorRegion,
+  type EmulatorAccount,
+  type EmulatorOptions,
+  type EmulatorSettings,
+} from './options.js';
+import {
+  accountStats,
+  clearState,
+  countStatus,
+  createEmulatorState,
+  filterRecords,
+  type EmulatorStats,
+  type RecordFilter,
+  type StoredRecord,
+} from './state.js';
+import { validateRecord, type ValidationOptions } from './validate-record.js';
+
+export type { EmulatorOptions, EmulatorAccount, EmulatorSettings, EmulatorFaults } from './options.js';
+export type { EmulatorStats, StoredRecord, RecordFilter } from './state.js';
+
+/** A running emulator. */
+export type ClevertapEmulator = {
+  /** Base URL without the `/1/upload` path, e.g. `http://127.0.0.1:41234`. Append `/{region}` for a region-aware base URL. */
+  url: string;
+  port: number;
+  /** Changes faults, latency or the concurrency cap; omitted fields keep their value. Throws on invalid values. */
+  setFaults(f: Partial<EmulatorSettings>): void;
+  /** The current faults, latency and concurrency cap. */
+  settings(): EmulatorSettings;
+  /** Registers (or replaces) an account. */
+  addAccount(a: EmulatorAccount): void;
+  /** Stored records, oldest first, optionally filtered. */
+  records(filter?: RecordFilter): StoredRecord[];
+  stats(): EmulatorStats;
+  /** Forgets stored records and counters. */
+  clear(): void;
+  close(): Promise<void>;
+};
+
+/** CleverTap publishes no body limit; this only protects the emulator's memory. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_RECORDS = 1000;
+const UPLOAD_PATH = /^\/(?:([a-z0-9]+)\/)?1\/upload$/;
+
+type Fault = 'error' | 'throttle' | 'timeout' | 'drop';
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const failBody = (code: number, error: string): unknown => ({ status: 'fail', error, code });
+
+/** Reads the body up to `limit` bytes; null when it is larger. */
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Starts the emulator and resolves once it listens. */
+export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promise<ClevertapEmulator> {
+  const state = createEmulatorState(opts.accounts ?? []);
+  let settings: EmulatorSettings = { ...DEFAULT_SETTINGS };
+  const random = opts.random ?? Math.random;
+  const hangMs = opts.hangMs ?? 10 * 60_000;
+  const validation: ValidationOptions = {
+    strictInferred: opts.strictInferred ?? true,
+    maxEventProperties: opts.maxEventProperties ?? 100,
+    discardedEventNames: opts.discardedEventNames ?? [],
+  };
+  const hangTimers = new Set<NodeJS.Timeout>();
+
+  function setFaults(patch: Partial<EmulatorSettings>): void {
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const problem = checkSettingsPatch(defined);
+    if (problem !== null) throw new RangeError(problem);
+    settings = { ...settings, ...(defined as Partial<EmulatorSettings>) };
+  }
+  const { port: _p, host: _h, accounts: _a, strictInferred: _s, maxEventProperties: _m, discardedEventNames: _d, random: _r, hangMs: _hm, ...initial } = opts;
+  setFaults(initial);
+
+  function addAccount(a: EmulatorAccount): void {
+    if (typeof a.accountId !== 'string' || a.accountId === '' || typeof a.passcode !== 'string' || a.passcode === '') {
+      throw new RangeError('an account needs a non-empty accountId and passcode');
+    }
+    if (a.region !== undefined && !isEmulatorRegion(a.region)) throw new RangeError(`unknown region "${String(a.region)}"`);
+    state.accounts.set(a.accountId, { accountId: a.accountId, passcode: a.passcode, ...(a.region ? { region: a.region } : {}) });
+  }
+
+  function drawFault(): Fault | null {
+    const r = random();
+    let edge = settings.errorRate;
+    if (r < edge) return 'error';
+    edge += settings.throttleRate;
+    if (r < edge) return 'throttle';
+    edge += settings.timeoutRate;
+    if (r < edge) return 'timeout';
+    edge += settings.dropRate;
+    if (r < edge) return 'drop';
+    return null;
+  }
+
+  function applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse): void {
+    switch (fault) {
+      case 'error':
+        countStatus(state, 503);
+        return sendJson(res, 503, failBody(503, 'Service temporarily unavailable, try again later'));
+      case 'throttle':
+        countStatus(state, 429);
+        return sendJson(res, 429, failBody(429, 'Too many concurrent requests'));
+      case 'timeout': {
+        countStatus(state, 'timeout');
+        // Never answer; free the socket eventually so a forgotten client cannot pin memory.
+        const timer = setTimeout(() => {
+          hangTimers.delete(timer);
+          req.socket.destroy();
+        }, hangMs);
+        timer.unref();
+        hangTimers.add(timer);
+        return;
+      }
+      case 'drop':
+        countStatus(state, 'dropped');
+        req.socket.destroy();
+        return;
+    }
+  }
+
+  async function handleUpload(req: IncomingMessage, res: ServerResponse, region: string | undefined): Promise<void> {
+    state.stats.requests += 1;
+    const accountId = header(req, 'x-clevertap-account-id') ?? '';
+    const account = state.accounts.get(accountId);
+    const authorised =
+      !settings.all401 &&
+      account !== undefined &&
+      account.passcode === header(req, 'x-clevertap-passcode') &&
+      (region === undefined || account.region === undefined || account.region === region);
+    if (!authorised || account === undefined) {
+      req.resume();
+      countStatus(state, 401);
+      return sendJson(res, 401, failBody(401, 'Invalid Credentials'));
+    }
+    const perAccount = accountStats(state, accountId);
+    perAccount.requests += 1;
+    if (perAccount.inFlight >= settings.maxConcurrency) {
+      req.resume();
+      countStatus(state, 429);
+      return sendJson(res, 429, failBody(429, 'Too many concurrent requests'));
+    }
+    perAccount.inFlight += 1;
+    state.stats.inFlight += 1;
+    perAccount.maxConcurrency = Math.max(perAccount.maxConcurrency, perAccount.inFlight);
+    res.on('close', () => {
+      perAccount.inFlight -= 1;
+      state.stats.inFlight -= 1;
+    });
+
+    const text = await readBody(req, MAX_BODY_BYTES);
+    if (text === null) {
+      countStatus(state, 413);
+      return sendJson(res, 413, failBody(413, 'Request body too large'));
+    }
+    if (settings.latencyMs > 0) await sleep(settings.latencyMs);
+    const fault = drawFault();
+    if (fault !== null && settings.mode === 'before') return applyFault(fault, req, res);
+
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      countStatus(state, 400);
+      return sendJson(res, 400, failBody(400, 'Malformed JSON body'));
+    }
+    const d = typeof body === 'object' && body !== null ? (body as { d?: unknown }).d : undefined;
+    if (!Array.isArray(d)) {
+      countStatus(state, 400);
+      return sendJson(res, 400, failBody(400, 'Body must be an object with a "d" array of records'));
+    }
+    if (d.length > MAX_RECORDS) {
+      countStatus(state, 400);
+      return sendJson(res, 400, failBody(400, `At most ${MAX_RECORDS} records per request, got ${d.length}`));
+    }
+
+    const requestId = randomUUID();
+    const receivedAt = new Date().toISOString();
+    const unprocessed: unknown[] = [];
+    d.forEach((record, i) => {
+      const rejection = validateRecord(record, validation);
+      if (rejection === null) {
+        state.records.push({ account: accountId, receivedAt, requestId, record });
+        state.stats.records += 1;
+      } else {
+        unprocessed.push({ status: 'fail', code: rejection.code, error: `${rejection.error}. Skipped record number : ${i + 1}`, record });
+      }
+    });
+    if (fault !== null) return applyFault(fault, req, res);
+
+    const processed = d.length - unprocessed.length;
+    const status = unprocessed.length === 0 ? 'success' : processed === 0 ? 'fail' : 'partial';
+    countStatus(state, 200);
+    sendJson(res, 200, { status, processed, unprocessed });
+  }
+
+  async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    switch (route) {
+      case 'GET /_emulator/records': {
+        const filter: RecordFilter = {};
+        for (const key of ['account', 'identity', 'objectId'] as const) {
+          const v = url.searchParams.get(key);
+          if (v !== null) filter[key] = v;
+        }
+        return sendJson(res, 200, { records: filterRecords(state.records, filter) });
+      }
+      case 'DELETE /_emulator/records':
+        clearState(state);
+        res.writeHead(204).end();
+        return;
+      case 'GET /_emulator/stats':
+        return sendJson(res, 200, state.stats);
+      case 'GET /_emulator/faults':
+        return sendJson(res, 200, settings);
+      case 'POST /_emulator/faults':
+      case 'POST /_emulator/accounts': {
+        let body: unknown;
+        try {
+          body = JSON.parse((await readBody(req, 64 * 1024)) ?? '');
+        } catch {
+          return sendJson(res, 400, { error: 'body must be a JSON object' });
+        }
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) return sendJson(res, 400, { error: 'body must be a JSON object' });
+        try {
+          if (route === 'POST /_emulator/faults') {
+            setFaults(body as Partial<EmulatorSettings>);
+            return sendJson(res, 200, settings);
+          }
+          const a = body as EmulatorAccount;
+          addAccount(a);
+          return sendJson(res, 201, { accountId: a.accountId, region: a.region ?? null });
+        } catch (err) {
+          return sendJson(res, 400, { error: (err as Error).message });
+        }
+      }
+      default:
+        req.resume();
+        return sendJson(res, 404, { error: `no route ${route}` });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://emulator.local');
+    const upload = UPLOAD_PATH.exec(url.pathname);
+    const work =
+      upload !== null && req.method === 'POST' && (upload[1] === undefined || isEmulatorRegion(upload[1]))
+        ? handleUpload(req, res, upload[1])
+        : handleControl(req, res, url);
+    work.catch(() => {
+      if (!res.headersSent) sendJson(res, 500, failBody(500, 'emulator error'));
+      else res.destroy();
+    });
+  });
+  // Long keep-alive like a real load balancer, so clients can show connection reuse.
+  server.keepAliveTimeout = 65_000;
+  server.on('connection', () => {
+    state.stats.connections += 1;
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host ?? '127.0.0.1';
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    setFaults,
+    settings: () => ({ ...settings }),
+    addAccount,
+    records: (filter = {}) => filterRecords(state.records, filter),
+    stats: () => structuredClone(state.stats),
+    clear: () => clearState(state),
+    close: async () => {
+      for (const t of hangTimers) clearTimeout(t);
+      hangTimers.clear();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

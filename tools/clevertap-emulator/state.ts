@@ -1,0 +1,76 @@
+/**
+ * The emulator's memory: accounts, stored records and counters. Plain data plus small
+ * functions; the HTTP layer (index.ts) is the only writer.
+ */
+import type { EmulatorAccount } from './options.js';
+
+/** One stored record, as `GET /_emulator/records` lists it. */
+export type StoredRecord = { account: string; receivedAt: string; requestId: string; record: unknown };
+
+/** Per-account counters. */
+export type AccountStats = { requests: number; inFlight: number; maxConcurrency: number };
+
+/** What `GET /_emulator/stats` answers. */
+export type EmulatorStats = {
+  /** Upload requests received (any answer). */
+  requests: number;
+  /** Answers by HTTP status, plus `dropped` (connection destroyed) and `timeout` (never answered). */
+  statusCounts: Record<string, number>;
+  /** Records stored since the last clear. */
+  records: number;
+  /** TCP connections accepted since start (keep-alive reuse keeps this low). */
+  connections: number;
+  /** Upload requests currently in flight, all accounts. */
+  inFlight: number;
+  /** Per account ID (unknown accounts are not counted). */
+  accounts: Record<string, AccountStats>;
+};
+
+export type RecordFilter = { account?: string; identity?: string; objectId?: string };
+
+export type EmulatorState = {
+  accounts: Map<string, EmulatorAccount>;
+  records: StoredRecord[];
+  stats: EmulatorStats;
+};
+
+export function createEmulatorState(accounts: readonly EmulatorAccount[]): EmulatorState {
+  return {
+    accounts: new Map(accounts.map((a) => [a.accountId, { ...a }])),
+    records: [],
+    stats: { requests: 0, statusCounts: {}, records: 0, connections: 0, inFlight: 0, accounts: {} },
+  };
+}
+
+export function accountStats(state: EmulatorState, accountId: string): AccountStats {
+  const existing = state.stats.accounts[accountId];
+  if (existing !== undefined) return existing;
+  const created: AccountStats = { requests: 0, inFlight: 0, maxConcurrency: 0 };
+  state.stats.accounts[accountId] = created;
+  return created;
+}
+
+export function countStatus(state: EmulatorState, status: number | 'dropped' | 'timeout'): void {
+  const key = String(status);
+  state.stats.statusCounts[key] = (state.stats.statusCounts[key] ?? 0) + 1;
+}
+
+/** Stored records matching every given filter field. */
+export function filterRecords(records: readonly StoredRecord[], filter: RecordFilter): StoredRecord[] {
+  return records.filter((r) => {
+    if (filter.account !== undefined && r.account !== filter.account) return false;
+    const rec = r.record as Record<string, unknown>;
+    if (filter.identity !== undefined && String(rec['identity']) !== filter.identity) return false;
+    if (filter.objectId !== undefined && rec['objectId'] !== filter.objectId) return false;
+    return true;
+  });
+}
+
+/** Forgets stored records and resets counters (connections and in-flight stay truthful). */
+export function clearState(state: EmulatorState): void {
+  state.records = [];
+  const { connections, inFlight } = state.stats;
+  const accounts: Record<string, AccountStats> = {};
+  for (const [id, a] of Object.entries(state.stats.accounts)) accounts[id] = { requests: 0, inFlight: a.inFlight, maxConcurrency: a.inFlight };
+  state.stats = { requests: 0, statusCounts: {}, records: 0, connections, inFlight, accounts };
+}
