@@ -1,0 +1,72 @@
+import type { ParsedEvent } from '../purchasely/payload.js';
+import type { IntegrationSettings } from '../settings/schema.js';
+import { mapChargedRecord } from './map-charged-record.js';
+import { mapEventRecord, recordTimestamp } from './map-event-record.js';
+import { mapProfileRecord } from './map-profile-record.js';
+import type { PlannedRecord, ProfileChange, RecordTarget, SkipReason } from './types.js';
+
+/** Everything `planEvent` needs; `enabled` is whether the app has an active integration at all. */
+export interface PlanEventInput {
+  ev: ParsedEvent;
+  settings: IntegrationSettings;
+  enabled: boolean;
+  profiles: ProfileChange[];
+}
+
+/** The records an event produces, or why it produces none (`skipReason` null when records exist). */
+export interface EventPlan {
+  records: PlannedRecord[];
+  skipReason: SkipReason | null;
+}
+
+/**
+ * Decides every CleverTap record of one processed event (SPEC §4 "Mapping"). Pure.
+ *
+ * Checked in this order, the first that applies being the reason nothing is sent:
+ * `no_user_key` (neither `user_id` nor `anonymous_user_id`), `integration_disabled` (`enabled`
+ * false or `settings.enabled` false), `sandbox_skipped` (a SANDBOX event with `sandbox: skip`).
+ * SANDBOX events go to the main account with `same_account` and to the sandbox account with
+ * `sandbox_account`.
+ *
+ * Records come in this order — the event record, then the `Charged` record, then one profile
+ * record per user in `profiles` order — so CleverTap sees the event before the profile
+ * change it caused. A profile record is produced even when the event's own record is
+ * disabled (every event feeds the state). When nothing is produced the reason is
+ * `event_disabled`.
+ */
+export function planEvent(input: PlanEventInput): EventPlan {
+  const { ev, settings } = input;
+  if (ev.userKey === null || ev.userKey === '') return skip('no_user_key');
+  if (!input.enabled || !settings.enabled) return skip('integration_disabled');
+  const target = chooseTarget(ev, settings);
+  if (target === null) return skip('sandbox_skipped');
+
+  const records: PlannedRecord[] = [];
+  const eventRecord = mapEventRecord(ev, settings);
+  if (eventRecord) records.push({ target, userKey: ev.userKey, kind: 'event', body: eventRecord });
+  const charged = mapChargedRecord(ev, settings);
+  if (charged) records.push({ target, userKey: ev.userKey, kind: 'charged', body: charged });
+  const ts = recordTimestamp(ev);
+  for (const profile of input.profiles) {
+    const body = mapProfileRecord(profile.before, profile.after, settings, ts);
+    if (body) records.push({ target, userKey: profile.userKey, kind: 'profile', body });
+  }
+  return records.length > 0 ? { records, skipReason: null } : skip('event_disabled');
+}
+
+/** The account an event goes to, or null when sandbox events are skipped. */
+function chooseTarget(ev: ParsedEvent, settings: IntegrationSettings): RecordTarget | null {
+  if (ev.environment?.toUpperCase() !== 'SANDBOX') return 'main';
+  switch (settings.sandbox) {
+    case 'skip':
+      return null;
+    case 'same_account':
+      return 'main';
+    case 'sandbox_account':
+      return 'sandbox';
+  }
+}
+
+function skip(reason: SkipReason): EventPlan {
+  return { records: [], skipReason: reason };
+}

@@ -1,0 +1,34 @@
+import { EVENT_CATALOG, USER_PROPERTY_CATALOG } from '../purchasely/catalog.js';
+import type { IntegrationSettings, MappingEntry } from './schema.js';
+
+/** How long a record of a user without a CleverTap ID waits before it is skipped. */
+export const DEFAULT_HOLD_FOR = '24h';
+
+/**
+ * The settings of an app that has never configured CleverTap (SPEC §3): integration off,
+ * every catalogue event and user property listed but disabled (as in Purchasely) under its
+ * Purchasely name, identity `auto` holding records 24 h, no `Charged` event.
+ *
+ * Every catalogue entry is present so the dashboard and API clients see the full list
+ * without merging it with the catalogue themselves. A fresh object is returned each call.
+ */
+export function defaultIntegrationSettings(): IntegrationSettings {
+  return {
+    enabled: false,
+    region: 'eu1',
+    accountId: '',
+    sandbox: 'skip',
+    sandboxAccount: { region: 'eu1', accountId: '' },
+    events: defaultEntries(EVENT_CATALOG.map((e) => e.name)),
+    userProperties: defaultEntries(USER_PROPERTY_CATALOG.map((p) => p.name)),
+    identity: { mode: 'auto', holdFor: DEFAULT_HOLD_FOR },
+    revenue: { chargedEvent: false, currency: 'integration' },
+  };
+}
+
+/** `{name: {enabled: false, name}}` for each name, in the given order. */
+export function defaultEntries(names: readonly string[]): Record<string, MappingEntry> {
+  const entries: Record<string, MappingEntry> = {};
+  for (const name of names) entries[name] = { enabled: false, name };
+  return entries;
+}
