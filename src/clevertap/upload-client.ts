@@ -100,6 +100,9 @@ export function createUploadClient(opts: UploadClientOptions): UploadClient {
         signal: controller.signal,
       });
       const text = await res.body.text();
+      // undici frees the connection a tick after the body ends; yielding once lets the caller's
+      // next sequential request reuse it instead of opening a second one.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       return classifyUploadResponse({ httpStatus: res.statusCode, bodyText: text, records, latencyMs: elapsed() });
     } catch (err) {
       const code = (err as { code?: unknown }).code;
