@@ -1,11 +1,8 @@
 import type { RecordBody } from '../clevertap/types.js';
+import type { UserProperties } from '../state/index.js';
 
-/**
- * A user's property snapshot as the state module derives it; `date` properties hold epoch
- * milliseconds. Declared here structurally (same shape as `src/state`'s `UserProperties`) so
- * mapping stays a leaf that depends on no stateful module.
- */
-export type UserProperties = Record<string, string | number | boolean | null>;
+/** A user's property snapshot as `src/state` derives it; `date` properties hold epoch ms. */
+export type { UserProperties };
 
 /** Which CleverTap account a record goes to: the main one or the sandbox account. */
 export type RecordTarget = 'main' | 'sandbox';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkRecord } from '../../src/clevertap/naming.js';
 import { planEvent } from '../../src/mapping/plan-event.js';
 import type { IntegrationSettings } from '../../src/settings/schema.js';
 import { eventWith, loadFixtureEvent } from './fixture-events.js';
@@ -90,4 +91,21 @@ describe('planEvent', () => {
     const plan = planEvent({ ev: productionTx, settings: full({ sandbox: 'sandbox_account' }), enabled: true, profiles: [] });
     expect(plan.records.map((r) => r.target)).toEqual(['main', 'main']);
   });
+});
+
+describe('planEvent records against CleverTap\'s own rules', () => {
+  it.each(['ACTIVATE', 'SUBSCRIPTION_STARTED', 'TRANSACTION_PROCESSED'] as const)(
+    'produces only records CleverTap accepts for the documented %s',
+    (fixture) => {
+      const ev = { ...loadFixtureEvent(fixture), environment: 'PRODUCTION' };
+      const plan = planEvent({
+        ev,
+        settings: full({ events: on(fixture) }),
+        enabled: true,
+        profiles: [{ userKey: 'toto', before: null, after: { subscription_status: 'AUTO_RENEWING' } }],
+      });
+      expect(plan.records.length).toBeGreaterThanOrEqual(2);
+      for (const record of plan.records) expect(checkRecord(record.body)).toEqual([]);
+    },
+  );
 });
