@@ -2,7 +2,7 @@
  * `pcbridge emulator clevertap`: runs the CleverTap emulator in the foreground until
  * SIGINT/SIGTERM. The main CLI calls {@link registerEmulatorCommand}.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { startClevertapEmulator } from './index.js';
 import { isEmulatorRegion, EMULATOR_REGIONS, type EmulatorAccount } from './options.js';
 
@@ -26,22 +26,22 @@ function parseWhole(min: number, max: number, what: string) {
 
 function parseRate(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw invalid('a rate is a fraction from 0 to 1, e.g. 0.05.');
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw invalid('A rate is a fraction from 0 to 1, e.g. 0.05.');
   return n;
 }
 
 function parseMode(value: string): 'before' | 'after' {
-  if (value !== 'before' && value !== 'after') throw invalid('the fault mode is "before" or "after".');
+  if (value !== 'before' && value !== 'after') throw invalid('The fault mode is "before" or "after".');
   return value;
 }
 
 function collectAccount(value: string, previous: EmulatorAccount[]): EmulatorAccount[] {
   const [accountId, passcode, region, ...rest] = value.split(':');
   if (accountId === undefined || accountId === '' || passcode === undefined || passcode === '' || rest.length > 0) {
-    throw invalid('an account is ID:PASSCODE or ID:PASSCODE:REGION.');
+    throw invalid('An account is ID:PASSCODE or ID:PASSCODE:REGION.');
   }
   if (region !== undefined && !isEmulatorRegion(region)) {
-    throw invalid(`unknown region "${region}"; use one of ${EMULATOR_REGIONS.join(', ')}.`);
+    throw invalid(`Unknown region "${region}"; use one of ${EMULATOR_REGIONS.join(', ')}.`);
   }
   return [...previous, { accountId, passcode, ...(region !== undefined ? { region } : {}) }];
 }
@@ -69,16 +69,17 @@ export function registerEmulatorCommand(program: Command): void {
   group
     .command('clevertap')
     .description('run a CleverTap /1/upload emulator with injectable faults (control API under /_emulator/)')
-    .option('--port <port>', 'TCP port to listen on; 0 picks a free one', parseWhole(0, 65535, 'the port'), 8090)
+    .option('--port <port>', 'TCP port to listen on; 0 picks a free one', parseWhole(0, 65535, 'The port'), 8090)
     .option('--host <address>', 'address to bind', '127.0.0.1')
-    .option(
-      '--account <id:passcode[:region]>',
-      `accept these credentials (repeatable); with a region (${EMULATOR_REGIONS.join(' ')}), /{region}/1/upload must match it. ` +
-        `Default: ${DEFAULT_EMULATOR_ACCOUNT.accountId}:${DEFAULT_EMULATOR_ACCOUNT.passcode}`,
-      collectAccount,
-      [],
+    .addOption(
+      new Option(
+        '--account <id:passcode[:region]>',
+        `accept these credentials (repeatable); with a region (${EMULATOR_REGIONS.join(' ')}), /{region}/1/upload must match it`,
+      )
+        .argParser(collectAccount)
+        .default([], `${DEFAULT_EMULATOR_ACCOUNT.accountId}:${DEFAULT_EMULATOR_ACCOUNT.passcode}`),
     )
-    .option('--latency <ms>', 'delay before answering each upload, in milliseconds', parseWhole(0, 600_000, 'the latency'), 0)
+    .option('--latency <ms>', 'delay before answering each upload, in milliseconds', parseWhole(0, 600_000, 'The latency'), 0)
     .option('--error-rate <f>', 'share of uploads answered 503 (0–1)', parseRate, 0)
     .option('--throttle-rate <f>', 'share of uploads answered 429 even under the cap (0–1)', parseRate, 0)
     .option('--timeout-rate <f>', 'share of uploads never answered, so the client times out (0–1)', parseRate, 0)
@@ -90,7 +91,7 @@ export function registerEmulatorCommand(program: Command): void {
       parseMode,
       'before',
     )
-    .option('--max-concurrency <n>', 'concurrent uploads per account before 429 (CleverTap: 15)', parseWhole(1, 1000, 'the concurrency cap'), 15)
+    .option('--max-concurrency <n>', 'concurrent uploads per account before 429 (CleverTap: 15)', parseWhole(1, 1000, 'The concurrency cap'), 15)
     .option('--no-inferred-rules', 'only apply the validation rules CleverTap documents (see the emulator README)')
     .action(async (o: CommandOptions) => {
       const accounts = o.account.length > 0 ? o.account : [DEFAULT_EMULATOR_ACCOUNT];
