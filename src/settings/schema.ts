@@ -103,6 +103,7 @@ export const IntegrationSettingsInSchema = Type.Object(
     region: Type.Optional(RegionSchema),
     accountId: Type.Optional(Type.String()),
     passcode: Type.Optional(Type.String({ description: 'Write-only; omitted keeps the stored passcode' })),
+    passcodeSet: Type.Optional(Type.Boolean({ description: 'Read-only (from GET); ignored' })),
     sandbox: Type.Optional(literalUnion(SANDBOX_MODES, 'What to do with SANDBOX events', 'skip')),
     sandboxAccount: Type.Optional(
       Type.Object(
@@ -110,6 +111,7 @@ export const IntegrationSettingsInSchema = Type.Object(
           region: Type.Optional(RegionSchema),
           accountId: Type.Optional(Type.String()),
           passcode: Type.Optional(Type.String({ description: 'Write-only; omitted keeps the stored passcode' })),
+          passcodeSet: Type.Optional(Type.Boolean({ description: 'Read-only (from GET); ignored' })),
         },
         { additionalProperties: false },
       ),
@@ -119,7 +121,7 @@ export const IntegrationSettingsInSchema = Type.Object(
     identity: Type.Optional(Type.Partial(IdentitySchema)),
     revenue: Type.Optional(Type.Partial(RevenueSchema)),
   },
-  { additionalProperties: true, description: 'Read-only fields of the GET answer (passcodeSet) are accepted and ignored' },
+  { additionalProperties: false, description: 'Read-only fields of the GET answer (passcodeSet) are accepted and ignored' },
 );
 export type IntegrationSettingsIn = Static<typeof IntegrationSettingsInSchema>;
 

@@ -17,3 +17,19 @@ describe('toSettingsOut', () => {
     expect(applyPut(JSON.parse(JSON.stringify(out)))).toStrictEqual({ ok: true, settings });
   });
 });
+
+describe('the TypeBox schemas', () => {
+  it('describe what the functions produce', async () => {
+    const { Value } = await import('@sinclair/typebox/value');
+    const { IntegrationSettingsSchema, IntegrationSettingsOutSchema, IntegrationSettingsInSchema } = await import(
+      '../../src/settings/schema.js'
+    );
+    const settings = defaultIntegrationSettings();
+    const out = toSettingsOut(settings, { passcodeSet: false, sandboxPasscodeSet: false });
+    expect(Value.Check(IntegrationSettingsSchema, settings)).toBe(true);
+    expect(Value.Check(IntegrationSettingsOutSchema, out)).toBe(true);
+    expect(Value.Check(IntegrationSettingsInSchema, out)).toBe(true);
+    expect(Value.Check(IntegrationSettingsSchema, { ...settings, region: 'mars' })).toBe(false);
+    expect(Value.Check(IntegrationSettingsOutSchema, { ...out, passcode: 'x' })).toBe(false);
+  });
+});
