@@ -67,6 +67,20 @@ describe('POST /1/upload', () => {
   });
 });
 
+describe('Charged items', () => {
+  it('accepts Items on Charged and refuses them on other events with 512', async () => {
+    const items = [{ product: 'premium', plan: 'monthly', purchase_type: 'RENEWAL' }];
+    const res = await upload('/1/upload', A, {
+      d: [
+        { type: 'event', evtName: 'Charged', evtData: { Amount: 9.99, Currency: 'EUR', Items: items }, ts, identity: 'u1' },
+        { type: 'event', evtName: 'Renewed', evtData: { Items: items }, ts, identity: 'u1' },
+      ],
+    });
+    expect(res.body['processed']).toBe(1);
+    expect((res.body['unprocessed'] as Array<{ code: number }>).map((u) => u.code)).toEqual([512]);
+  });
+});
+
 describe('regions', () => {
   it('accepts any account on the region-agnostic path', async () => {
     expect((await upload('/1/upload', B, { d: [] })).status).toBe(200);

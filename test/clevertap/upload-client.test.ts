@@ -48,6 +48,10 @@ const cases: Array<[number, string, CleverTapRecord]> = [
   [517, 'a profile with an invalid Employed', { type: 'profile', profileData: { Employed: 'maybe' }, ts, identity: 'u' }],
   [518, 'a profile with an invalid Education', { type: 'profile', profileData: { Education: 'PhD' }, ts, identity: 'u' }],
   [519, 'a profile with an invalid Married', { type: 'profile', profileData: { Married: 'yes' }, ts, identity: 'u' }],
+  [512, 'an event value of 257 two-byte characters, 514 bytes (inferred)', { type: 'event', evtName: 'X', evtData: { v: 'é'.repeat(257) }, ts, identity: 'u' }],
+  [512, 'a profile key with # in it (inferred)', { type: 'profile', profileData: { 'plan#': 'monthly' }, ts, identity: 'u' }],
+  [512, 'a profile key of 61 two-byte characters, 122 bytes (inferred)', { type: 'profile', profileData: { ['é'.repeat(61)]: 1 }, ts, identity: 'u' }],
+  [512, 'an event name of 121 characters (inferred)', { type: 'event', evtName: 'e'.repeat(121), evtData: {}, ts, identity: 'u' }],
   [520, 'a profile with a negative Age', { type: 'profile', profileData: { Age: -3 }, ts, identity: 'u' }],
 ];
 
@@ -68,6 +72,15 @@ describe('per-record codes over HTTP', () => {
   it('reports "fail" when every record of the request is refused', async () => {
     const outcome = await client.upload(account, [cases[0]![2]]);
     expect(outcome).toMatchObject({ kind: 'partial', bodyStatus: 'fail', processed: 0 });
+  });
+
+  it('accepts names and values right at the limits', async () => {
+    const atLimits: CleverTapRecord[] = [
+      { type: 'event', evtName: 'e'.repeat(120), evtData: { ['k'.repeat(120)]: 'é'.repeat(256), '#tag': 1 }, ts, identity: 'u' },
+      { type: 'event', evtName: 'Y', evtData: { ['é'.repeat(120)]: '😀'.repeat(128) }, ts, identity: 'u' },
+      { type: 'profile', profileData: { ['é'.repeat(60)]: 'a'.repeat(512) }, ts, identity: 'u' },
+    ];
+    expect(await client.upload(account, atLimits)).toMatchObject({ kind: 'success', processed: 3 });
   });
 
   it('accepts a valid profile with standard fields', async () => {

@@ -59,12 +59,15 @@ function checkProperties(
   data: Record<string, unknown>,
   forbidden: readonly string[],
   allowItems: boolean,
-  allowStringLists: boolean,
+  target: 'event' | 'profile',
 ): RecordRejection | null {
+  // Event keys are limited in characters; the profile upload docs count key bytes.
+  const keyTooLong = (key: string): boolean => chars(key) > 120 || (target === 'profile' && bytes(key) > 120);
+  const allowStringLists = target === 'profile';
   for (const [key, value] of Object.entries(data)) {
     const badChar = forbidden.find((c) => key.includes(c));
     if (badChar !== undefined) return reject(512, `Property key "${key}" contains the forbidden character ${badChar}`, 'inferred');
-    if (chars(key) > 120 || bytes(key) > 120) return reject(512, `Property key is longer than 120 characters`, 'inferred');
+    if (keyTooLong(key)) return reject(512, `Property key "${key}" is longer than 120 characters`, 'inferred');
     if (typeof value === 'string' && bytes(value) > 512) return reject(512, `Value of "${key}" is longer than 512 bytes`, 'inferred');
     if (typeof value === 'object' && value !== null) {
       const itemsOk = allowItems && key === 'Items' && Array.isArray(value) && value.length <= 256 && value.every(isFlatObject);
@@ -120,7 +123,7 @@ function validateEvent(record: Record<string, unknown>, opts: ValidationOptions)
     const badChar = EVENT_FORBIDDEN.find((c) => name.includes(c));
     if (badChar !== undefined) return reject(512, `Event name contains the forbidden character ${badChar}`, 'inferred');
     if (chars(name) > 120) return reject(512, 'Event name is longer than 120 characters', 'inferred');
-    const problem = checkProperties(data, EVENT_FORBIDDEN, fold(name) === 'charged', false);
+    const problem = checkProperties(data, EVENT_FORBIDDEN, fold(name) === 'charged', 'event');
     if (problem !== null) return problem;
   }
   return null;
@@ -134,6 +137,6 @@ function validateProfile(record: Record<string, unknown>, opts: ValidationOption
   for (const field of PROFILE_FIELDS) {
     if (field.key in data && !field.ok(data[field.key])) return reject(field.code, field.error, 'documented');
   }
-  if (opts.strictInferred) return checkProperties(data, PROFILE_FORBIDDEN, false, true);
+  if (opts.strictInferred) return checkProperties(data, PROFILE_FORBIDDEN, false, 'profile');
   return null;
 }
