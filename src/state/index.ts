@@ -23,3 +23,4 @@ export {
 export { foldUser, cumulatedRevenueOf, type Seen, type UserState } from './user-state.js';
 export { computeUserProperties, diffUserProperties, type UserProperties } from './user-properties.js';
 export { foldEvent, type FoldEventInput, type FoldEventResult } from './fold-event.js';
+export { eraseUserFromSubscription } from './erase-user.js';
