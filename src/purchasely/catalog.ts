@@ -127,7 +127,8 @@ const WELL_FORMED_EVENT_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
 
 /**
  * True for a name shaped like Purchasely's: upper-case words joined by single underscores
- * (`SUBSCRIPTION_STARTED`), so settings can enable events Purchasely adds later.
+ * (`SUBSCRIPTION_STARTED`; digits allowed after the first letter, at most 128 characters), so
+ * settings can enable events Purchasely adds later.
  */
 export function isWellFormedEventName(name: string): boolean {
   return typeof name === 'string' && name.length <= 128 && WELL_FORMED_EVENT_NAME.test(name);
