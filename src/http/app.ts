@@ -1,0 +1,74 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.js';
+import { createAdminAuth, type AdminAuth } from './plugins/admin-auth.js';
+import { registerErrorHandler } from './plugins/error-handler.js';
+import { appsRoutes } from './routes/api/apps.js';
+import { sessionRoutes } from './routes/api/session.js';
+import { healthRoutes } from './routes/health.js';
+import { ErrorOut } from './schemas.js';
+
+export interface BuildAppOptions {
+  /** Mark the session cookie Secure (behind HTTPS). */
+  secureCookies?: boolean;
+}
+
+/** Extra API route plugins registered under /api/v1 behind admin auth (one per resource). */
+export type ApiRoutePlugin = (app: FastifyInstance, opts: { ctx: AppContext; auth: AdminAuth }) => Promise<void>;
+
+const API_ROUTES: ApiRoutePlugin[] = [appsRoutes];
+
+/** Builds the HTTP application; never listens (tests use `inject`, main.ts listens). */
+export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    // Per-request info lines would dominate the webhook hot path; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  });
+  registerErrorHandler(app);
+  app.addSchema(ErrorOut);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'pcbridge', version: '1', description: 'Purchasely server events to CleverTap' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  const auth = createAdminAuth(ctx);
+
+  app.addHook('onResponse', async (request, reply) => {
+    ctx.metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
+  });
+
+  await app.register(healthRoutes, { ctx });
+
+  await app.register(
+    async (api) => {
+      // Every /api/v1 route needs the admin token or session unless it is marked public.
+      api.addHook('onRequest', async (request, reply) => {
+        const config = request.routeOptions.config as { public?: boolean } | undefined;
+        if (config?.public) return;
+        await auth.requireAdmin(request, reply);
+      });
+      await api.register(sessionRoutes, { auth, secureCookies: opts.secureCookies ?? false });
+      for (const routes of API_ROUTES) await api.register(routes, { ctx, auth });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  await app.register(async (admin) => {
+    admin.addHook('onRequest', auth.requireAdmin);
+    admin.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      reply.header('content-type', ctx.metrics.registry.contentType);
+      return ctx.metrics.registry.metrics();
+    });
+    admin.get('/docs', { schema: { hide: true } }, async () => app.swagger());
+  });
+
+  return app;
+}

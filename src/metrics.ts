@@ -1,0 +1,35 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one process, on its own registry (no global default registry). */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly httpRequests: Counter<'route' | 'status'>;
+  readonly webhooks: Counter<'outcome'>;
+  readonly webhookLatency: Histogram<never>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'pcbridge_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'pcbridge_http_requests_total',
+      help: 'HTTP requests answered, by route and status',
+      labelNames: ['route', 'status'],
+      registers: [registry],
+    }),
+    webhooks: new Counter({
+      name: 'pcbridge_webhooks_total',
+      help: 'Purchasely webhooks by outcome (stored, duplicate, quarantined, rejected)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    webhookLatency: new Histogram({
+      name: 'pcbridge_webhook_seconds',
+      help: 'Time to durably store and acknowledge a webhook',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+  };
+}

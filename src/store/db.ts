@@ -1,0 +1,39 @@
+/**
+ * The one seam between SQL and the two databases. Repositories write portable SQL with `?`
+ * placeholders once; each dialect's adapter runs it. Flags are stored as 0/1 integers and times
+ * as epoch milliseconds in both dialects so rows look the same everywhere.
+ */
+export type Dialect = 'sqlite' | 'postgres';
+
+export type SqlValue = string | number | bigint | boolean | Buffer | null;
+
+export interface RunResult {
+  /** Rows changed by an INSERT/UPDATE/DELETE. */
+  changes: number;
+}
+
+/** Something SQL can be sent to: the database itself, or an open transaction. */
+export interface Queryable {
+  readonly dialect: Dialect;
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
+}
+
+export interface Db extends Queryable {
+  /**
+   * Runs `fn` in one transaction; commits when it resolves, rolls back when it throws.
+   * On SQLite transactions are serialised (one writer); on PostgreSQL each gets its own client.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a multi-statement script (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Takes a database-wide lock for migrations (advisory lock on PostgreSQL, write lock on SQLite). */
+  withMigrationLock<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function toSqlValue(value: SqlValue): SqlValue {
+  return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+}

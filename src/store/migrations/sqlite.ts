@@ -1,0 +1,168 @@
+import type { Migration } from './migration.js';
+
+/** SQLite schema, forward-only. Times are epoch milliseconds; flags are 0/1. */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE apps (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  webhook_secret_enc TEXT NOT NULL,
+  previous_webhook_secret_enc TEXT,
+  sdk_key_digest TEXT NOT NULL UNIQUE,
+  signature_tolerance_seconds INTEGER NOT NULL DEFAULT 300,
+  allow_legacy_signatures INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE integrations (
+  app_id TEXT PRIMARY KEY REFERENCES apps(id) ON DELETE CASCADE,
+  settings_json TEXT NOT NULL,
+  passcode_enc TEXT,
+  sandbox_passcode_enc TEXT,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  app_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  event_name TEXT,
+  user_key TEXT,
+  user_id TEXT,
+  anonymous_user_id TEXT,
+  environment TEXT,
+  received_at INTEGER NOT NULL,
+  event_created_at INTEGER,
+  status TEXT NOT NULL,
+  reason TEXT,
+  duplicates INTEGER NOT NULL DEFAULT 0,
+  late INTEGER NOT NULL DEFAULT 0,
+  raw_body BLOB,
+  processed_at INTEGER,
+  UNIQUE (app_id, event_id)
+);
+CREATE INDEX events_by_app ON events (app_id, seq);
+CREATE INDEX events_to_process ON events (seq) WHERE status = 'received';
+CREATE INDEX events_by_user ON events (app_id, user_key, seq);
+
+CREATE TABLE user_attributes (
+  app_id TEXT NOT NULL,
+  user_key TEXT NOT NULL,
+  clevertap_id TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (app_id, user_key)
+);
+
+CREATE TABLE subscription_states (
+  app_id TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  subscription_id TEXT NOT NULL,
+  owner_user_key TEXT,
+  state_json TEXT NOT NULL,
+  PRIMARY KEY (app_id, environment, subscription_id)
+);
+CREATE INDEX subscription_states_by_owner ON subscription_states (app_id, environment, owner_user_key);
+
+CREATE TABLE user_states (
+  app_id TEXT NOT NULL,
+  environment TEXT NOT NULL,
+  user_key TEXT NOT NULL,
+  state_json TEXT NOT NULL,
+  properties_json TEXT NOT NULL,
+  PRIMARY KEY (app_id, environment, user_key)
+);
+
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  lease_until INTEGER NOT NULL
+);
+`,
+  },
+  {
+    version: 2,
+    name: 'outbox',
+    sql: `
+CREATE TABLE records (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  app_id TEXT NOT NULL,
+  event_seq INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  user_key TEXT NOT NULL,
+  user_id TEXT,
+  anonymous_user_id TEXT,
+  environment TEXT,
+  target TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  body_json TEXT NOT NULL,
+  state TEXT NOT NULL,
+  reason TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  lease_owner TEXT,
+  lease_until INTEGER,
+  hold_until INTEGER,
+  identifier_json TEXT,
+  last_code INTEGER,
+  last_message TEXT,
+  generation INTEGER NOT NULL DEFAULT 0,
+  late INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  delivered_at INTEGER
+);
+CREATE INDEX records_ready ON records (state, next_attempt_at) WHERE state IN ('pending', 'in_flight');
+CREATE INDEX records_by_user ON records (app_id, user_key, id);
+CREATE INDEX records_by_event ON records (event_seq);
+CREATE INDEX records_held ON records (app_id, state) WHERE state = 'held';
+
+CREATE TABLE attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  app_id TEXT NOT NULL,
+  account_key TEXT NOT NULL,
+  started_at INTEGER NOT NULL,
+  latency_ms INTEGER NOT NULL,
+  http_status INTEGER,
+  outcome TEXT NOT NULL,
+  response_text TEXT,
+  record_count INTEGER NOT NULL
+);
+CREATE INDEX attempts_by_account ON attempts (account_key, started_at);
+
+CREATE TABLE attempt_records (
+  attempt_id INTEGER NOT NULL,
+  record_id INTEGER NOT NULL,
+  PRIMARY KEY (attempt_id, record_id)
+);
+CREATE INDEX attempt_records_by_record ON attempt_records (record_id);
+
+CREATE TABLE accounts (
+  account_key TEXT PRIMARY KEY,
+  auth_state TEXT NOT NULL DEFAULT 'ok',
+  auth_failed_at INTEGER,
+  credentials_digest TEXT,
+  concurrency_limit INTEGER,
+  throttled_until INTEGER,
+  next_probe_at INTEGER,
+  updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE account_slots (
+  account_key TEXT NOT NULL,
+  slot INTEGER NOT NULL,
+  holder TEXT,
+  lease_until INTEGER,
+  PRIMARY KEY (account_key, slot)
+);
+`,
+  },
+];

@@ -1,0 +1,118 @@
+import pg from 'pg';
+import { toSqlValue, type Db, type Queryable, type RunResult, type SqlValue } from '../db.js';
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** Epoch-ms and sequence columns are BIGINT: read them as numbers (safe below 2^53). */
+const types = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+const placeholderCache = new Map<string, string>();
+
+/** Repositories write `?`; PostgreSQL wants `$1, $2, …`. Our SQL never has `?` inside literals. */
+export function toPgPlaceholders(sql: string): string {
+  let converted = placeholderCache.get(sql);
+  if (converted === undefined) {
+    let n = 0;
+    converted = sql.replace(/\?/g, () => `$${++n}`);
+    if (placeholderCache.size > 2000) placeholderCache.clear();
+    placeholderCache.set(sql, converted);
+  }
+  return converted;
+}
+
+const MIGRATION_LOCK_ID = 0x70636272; // "pcbr"
+
+export interface PostgresOptions {
+  url: string;
+  /** Schema to work in (created if missing); null uses the server's default search_path. */
+  schema: string | null;
+  maxConnections?: number;
+}
+
+export function openPostgresDb(opts: PostgresOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.maxConnections ?? 10,
+    types,
+    connectionTimeoutMillis: 5000,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  let schemaReady: Promise<void> | null = null;
+
+  function ensureSchema(): Promise<void> {
+    if (!opts.schema) return Promise.resolve();
+    schemaReady ??= pool
+      .query(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`)
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        schemaReady = null;
+        // Two instances creating the schema at once: the loser sees a unique violation.
+        if ((err as { code?: string }).code === '23505') return;
+        throw err;
+      });
+    return schemaReady;
+  }
+
+  function queryable(client: pg.Pool | pg.PoolClient): Queryable {
+    return {
+      dialect: 'postgres',
+      async all<T>(sql: string, params: readonly SqlValue[] = []) {
+        const res = await client.query(toPgPlaceholders(sql), params.map(toSqlValue) as unknown[]);
+        return res.rows as T[];
+      },
+      async get<T>(sql: string, params: readonly SqlValue[] = []) {
+        const res = await client.query(toPgPlaceholders(sql), params.map(toSqlValue) as unknown[]);
+        return res.rows[0] as T | undefined;
+      },
+      async run(sql: string, params: readonly SqlValue[] = []): Promise<RunResult> {
+        const res = await client.query(toPgPlaceholders(sql), params.map(toSqlValue) as unknown[]);
+        return { changes: res.rowCount ?? 0 };
+      },
+    };
+  }
+
+  async function transaction<T>(fn: (tx: Queryable) => Promise<T>, lock = false): Promise<T> {
+    await ensureSchema();
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      if (lock) await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+      const result = await fn(queryable(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  const direct = queryable(pool);
+  return {
+    dialect: 'postgres',
+    all: async (sql, params) => (await ensureSchema(), direct.all(sql, params)),
+    get: async (sql, params) => (await ensureSchema(), direct.get(sql, params)),
+    run: async (sql, params) => (await ensureSchema(), direct.run(sql, params)),
+    transaction: (fn) => transaction(fn),
+    async exec(sql) {
+      await ensureSchema();
+      await pool.query(sql);
+    },
+    withMigrationLock: (fn) => transaction(fn, true),
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

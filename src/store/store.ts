@@ -1,0 +1,65 @@
+import type { DatabaseTarget } from '../config.js';
+import { StoreUnavailableError } from '../errors.js';
+import type { Db, Queryable } from './db.js';
+import { applyMigrations, pendingMigrations } from './migrations/migration.js';
+import { openPostgresDb } from './postgres/postgres-db.js';
+import { createAppsRepo, type AppsRepo } from './repos/apps-repo.js';
+import { createMetaRepo, type MetaRepo } from './repos/meta-repo.js';
+import { openSqliteDb } from './sqlite/sqlite-db.js';
+
+/**
+ * The narrow, batch-first storage interface. Each resource is a repository built on a
+ * Queryable, so the same repositories run on the database or inside a transaction (`tx`).
+ */
+export interface Repos {
+  meta: MetaRepo;
+  apps: AppsRepo;
+}
+
+export interface Store extends Repos {
+  readonly dialect: Db['dialect'];
+  /** The raw database, for repositories and the few places that need a dialect-specific path. */
+  readonly db: Db;
+  /** Runs `fn` in one transaction with repositories bound to it. */
+  tx<T>(fn: (repos: Repos, q: Queryable) => Promise<T>): Promise<T>;
+  migrate(): Promise<number[]>;
+  pendingMigrations(): Promise<number[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createRepos(q: Queryable): Repos {
+  return {
+    meta: createMetaRepo(q),
+    apps: createAppsRepo(q),
+  };
+}
+
+export function openStore(target: DatabaseTarget, opts: { maxConnections?: number } = {}): Store {
+  const db =
+    target.dialect === 'sqlite'
+      ? openSqliteDb(target.path)
+      : openPostgresDb({ url: target.url, schema: target.schema, ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}) });
+  return {
+    dialect: db.dialect,
+    db,
+    ...createRepos(db),
+    tx: (fn) => db.transaction((q) => fn(createRepos(q), q)),
+    migrate: () => applyMigrations(db),
+    pendingMigrations: () => pendingMigrations(db),
+    ping: () => db.ping(),
+    close: () => db.close(),
+  };
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'SQLITE_BUSY', 'SQLITE_IOERR', 'SQLITE_FULL', 'SQLITE_CANTOPEN', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006']);
+
+/** True when an error means "the database cannot be reached now" rather than a bug. */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (err instanceof StoreUnavailableError) return true;
+  const e = err as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  if (e.code?.startsWith('SQLITE_IOERR')) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|The database connection is not open|Cannot use a pool after calling end/i.test(e.message ?? '');
+}
