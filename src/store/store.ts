@@ -4,6 +4,7 @@ import type { Db, Queryable } from './db.js';
 import { applyMigrations, pendingMigrations } from './migrations/migration.js';
 import { openPostgresDb } from './postgres/postgres-db.js';
 import { createAppsRepo, type AppsRepo } from './repos/apps-repo.js';
+import { createIntegrationsRepo, type IntegrationsRepo } from './repos/integrations-repo.js';
 import { createMetaRepo, type MetaRepo } from './repos/meta-repo.js';
 import { openSqliteDb } from './sqlite/sqlite-db.js';
 
@@ -14,6 +15,7 @@ import { openSqliteDb } from './sqlite/sqlite-db.js';
 export interface Repos {
   meta: MetaRepo;
   apps: AppsRepo;
+  integrations: IntegrationsRepo;
 }
 
 export interface Store extends Repos {
@@ -32,6 +34,7 @@ export function createRepos(q: Queryable): Repos {
   return {
     meta: createMetaRepo(q),
     apps: createAppsRepo(q),
+    integrations: createIntegrationsRepo(q),
   };
 }
 
