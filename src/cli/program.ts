@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdminTokenCommand } from './commands/admin-token.js';
 import { registerAppsCommand } from './commands/apps.js';
+import { registerImportCommand } from './commands/import.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerServeCommand } from './commands/serve.js';
 import { EXIT_USAGE, failAndExit } from './exit.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerAdminTokenCommand(program);
   registerAppsCommand(program);
   registerEmulatorCommand(program);
+  registerImportCommand(program);
   for (const cmd of allCommands(program)) {
     cmd.exitOverride();
   }
