@@ -1,0 +1,105 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { createUploadClient } from '../../../clevertap/upload-client.js';
+import { REGIONS } from '../../../clevertap/regions.js';
+import type { AppContext } from '../../../context.js';
+import { AppError } from '../../../errors.js';
+import { getIntegrationSettings, saveIntegrationSettings } from '../../../integrations/integration-settings-service.js';
+import { testCredentials } from '../../../integrations/test-credentials.js';
+import { IntegrationSettingsInSchema, IntegrationSettingsOutSchema } from '../../../settings/index.js';
+import { AppIdParams, errorResponses } from '../../schemas.js';
+
+const CredentialTestIn = Type.Object(
+  {
+    region: Type.Optional(Type.Union(REGIONS.map((r) => Type.Literal(r)), { description: 'Defaults to the saved region' })),
+    accountId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Defaults to the saved account ID' })),
+    passcode: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Defaults to the saved passcode' })),
+    target: Type.Optional(Type.Union([Type.Literal('main'), Type.Literal('sandbox')], { description: 'Saved account to start from (default main)' })),
+  },
+  { additionalProperties: false },
+);
+const CredentialTestOut = Type.Object({
+  ok: Type.Boolean(),
+  message: Type.String(),
+  reason: Type.Optional(Type.Union([Type.Literal('auth_failed'), Type.Literal('unreachable')])),
+  acceptedRegion: Type.Optional(Type.String({ description: 'The region that accepts these credentials, when another one does' })),
+});
+
+type AppIdParams = Static<typeof AppIdParams>;
+
+/**
+ * PUT/PATCH schemas document the route for OpenAPI only: `applyPut` / `applyMergePatch` validate
+ * the body in one pass with a message per invalid field, which Ajv's generic errors would
+ * pre-empt (the app id is checked against the store anyway).
+ */
+const documentOnly = () => () => true;
+
+/** CleverTap integration settings and the credential check (SPEC §2, §3, §5). */
+export async function integrationsRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  const { ctx } = opts;
+  const tags = ['integrations'];
+  const path = '/apps/:appId/integrations/clevertap';
+  const client = createUploadClient({
+    timeoutMs: ctx.config.clevertapTimeoutMs,
+    ...(ctx.config.clevertapBaseUrl ? { baseUrlOverride: ctx.config.clevertapBaseUrl } : {}),
+    maxConnectionsPerHost: 2,
+  });
+  app.addHook('onClose', async () => client.close());
+
+  // RFC 7396 names its own media type; accept it beside application/json.
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new AppError('invalid_json', 'The body is not valid JSON.'), undefined);
+    }
+  });
+
+  app.get(
+    path,
+    {
+      schema: {
+        tags,
+        summary: 'Get the CleverTap integration settings (never the passcode, only passcodeSet)',
+        params: AppIdParams,
+        response: { 200: IntegrationSettingsOutSchema, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => getIntegrationSettings(ctx, (request.params as AppIdParams).appId),
+  );
+
+  for (const method of ['put', 'patch'] as const) {
+    app[method](
+      path,
+      {
+        schema: {
+          tags,
+          summary:
+            method === 'put'
+              ? 'Replace the settings (omitted fields take their defaults; an omitted passcode is kept)'
+              : 'Change the settings with a JSON merge patch (an omitted passcode is kept)',
+          params: AppIdParams,
+          body: IntegrationSettingsInSchema,
+          response: { 200: IntegrationSettingsOutSchema, ...errorResponses(400, 401, 404, 422) },
+        },
+        validatorCompiler: documentOnly,
+      },
+      async (request) => saveIntegrationSettings(ctx, (request.params as AppIdParams).appId, request.body, method),
+    );
+  }
+
+  app.post(
+    `${path}/test`,
+    {
+      schema: {
+        tags,
+        summary: 'Check the saved (or given) credentials against CleverTap and say what is wrong',
+        params: AppIdParams,
+        body: Type.Union([CredentialTestIn, Type.Null()]),
+        response: { 200: CredentialTestOut, ...errorResponses(401, 404, 422) },
+      },
+    },
+    async (request) =>
+      testCredentials(ctx, client, (request.params as AppIdParams).appId, (request.body ?? {}) as Static<typeof CredentialTestIn>),
+  );
+}
