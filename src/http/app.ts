@@ -5,8 +5,10 @@ import type { AppContext } from '../context.js';
 import { createAdminAuth, type AdminAuth } from './plugins/admin-auth.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { appsRoutes } from './routes/api/apps.js';
+import { eventsRoutes } from './routes/api/events.js';
 import { sessionRoutes } from './routes/api/session.js';
 import { healthRoutes } from './routes/health.js';
+import { purchaselyWebhookRoutes } from './routes/webhooks/purchasely.js';
 import { ErrorOut } from './schemas.js';
 
 export interface BuildAppOptions {
@@ -17,7 +19,7 @@ export interface BuildAppOptions {
 /** Extra API route plugins registered under /api/v1 behind admin auth (one per resource). */
 export type ApiRoutePlugin = (app: FastifyInstance, opts: { ctx: AppContext; auth: AdminAuth }) => Promise<void>;
 
-const API_ROUTES: ApiRoutePlugin[] = [appsRoutes];
+const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, eventsRoutes];
 
 /** Builds the HTTP application; never listens (tests use `inject`, main.ts listens). */
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -46,6 +48,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   });
 
   await app.register(healthRoutes, { ctx });
+  // Outside /api/v1: no admin auth (the signature proves Purchasely), raw-body parser of its own.
+  await app.register(purchaselyWebhookRoutes, { ctx });
 
   await app.register(
     async (api) => {

@@ -1,0 +1,106 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../../context.js';
+import { AppError } from '../../../errors.js';
+import { createAppSecretsCache, type WebhookApp } from '../../../ingest/app-secrets-cache.js';
+import { buildEventRow } from '../../../ingest/build-event-row.js';
+import { createIngestWriter } from '../../../ingest/ingest-writer.js';
+import { verifyWebhook } from '../../../ingest/verify-webhook.js';
+import { isStoreUnavailable } from '../../../store/store.js';
+
+/** Largest webhook body accepted (SPEC §2). */
+export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+
+const ACK_STORED = '{"status":"stored"}';
+const ACK_DUPLICATE = '{"status":"duplicate"}';
+const ACK_QUARANTINED = '{"status":"quarantined"}';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    webhookApp?: WebhookApp;
+  }
+}
+
+/**
+ * `POST /webhooks/purchasely/{appId}` (SPEC §2), checked in the table's order: unknown app 404,
+ * body over 256 KiB 413, signature 401, then — once signed — the event is stored (or counted as
+ * a retry, or quarantined) and 200 is sent only after the commit. Nothing else happens here.
+ * Registered outside /api/v1: Purchasely proves itself with the signature, not the admin token.
+ */
+export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  const { ctx } = opts;
+  const apps = createAppSecretsCache(ctx);
+  const writer = createIngestWriter({ store: ctx.store });
+  app.addHook('onClose', async () => writer.close());
+
+  // This plugin is encapsulated: the raw-bytes parser applies to the webhook route only. The
+  // signature covers the exact bytes, so nothing may decode or re-serialise them first.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_WEBHOOK_BODY_BYTES }, (_request, body, done) => done(null, body));
+
+  app.post(
+    '/webhooks/purchasely/:appId',
+    {
+      schema: { hide: true },
+      bodyLimit: MAX_WEBHOOK_BODY_BYTES,
+      onRequest: async (request: FastifyRequest) => {
+        const { appId } = request.params as { appId: string };
+        const found = await loadApp(appId);
+        if (!found) throw new AppError('unknown_app', 'No app with this id.');
+        request.webhookApp = found;
+        // Say "too large" before reading a byte; chunked bodies are cut off by bodyLimit while read.
+        const length = Number(request.headers['content-length']);
+        if (length > MAX_WEBHOOK_BODY_BYTES) throw new AppError('payload_too_large', 'The body is larger than 256 KiB.');
+        // Any label (or none) is accepted: once signed, Purchasely must get a 200. Dropping the
+        // header sends every body to the catch-all parser instead of fastify's 415 for odd types.
+        delete request.raw.headers['content-type'];
+      },
+    },
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const started = performance.now();
+      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const appId = (request.params as { appId: string }).appId;
+      let webhookApp = request.webhookApp!;
+      const nowMs = ctx.clock.now();
+      let verdict = verifyWebhook(webhookApp, request.headers, rawBody, nowMs);
+      if (!verdict.ok) {
+        // The secret or tolerance may have changed a moment ago (on any node): look once more.
+        const reloaded = await loadApp(appId, true);
+        if (reloaded) {
+          webhookApp = reloaded;
+          verdict = verifyWebhook(webhookApp, request.headers, rawBody, nowMs);
+        }
+      }
+      if (!verdict.ok) {
+        ctx.metrics.webhooks.inc({ outcome: 'rejected' });
+        throw new AppError('invalid_signature', 'The signature is missing, invalid or outside the accepted time window.');
+      }
+      const row = buildEventRow(appId, rawBody, nowMs);
+      let written;
+      try {
+        written = await writer.write(row);
+      } catch (err) {
+        throw toStoreError(err);
+      }
+      const outcome = written === 'duplicate' ? 'duplicate' : row.status === 'quarantined' ? 'quarantined' : 'stored';
+      ctx.metrics.webhooks.inc({ outcome });
+      ctx.metrics.webhookLatency.observe((performance.now() - started) / 1000);
+      return reply
+        .code(200)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(outcome === 'stored' ? ACK_STORED : outcome === 'duplicate' ? ACK_DUPLICATE : ACK_QUARANTINED);
+    },
+  );
+
+  async function loadApp(appId: string, refresh = false): Promise<WebhookApp | null | undefined> {
+    try {
+      return refresh ? await apps.refresh(appId) : await apps.get(appId);
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+}
+
+/** The store being down is a 503 (Purchasely retries); anything else stays a 500 and is logged. */
+function toStoreError(err: unknown): unknown {
+  return isStoreUnavailable(err) ? new AppError('store_unavailable', 'The database is not reachable right now; retry later.') : err;
+}

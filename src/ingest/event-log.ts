@@ -1,0 +1,129 @@
+import type { EventAttemptRow, EventRecord, EventRecordRow, EventWithBody } from '../store/repos/events-repo.js';
+
+/** One line of the event log as the API shows it (SPEC §2). */
+export interface EventItem {
+  eventId: string;
+  eventName: string | null;
+  userId: string | null;
+  anonymousUserId: string | null;
+  environment: string | null;
+  receivedAt: string;
+  eventCreatedAt: string | null;
+  status: string;
+  reason: string | null;
+  duplicates: number;
+  late: boolean;
+}
+
+export interface EventRecordItem {
+  id: number;
+  kind: string;
+  target: string;
+  state: string;
+  reason: string | null;
+  attempts: number;
+  lastCode: number | null;
+  lastMessage: string | null;
+  generation: number;
+  body: unknown;
+  identifier: unknown;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+export interface EventAttemptItem {
+  id: number;
+  startedAt: string;
+  httpStatus: number | null;
+  outcome: string;
+  response: string | null;
+  latencyMs: number;
+  recordCount: number;
+}
+
+export interface EventDetail extends EventItem {
+  /** The payload as JSON when the raw body parses; null otherwise (see `rawBody`). */
+  payload: unknown;
+  /** The raw body as text, present only when it is not JSON. */
+  rawBody?: string;
+  records: EventRecordItem[];
+  attempts: EventAttemptItem[];
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
+}
+
+export function toEventItemOut(e: EventRecord): EventItem {
+  return {
+    eventId: e.eventId,
+    eventName: e.eventName,
+    userId: e.userId,
+    anonymousUserId: e.anonymousUserId,
+    environment: e.environment,
+    receivedAt: new Date(e.receivedAt).toISOString(),
+    eventCreatedAt: iso(e.eventCreatedAt),
+    status: e.status,
+    reason: e.reason,
+    duplicates: e.duplicates,
+    late: e.late,
+  };
+}
+
+function parseJsonOr<T>(text: string | null, fallback: T): unknown {
+  if (text === null) return fallback;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+export function toEventDetailOut(e: EventWithBody, records: readonly EventRecordRow[], attempts: readonly EventAttemptRow[]): EventDetail {
+  const detail: EventDetail = { ...toEventItemOut(e), payload: null, records: [], attempts: [] };
+  if (e.rawBody !== null) {
+    const text = e.rawBody.toString('utf8');
+    try {
+      detail.payload = JSON.parse(text) as unknown;
+    } catch {
+      // Quarantined bodies may be anything; show them as text (erased payloads have no body).
+      detail.rawBody = text;
+    }
+  }
+  detail.records = records.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    target: r.target,
+    state: r.state,
+    reason: r.reason,
+    attempts: r.attempts,
+    lastCode: r.lastCode,
+    lastMessage: r.lastMessage,
+    generation: r.generation,
+    body: parseJsonOr(r.bodyJson, null),
+    identifier: parseJsonOr(r.identifierJson, null),
+    createdAt: new Date(r.createdAt).toISOString(),
+    deliveredAt: iso(r.deliveredAt),
+  }));
+  detail.attempts = attempts.map((a) => ({
+    id: a.id,
+    startedAt: new Date(a.startedAt).toISOString(),
+    httpStatus: a.httpStatus,
+    outcome: a.outcome,
+    response: a.responseText,
+    latencyMs: a.latencyMs,
+    recordCount: a.recordCount,
+  }));
+  return detail;
+}
+
+/** Opaque page cursor: the `seq` of the last item shown, versioned so its form can change. */
+export function encodeEventCursor(seq: number): string {
+  return Buffer.from(`e1:${seq}`, 'utf8').toString('base64url');
+}
+
+export function decodeEventCursor(cursor: string): number | null {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^e1:(\d{1,15})$/.exec(text);
+  return match ? Number(match[1]) : null;
+}
