@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from './config.js';
 import { ConfigError } from './errors.js';
@@ -29,6 +29,7 @@ export function loadOrCreateSecretKey(config: Config): { key: Buffer; generatedA
     return { key, generatedAt: null };
   }
   const key = generateSecretKey();
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600);
   return { key, generatedAt: path };
