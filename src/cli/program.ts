@@ -3,6 +3,7 @@ import { registerAdminTokenCommand } from './commands/admin-token.js';
 import { registerAppsCommand } from './commands/apps.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerReplayCommand } from './commands/replay.js';
 import { registerServeCommand } from './commands/serve.js';
 import { EXIT_USAGE, failAndExit } from './exit.js';
 import { registerEmulatorCommand } from '../../tools/clevertap-emulator/command.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerAppsCommand(program);
   registerEmulatorCommand(program);
   registerImportCommand(program);
+  registerReplayCommand(program);
   for (const cmd of allCommands(program)) {
     cmd.exitOverride();
   }

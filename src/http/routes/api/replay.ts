@@ -1,0 +1,73 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../context.js';
+import { EVENT_STATUSES, replayEvent, replayEvents } from '../../../replay/index.js';
+import { AppIdParams, errorResponses } from '../../schemas.js';
+
+const EventParams = Type.Object({ appId: Type.String({ minLength: 1, maxLength: 64 }), eventId: Type.String({ minLength: 1, maxLength: 300 }) });
+const ForceQuery = Type.Object({
+  force: Type.Optional(Type.Boolean({ description: 'Replay even a delivered (or still pending / held) event: CleverTap receives it again' })),
+});
+
+const ReplayIn = Type.Object(
+  {
+    status: Type.Optional(
+      Type.Array(Type.Union(EVENT_STATUSES.map((s) => Type.Literal(s))), { maxItems: 10, description: 'Statuses to replay (default ["failed"])' }),
+    ),
+    eventNames: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 200 })),
+    from: Type.Optional(Type.String({ format: 'date-time', description: 'Received at or after (RFC 3339)' })),
+    to: Type.Optional(Type.String({ format: 'date-time', description: 'Received at or before (RFC 3339)' })),
+    force: Type.Optional(Type.Boolean({ description: 'Also replay delivered, pending and held events' })),
+  },
+  { additionalProperties: false },
+);
+
+const ReplayOut = Type.Object({ requeued: Type.Integer({ description: 'Events put back in the processing queue' }) });
+
+/**
+ * Replay (SPEC §2): put events back in the processing queue so that new records are written
+ * with the user's current snapshot. An event already waiting (`received`) answers `{requeued: 0}`.
+ */
+export async function replayRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+  const { ctx } = opts;
+  const tags = ['events'];
+
+  app.post(
+    '/apps/:appId/events/:eventId/replay',
+    {
+      schema: {
+        tags,
+        summary: 'Replay one event (409 for a delivered, pending or held one without force; 422 when a quarantined payload still does not parse)',
+        params: EventParams,
+        querystring: ForceQuery,
+        response: { 200: ReplayOut, ...errorResponses(401, 404, 409, 422) },
+      },
+    },
+    async (request) => {
+      const { appId, eventId } = request.params as Static<typeof EventParams>;
+      const { force } = request.query as Static<typeof ForceQuery>;
+      return replayEvent(ctx, appId, eventId, { force: force ?? false });
+    },
+  );
+
+  app.post(
+    '/apps/:appId/replay',
+    {
+      schema: {
+        tags,
+        summary: 'Replay every event matching a filter (default: failed ones)',
+        params: AppIdParams,
+        body: ReplayIn,
+        response: { 200: ReplayOut, ...errorResponses(401, 404, 422) },
+      },
+      // A bare POST (no body) means "replay the failed events".
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+      },
+    },
+    async (request) => {
+      const { appId } = request.params as Static<typeof AppIdParams>;
+      return replayEvents(ctx, appId, (request.body ?? {}) as Static<typeof ReplayIn>);
+    },
+  );
+}

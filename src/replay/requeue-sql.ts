@@ -1,0 +1,111 @@
+import type { ParsedEvent } from '../purchasely/payload.js';
+import type { Queryable, SqlValue } from '../store/db.js';
+
+/** What replay needs to know about a stored event. */
+export interface ReplayCandidate {
+  seq: number;
+  eventId: string;
+  status: string;
+  reason: string | null;
+  rawBody: Buffer | null;
+}
+
+interface DbCandidate {
+  seq: number;
+  event_id: string;
+  status: string;
+  reason: string | null;
+  raw_body: Buffer | Uint8Array | null;
+}
+
+const CANDIDATE_COLUMNS = 'seq, event_id, status, reason, raw_body';
+
+function fromDb(row: DbCandidate): ReplayCandidate {
+  return {
+    seq: Number(row.seq),
+    eventId: row.event_id,
+    status: row.status,
+    reason: row.reason,
+    rawBody: row.raw_body === null ? null : Buffer.from(row.raw_body),
+  };
+}
+
+export async function findEvent(q: Queryable, appId: string, eventId: string): Promise<ReplayCandidate | null> {
+  const row = await q.get<DbCandidate>(`SELECT ${CANDIDATE_COLUMNS} FROM events WHERE app_id = ? AND event_id = ?`, [appId, eventId]);
+  return row ? fromDb(row) : null;
+}
+
+export async function findEventBySeq(q: Queryable, seq: number): Promise<ReplayCandidate | null> {
+  const row = await q.get<DbCandidate>(`SELECT ${CANDIDATE_COLUMNS} FROM events WHERE seq = ?`, [seq]);
+  return row ? fromDb(row) : null;
+}
+
+/** Which events a bulk replay looks at; times are `received_at` bounds in epoch ms, both inclusive. */
+export interface CandidateFilter {
+  appId: string;
+  statuses: readonly string[];
+  eventNames?: readonly string[] | undefined;
+  fromMs?: number | undefined;
+  toMs?: number | undefined;
+}
+
+/** One page of matching events after `afterSeq`, oldest first (keyset pagination on seq). */
+export async function listCandidates(q: Queryable, filter: CandidateFilter, afterSeq: number, limit: number): Promise<ReplayCandidate[]> {
+  if (filter.statuses.length === 0) return [];
+  const where: string[] = ['app_id = ?', 'seq > ?', `status IN (${filter.statuses.map(() => '?').join(', ')})`];
+  const params: SqlValue[] = [filter.appId, afterSeq, ...filter.statuses];
+  if (filter.eventNames && filter.eventNames.length > 0) {
+    where.push(`event_name IN (${filter.eventNames.map(() => '?').join(', ')})`);
+    params.push(...filter.eventNames);
+  }
+  if (filter.fromMs !== undefined) {
+    where.push('received_at >= ?');
+    params.push(filter.fromMs);
+  }
+  if (filter.toMs !== undefined) {
+    where.push('received_at <= ?');
+    params.push(filter.toMs);
+  }
+  params.push(limit);
+  const rows = await q.all<DbCandidate>(`SELECT ${CANDIDATE_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`, params);
+  return rows.map(fromDb);
+}
+
+/**
+ * Puts events back in the processing queue, but only those still in the status the caller saw
+ * (compare-and-set: an event that processing or delivery changed meanwhile is left alone).
+ * Returns how many moved.
+ */
+export async function requeueEvents(q: Queryable, seqs: readonly number[], expectedStatuses: readonly string[]): Promise<number> {
+  if (seqs.length === 0 || expectedStatuses.length === 0) return 0;
+  const { changes } = await q.run(
+    `UPDATE events SET status = 'received', reason = NULL, processed_at = NULL
+      WHERE seq IN (${seqs.map(() => '?').join(', ')}) AND status IN (${expectedStatuses.map(() => '?').join(', ')})`,
+    [...seqs, ...expectedStatuses],
+  );
+  return changes;
+}
+
+/** A quarantined event whose payload now parses: fill its columns and queue it. */
+export async function requeueParsedQuarantined(q: Queryable, seq: number, event: ParsedEvent): Promise<number> {
+  const { changes } = await q.run(
+    `UPDATE events SET event_id = ?, event_name = ?, user_key = ?, user_id = ?, anonymous_user_id = ?, environment = ?,
+            event_created_at = ?, status = 'received', reason = NULL, processed_at = NULL
+      WHERE seq = ? AND status = 'quarantined'`,
+    [event.eventId, event.eventName, event.userKey, event.userId, event.anonymousUserId, event.environment, event.eventCreatedAtMs, seq],
+  );
+  return changes;
+}
+
+export async function setQuarantineReason(q: Queryable, seq: number, reason: string): Promise<void> {
+  await q.run(`UPDATE events SET reason = ? WHERE seq = ? AND status = 'quarantined'`, [reason, seq]);
+}
+
+export async function findOtherEventSeq(q: Queryable, appId: string, eventId: string, exceptSeq: number): Promise<number | null> {
+  const row = await q.get<{ seq: number }>('SELECT seq FROM events WHERE app_id = ? AND event_id = ? AND seq <> ?', [appId, eventId, exceptSeq]);
+  return row ? Number(row.seq) : null;
+}
+
+export async function countDuplicate(q: Queryable, seq: number): Promise<void> {
+  await q.run('UPDATE events SET duplicates = duplicates + 1 WHERE seq = ?', [seq]);
+}
