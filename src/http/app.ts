@@ -5,6 +5,10 @@ import type { AppContext } from '../context.js';
 import { createAdminAuth, type AdminAuth } from './plugins/admin-auth.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { appsRoutes } from './routes/api/apps.js';
+import { catalogRoutes } from './routes/api/catalog.js';
+import { integrationsRoutes } from './routes/api/integrations.js';
+import { statsRoutes } from './routes/api/stats.js';
+import { usersRoutes } from './routes/api/users.js';
 import { eventsRoutes } from './routes/api/events.js';
 import { sessionRoutes } from './routes/api/session.js';
 import { healthRoutes } from './routes/health.js';
@@ -19,7 +23,7 @@ export interface BuildAppOptions {
 /** Extra API route plugins registered under /api/v1 behind admin auth (one per resource). */
 export type ApiRoutePlugin = (app: FastifyInstance, opts: { ctx: AppContext; auth: AdminAuth }) => Promise<void>;
 
-const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, eventsRoutes];
+const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, eventsRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes];
 
 /** Builds the HTTP application; never listens (tests use `inject`, main.ts listens). */
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
