@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/http/app.js';
+import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
+import { DIALECTS } from '../helpers/databases.js';
+import { createTestApp } from './helpers.js';
+
+/** reference/purchasely.md "Event catalogue (42 names)", copied by hand, with their categories. */
+const REFERENCE_EVENTS: Record<string, string> = {
+  ACTIVATE: 'entitlement',
+  DEACTIVATE: 'entitlement',
+  SUBSCRIPTION_STARTED: 'lifecycle',
+  RENEWAL_DISABLED: 'lifecycle',
+  RENEWAL_ENABLED: 'lifecycle',
+  SUBSCRIPTION_TERMINATED: 'lifecycle',
+  FAMILY_SHARED_REVOKED: 'lifecycle',
+  GRACE_PERIOD_STARTED: 'lifecycle',
+  GRACE_PERIOD_TERMINATED: 'lifecycle',
+  SUBSCRIPTION_CANCELLED_DURING_GRACE_PERIOD: 'lifecycle',
+  SUBSCRIPTION_RECOVERED_FROM_GRACE_PERIOD: 'lifecycle',
+  ENTERED_BILLING_RETRY: 'lifecycle',
+  SUBSCRIPTION_RECOVERED_FROM_BILLING_RETRY: 'lifecycle',
+  SUBSCRIPTION_RENEWED: 'lifecycle',
+  SUBSCRIPTION_DEFERRED: 'lifecycle',
+  SUBSCRIPTION_REACTIVATED: 'lifecycle',
+  SUBSCRIPTION_CROSSGRADED: 'lifecycle',
+  SUBSCRIPTION_DOWNGRADED: 'lifecycle',
+  SUBSCRIPTION_UPGRADED: 'lifecycle',
+  SUBSCRIPTION_REFUNDED_REVOKED: 'lifecycle',
+  SUBSCRIPTION_TRANSFERRED: 'lifecycle',
+  SUBSCRIPTION_RECEIVED: 'lifecycle',
+  ONE_TIME_PURCHASE_TRANSFERRED: 'lifecycle',
+  ONE_TIME_PURCHASE_RECEIVED: 'lifecycle',
+  SUBSCRIPTION_WILL_PAUSE: 'lifecycle',
+  SUBSCRIPTION_PAUSED: 'lifecycle',
+  SUBSCRIPTION_UNPAUSED: 'lifecycle',
+  SUBSCRIPTION_CANCELLED_DURING_PAUSE: 'lifecycle',
+  SUBSCRIPTION_WILL_NOT_PAUSE: 'lifecycle',
+  TRIAL_STARTED: 'offer',
+  TRIAL_CONVERTED: 'offer',
+  TRIAL_NOT_CONVERTED: 'offer',
+  INTRO_OFFER_STARTED: 'offer',
+  INTRO_OFFER_CONVERTED: 'offer',
+  INTRO_OFFER_NOT_CONVERTED: 'offer',
+  PROMO_CODE_STARTED: 'offer',
+  PROMO_CODE_CONVERTED: 'offer',
+  PROMO_CODE_NOT_CONVERTED: 'offer',
+  PROMOTIONAL_OFFER_STARTED: 'offer',
+  PROMOTIONAL_OFFER_CONVERTED: 'offer',
+  PROMOTIONAL_OFFER_NOT_CONVERTED: 'offer',
+  TRANSACTION_PROCESSED: 'transactional',
+};
+
+/** SPEC §4 "User properties", copied by hand, with their types. */
+const SPEC_USER_PROPERTIES: Record<string, string> = {
+  user_id: 'string',
+  anonymous_user_id: 'string',
+  has_active_subscription: 'boolean',
+  has_expired_subscription: 'boolean',
+  subscription_status: 'string',
+  store: 'string',
+  store_country: 'string',
+  product: 'string',
+  plan: 'string',
+  previous_plan: 'string',
+  store_product_id: 'string',
+  offer_type: 'string',
+  promotional_offer_id: 'string',
+  is_family_shared: 'boolean',
+  environment: 'string',
+  content_id: 'string',
+  purchasely_subscription_id: 'string',
+  subscription_started_at: 'date',
+  purchased_at: 'date',
+  original_purchased_at: 'date',
+  next_renewal_at: 'date',
+  effective_next_renewal_at: 'date',
+  grace_period_expires_at: 'date',
+  is_auto_renewing: 'boolean',
+  is_in_grace_period: 'boolean',
+  is_in_billing_retry: 'boolean',
+  is_in_trial: 'boolean',
+  is_in_intro_offer: 'boolean',
+  is_promo_code: 'boolean',
+  trial_ends_at: 'date',
+  last_event: 'string',
+  cumulated_revenues: 'number',
+  revenue_currency: 'string',
+};
+
+describe.each(DIALECTS)('catalogue API on %s', (dialect) => {
+  let t: TestContext;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    t = await createTestContext(dialect);
+    app = await buildApp(t.ctx);
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.close();
+  });
+
+  it('lists all 42 events of the reference, each with its category, group and a description', async () => {
+    const appId = await createTestApp(app);
+    const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/catalog`, headers: AUTH });
+    expect(res.statusCode).toBe(200);
+    const events: { name: string; category: string; group: string | null; description: string }[] = res.json().events;
+    expect(events).toHaveLength(42);
+    expect(Object.fromEntries(events.map((e) => [e.name, e.category]))).toEqual(REFERENCE_EVENTS);
+    for (const e of events) {
+      expect(Object.keys(e).sort()).toEqual(['category', 'description', 'group', 'name']);
+      expect(e.description.length).toBeGreaterThan(10);
+    }
+    expect(events.find((e) => e.name === 'GRACE_PERIOD_STARTED')!.group).toBe('billing_issues');
+    expect(events.find((e) => e.name === 'TRIAL_STARTED')!.group).toBe('trial');
+    expect(events.find((e) => e.name === 'ACTIVATE')!.group).toBeNull();
+  });
+
+  it('lists every user property of SPEC §4 with its type and a description', async () => {
+    const appId = await createTestApp(app);
+    const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/catalog`, headers: AUTH });
+    const props: { name: string; type: string; description: string }[] = res.json().userProperties;
+    expect(Object.fromEntries(props.map((p) => [p.name, p.type]))).toEqual(SPEC_USER_PROPERTIES);
+    for (const p of props) expect(p.description.length).toBeGreaterThan(5);
+  });
+
+  it('answers 404 for an unknown app and 401 without the admin token', async () => {
+    expect((await app.inject({ method: 'GET', url: '/api/v1/apps/app_missing/catalog', headers: AUTH })).statusCode).toBe(404);
+    const appId = await createTestApp(app);
+    expect((await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/catalog` })).statusCode).toBe(401);
+  });
+});
