@@ -20,7 +20,9 @@ afterAll(async () => {
 describe('pcbridge serve on SQLite, as a new user starts it', () => {
   it('generates an admin token (printed once) and a 0600 secret key, and refuses another key later', async () => {
     const db = await freshDb('sqlite');
-    const env = { DATABASE_URL: db.url, PCBRIDGE_ADMIN_TOKEN: undefined, PCBRIDGE_SECRET_KEY: undefined };
+    // The data folder does not exist yet, as on a fresh clone.
+    const dataDir = join(db.dir, 'data');
+    const env = { DATABASE_URL: `sqlite:${join(dataDir, 'pcbridge.db')}`, PCBRIDGE_ADMIN_TOKEN: undefined, PCBRIDGE_SECRET_KEY: undefined };
     const first = await startServeProcess(env);
     const token = /Admin token \(shown once, keep it\): (pcb_admin_\S+)/.exec(first.output())?.[1];
     expect(token).toBeDefined();
@@ -30,11 +32,11 @@ describe('pcbridge serve on SQLite, as a new user starts it', () => {
     expect(apps.status).toBe(200);
     expect((await first.stop('SIGTERM')).code).toBe(0);
 
-    const keyFile = join(db.dir, 'secret.key');
+    const keyFile = join(dataDir, 'secret.key');
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64')).toHaveLength(32);
     // The database keeps the token's hash only.
-    const raw = readdirSync(db.dir).filter((f) => f.startsWith('pcbridge.db')).map((f) => readFileSync(join(db.dir, f)).toString('latin1')).join('');
+    const raw = readdirSync(dataDir).filter((f) => f.startsWith('pcbridge.db')).map((f) => readFileSync(join(dataDir, f)).toString('latin1')).join('');
     expect(raw).not.toContain(token!);
 
     const second = await startServeProcess(env);
