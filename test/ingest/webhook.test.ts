@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
@@ -116,7 +117,7 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
       async function* chunks() {
         for (let i = 0; i < body.length; i += 16 * 1024) yield body.subarray(i, i + 16 * 1024);
       }
-      const res = await request(`${h.baseUrl}/webhooks/purchasely/${appId}`, { method: 'POST', body: chunks(), headers: signedHeaders(SECRET, body) });
+      const res = await request(`${h.baseUrl}/webhooks/purchasely/${appId}`, { method: 'POST', body: Readable.from(chunks()), headers: signedHeaders(SECRET, body) });
       expect(res.headers['content-length']).toBeDefined();
       expect(res.statusCode).toBe(413);
       expect((await res.body.json()) as unknown).toMatchObject({ error: { code: 'payload_too_large' } });
