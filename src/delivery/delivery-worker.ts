@@ -1,0 +1,270 @@
+/**
+ * The delivery engine's loop (SPEC §5), one per process in the `all` and `worker` roles.
+ *
+ * For each CleverTap account it keeps up to the account's concurrency limit of requests in
+ * flight — a limit shared by every instance through `account_slots` leases, halved on 429 and
+ * recovered gradually. Each request carries a batch claimed from the outbox (up to 1000 records /
+ * 4 MiB, topped up for a short linger under load). Leases are renewed while this instance lives
+ * and reclaimed by any instance once they run out, so a killed instance's records go out again.
+ */
+import { createUploadClient, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, type UploadClient } from '../clevertap/upload-client.js';
+import type { AppContext } from '../context.js';
+import { createAccountsRepo, type AccountState } from '../store/repos/accounts-repo.js';
+import { createDeliveryRepo } from '../store/repos/delivery-repo.js';
+import type { BackgroundWorker } from '../workers.js';
+import { loadDeliveryAccounts, type DeliveryAccount } from './account-directory.js';
+import { claimBatch, type ClaimedBatch } from './claim-batch.js';
+import { effectiveLimit } from './concurrency-limit.js';
+import { PROBE_INTERVAL_MS, sendBatch } from './send-batch.js';
+
+/** Tuning of the engine; defaults follow SPEC §5. Tests shrink some of them. */
+export interface DeliveryWorkerOptions {
+  /** Upload client to use (default: one made from the config, closed on stop). */
+  client?: UploadClient;
+  /** Records per request (default and maximum 1000). */
+  maxBatchRecords?: number;
+  /** Bytes per request (default and maximum 4 MiB). */
+  maxBatchBytes?: number;
+  /** How long a short batch waits for more records under load (default 100 ms). */
+  lingerMs?: number;
+  /** Lease on claimed records and slots, renewed while this instance lives (default 10 s). */
+  leaseMs?: number;
+  /** Idle poll interval (default 200 ms). */
+  pollMs?: number;
+  /** How often accounts and settings are re-read (default 1 s). */
+  refreshMs?: number;
+  /** Randomness for retry jitter. */
+  random?: () => number;
+}
+
+interface AccountRuntime {
+  info: DeliveryAccount;
+  state: AccountState | null;
+  inFlight: number;
+  /** Nothing was due at the last claim: skip until then. */
+  idleUntil: number;
+  /** This instance's 429 back-off. */
+  throttledUntil: number;
+  /** The last claim filled a whole batch: a backlog exists, so short batches linger. */
+  backlog: boolean;
+  probing: boolean;
+}
+
+/** Starts the delivery loop. */
+export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOptions = {}): BackgroundWorker {
+  const maxRecords = Math.min(opts.maxBatchRecords ?? MAX_RECORDS_PER_REQUEST, MAX_RECORDS_PER_REQUEST);
+  const maxBytes = Math.min(opts.maxBatchBytes ?? MAX_REQUEST_BYTES, MAX_REQUEST_BYTES);
+  const lingerMs = opts.lingerMs ?? 100;
+  const leaseMs = opts.leaseMs ?? 10_000;
+  const pollMs = opts.pollMs ?? 200;
+  const refreshMs = opts.refreshMs ?? 1000;
+  const random = opts.random ?? Math.random;
+  const ownClient = opts.client === undefined;
+  const client =
+    opts.client ??
+    createUploadClient({
+      timeoutMs: ctx.config.clevertapTimeoutMs,
+      ...(ctx.config.clevertapBaseUrl !== null ? { baseUrlOverride: ctx.config.clevertapBaseUrl } : {}),
+    });
+  const log = ctx.logger.child({ worker: 'delivery' });
+
+  const accounts = new Map<string, AccountRuntime>();
+  const sends = new Set<Promise<void>>();
+  const knownAccountKeys = new Set<string>();
+  let stopping = false;
+  let wake: (() => void) | null = null;
+  /** A poke that arrived while the loop was busy: the next sleep returns at once. */
+  let poked = false;
+  let lastRefresh = -Infinity;
+  let lastReclaim = -Infinity;
+  let lastRenew = ctx.clock.now();
+
+  const poke = (): void => {
+    const w = wake;
+    wake = null;
+    if (w) w();
+    else poked = true;
+  };
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      if (poked) {
+        poked = false;
+        resolve();
+        return;
+      }
+      const timer = setTimeout(() => {
+        wake = null;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  async function refresh(now: number): Promise<void> {
+    const directory = await loadDeliveryAccounts(ctx);
+    const repo = createAccountsRepo(ctx.store.db);
+    for (const key of directory.keys()) {
+      if (!knownAccountKeys.has(key)) {
+        await repo.ensure(key, now);
+        knownAccountKeys.add(key);
+      }
+    }
+    const states = new Map((await repo.list()).map((s) => [s.accountKey, s]));
+    for (const [key, info] of directory) {
+      let runtime = accounts.get(key);
+      if (!runtime) {
+        runtime = { info, state: null, inFlight: 0, idleUntil: 0, throttledUntil: 0, backlog: false, probing: false };
+        accounts.set(key, runtime);
+      }
+      runtime.info = info;
+      let state = states.get(key) ?? null;
+      if (state?.authState === 'auth_failed' && state.credentialsDigest !== info.credentialsDigest) {
+        // New credentials since the refusal: try them.
+        await repo.markAuthOk(key, now);
+        log.info({ account: key }, 'CleverTap credentials changed: delivery resumes');
+        state = await repo.get(key);
+      }
+      runtime.state = state;
+    }
+    for (const key of [...accounts.keys()]) if (!directory.has(key) && accounts.get(key)!.inFlight === 0) accounts.delete(key);
+  }
+
+  async function housekeeping(now: number): Promise<void> {
+    if (now - lastRefresh >= refreshMs) {
+      lastRefresh = now;
+      await refresh(now);
+    }
+    if (now - lastRenew >= leaseMs / 4) {
+      lastRenew = now;
+      await createDeliveryRepo(ctx.store.db).renewLeases(ctx.instanceId, now + leaseMs);
+      await createAccountsRepo(ctx.store.db).renewSlots(ctx.instanceId, now + leaseMs);
+    }
+    if (now - lastReclaim >= 1000) {
+      lastReclaim = now;
+      const reclaimed = await createDeliveryRepo(ctx.store.db).reclaimExpired(now);
+      if (reclaimed > 0) log.info({ records: reclaimed }, 'reclaimed records whose lease ran out (an instance stopped mid-request); they go out again');
+    }
+  }
+
+  function probe(runtime: AccountRuntime, now: number): void {
+    if (runtime.probing || runtime.state?.nextProbeAt == null || runtime.state.nextProbeAt > now) return;
+    runtime.probing = true;
+    void (async () => {
+      const repo = createAccountsRepo(ctx.store.db);
+      if (!(await repo.claimProbe(runtime.info.key, now, now + PROBE_INTERVAL_MS))) return;
+      const check = await client.checkCredentials(runtime.info.account);
+      if (check.ok && (await repo.markAuthOk(runtime.info.key, ctx.clock.now()))) {
+        log.info({ account: runtime.info.key }, 'CleverTap accepted the credentials again: delivery resumes');
+        lastRefresh = -Infinity;
+      }
+    })()
+      .catch((err: unknown) => log.error({ account: runtime.info.key, err: (err as Error).message }, 'credential probe failed'))
+      .finally(() => {
+        runtime.probing = false;
+      });
+  }
+
+  /** Claims and starts as many requests for this account as its limit allows. */
+  async function fill(runtime: AccountRuntime, now: number): Promise<void> {
+    const state = runtime.state;
+    if (state?.authState === 'auth_failed') return probe(runtime, now);
+    if (now < runtime.idleUntil || now < runtime.throttledUntil || (state?.throttledUntil ?? 0) > now) return;
+    const limit = effectiveLimit(state?.concurrencyLimit ?? null, ctx.config.clevertapConcurrency);
+    while (!stopping && runtime.inFlight < limit) {
+      const batch = await claimBatch(ctx, runtime.info, { slotLimit: limit, maxRecords, maxBytes, leaseMs });
+      if (batch === null) return; // every slot is taken (possibly by other instances)
+      if (batch.records.length === 0) {
+        runtime.backlog = false;
+        runtime.idleUntil = ctx.clock.now() + pollMs;
+        return;
+      }
+      const full = batch.records.length >= maxRecords;
+      const underLoad = runtime.backlog || runtime.inFlight > 0;
+      runtime.backlog = full;
+      runtime.inFlight += 1;
+      const send = run(runtime, batch, !full && underLoad, state?.concurrencyLimit ?? null).finally(() => {
+        runtime.inFlight -= 1;
+        // Its users' later records may be due now.
+        runtime.idleUntil = 0;
+        sends.delete(send);
+        poke();
+      });
+      sends.add(send);
+    }
+  }
+
+  async function run(runtime: AccountRuntime, batch: ClaimedBatch, linger: boolean, storedLimit: number | null): Promise<void> {
+    try {
+      if (linger && lingerMs > 0) {
+        // Under load a short batch waits a moment for more records, so requests stay full.
+        await new Promise((resolve) => setTimeout(resolve, lingerMs));
+        const more = await claimBatch(ctx, runtime.info, {
+          slotLimit: null,
+          maxRecords: maxRecords - batch.records.length,
+          maxBytes,
+          used: { records: batch.records.length, bytes: batch.bytes },
+          leaseMs,
+        });
+        if (more) batch.records.push(...more.records);
+      }
+      const result = await sendBatch(
+        {
+          ctx,
+          client,
+          account: runtime.info,
+          storedLimit,
+          random,
+          onThrottled(until) {
+            runtime.throttledUntil = until;
+          },
+        },
+        batch.records,
+      );
+      if (result.effect === 'auth_failed') {
+        runtime.state = runtime.state ? { ...runtime.state, authState: 'auth_failed', nextProbeAt: ctx.clock.now() + PROBE_INTERVAL_MS } : runtime.state;
+        lastRefresh = -Infinity;
+      } else if (result.effect === 'throttled') {
+        lastRefresh = -Infinity;
+      }
+    } catch (err) {
+      // The records stay in flight under our lease; once it runs out any instance sends them again.
+      log.error({ account: runtime.info.key, err: (err as Error).message }, 'delivery batch failed');
+    } finally {
+      if (batch.slot !== null) {
+        await createAccountsRepo(ctx.store.db)
+          .releaseSlot(runtime.info.key, batch.slot, ctx.instanceId)
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  const loop = (async () => {
+    while (!stopping) {
+      try {
+        const now = ctx.clock.now();
+        await housekeeping(now);
+        for (const runtime of accounts.values()) {
+          if (stopping) break;
+          await fill(runtime, now);
+        }
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'delivery loop error; retrying');
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+      }
+      if (!stopping) await sleep(pollMs);
+    }
+  })();
+
+  return {
+    name: 'delivery',
+    async stop() {
+      stopping = true;
+      poke();
+      await loop;
+      await Promise.allSettled([...sends]);
+      if (ownClient) await client.close();
+    },
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * SQL of the delivery engine on the `records` outbox (migration 002 + 006): claim, complete,
+ * reclaim and recompute, batch-first. Each function runs on the Queryable it is given, so the
+ * worker composes them inside one transaction. Portable SQL (`?` placeholders, epoch ms, 0/1).
+ */
+import type { Queryable, SqlValue } from '../db.js';
+
+/** Ids per statement: well under SQLite's and PostgreSQL's parameter limits. */
+const CHUNK = 400;
+
+/** A pending record picked for a batch, with what sending it needs. */
+export interface ClaimableRecord {
+  id: number;
+  app_id: string;
+  event_seq: number;
+  user_key: string;
+  user_id: string | null;
+  anonymous_user_id: string | null;
+  body_json: string;
+  attempts: number;
+  hold_until: number | null;
+  event_created_at: number | null;
+}
+
+/** Records of one group (same new values) to update. */
+export interface RecordGroupUpdate {
+  ids: number[];
+  set: Record<string, SqlValue>;
+}
+
+export interface DeliveryRepo {
+  /** True when the (app, target) stream has a record ready to go; a cheap read before taking a write lock. */
+  hasReady(appId: string, target: string, now: number): Promise<boolean>;
+  /**
+   * The next pending, due records of one (app, target) stream in id order that no earlier open
+   * record of the same user holds back: an earlier record in flight, waiting for a retry, or
+   * bound for another account. Reads only; the caller marks what it takes.
+   */
+  selectClaimable(appId: string, target: string, now: number, limit: number): Promise<ClaimableRecord[]>;
+  /** Marks records in flight under this owner's lease, each with the identifier it is sent with. */
+  markInFlight(records: readonly { id: number; identifierJson: string }[], owner: string, leaseUntil: number, now: number): Promise<void>;
+  /** Sends records without an identifier back to `held` (their user has no CleverTap ID). */
+  markHeld(ids: readonly number[], holdUntil: number, now: number): Promise<void>;
+  /** Applies one group of new column values to this owner's in-flight records; returns rows changed. */
+  updateInFlight(group: RecordGroupUpdate, owner: string): Promise<number>;
+  /** In-flight records whose lease ran out go back to pending; attempts unchanged. */
+  reclaimExpired(now: number): Promise<number>;
+  /** Extends this owner's leases. */
+  renewLeases(owner: string, leaseUntil: number): Promise<void>;
+  /** `(event_seq, generation, state)` of every record of these events. */
+  recordStates(eventSeqs: readonly number[]): Promise<{ event_seq: number; generation: number; state: string }[]>;
+  /** Sets the status of these events unless they went back to processing (replay) meanwhile. */
+  setEventStatus(eventSeqs: readonly number[], status: string): Promise<void>;
+  /** Flags these events late. */
+  markEventsLate(eventSeqs: readonly number[]): Promise<void>;
+}
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const marks = (n: number): string => Array.from({ length: n }, () => '?').join(',');
+
+export function createDeliveryRepo(q: Queryable): DeliveryRepo {
+  return {
+    async hasReady(appId, target, now) {
+      const row = await q.get<{ one: number }>(
+        `SELECT 1 AS one FROM records WHERE state = 'pending' AND app_id = ? AND target = ? AND next_attempt_at <= ? LIMIT 1`,
+        [appId, target, now],
+      );
+      return row !== undefined;
+    },
+
+    selectClaimable(appId, target, now, limit) {
+      return q.all<ClaimableRecord>(
+        `SELECT r.id, r.app_id, r.event_seq, r.user_key, r.user_id, r.anonymous_user_id, r.body_json, r.attempts,
+                r.hold_until, e.event_created_at
+           FROM records r LEFT JOIN events e ON e.seq = r.event_seq
+          WHERE r.state = 'pending' AND r.app_id = ? AND r.target = ? AND r.next_attempt_at <= ?
+            AND NOT EXISTS (
+              SELECT 1 FROM records b
+               WHERE b.app_id = r.app_id AND b.user_key = r.user_key AND b.id < r.id
+                 AND b.state IN ('pending', 'in_flight')
+                 AND (b.state = 'in_flight' OR b.next_attempt_at > ? OR b.target <> r.target))
+          ORDER BY r.id
+          LIMIT ?`,
+        [appId, target, now, now, limit],
+      );
+    },
+
+    async markInFlight(records, owner, leaseUntil, now) {
+      for (const part of chunks(records, 200)) {
+        const cases = part.map(() => 'WHEN ? THEN ?').join(' ');
+        const params: SqlValue[] = [owner, leaseUntil, now];
+        for (const r of part) params.push(r.id, r.identifierJson);
+        for (const r of part) params.push(r.id);
+        await q.run(
+          `UPDATE records SET state = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?,
+                  identifier_json = CASE id ${cases} END
+            WHERE id IN (${marks(part.length)}) AND state = 'pending'`,
+          params,
+        );
+      }
+    },
+
+    async markHeld(ids, holdUntil, now) {
+      for (const part of chunks(ids)) {
+        await q.run(
+          `UPDATE records SET state = 'held', hold_until = COALESCE(hold_until, ?), updated_at = ?
+            WHERE id IN (${marks(part.length)}) AND state = 'pending'`,
+          [holdUntil, now, ...part],
+        );
+      }
+    },
+
+    async updateInFlight(group, owner) {
+      const columns = Object.keys(group.set);
+      const assignments = columns.map((c) => `${c} = ?`).join(', ');
+      const values = columns.map((c) => group.set[c] as SqlValue);
+      let changed = 0;
+      for (const part of chunks(group.ids)) {
+        const res = await q.run(
+          `UPDATE records SET ${assignments} WHERE id IN (${marks(part.length)}) AND state = 'in_flight' AND lease_owner = ?`,
+          [...values, ...part, owner],
+        );
+        changed += res.changes;
+      }
+      return changed;
+    },
+
+    async reclaimExpired(now) {
+      const res = await q.run(
+        `UPDATE records SET state = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = ?
+          WHERE state = 'in_flight' AND lease_until < ?`,
+        [now, now],
+      );
+      return res.changes;
+    },
+
+    async renewLeases(owner, leaseUntil) {
+      await q.run(`UPDATE records SET lease_until = ? WHERE state = 'in_flight' AND lease_owner = ?`, [leaseUntil, owner]);
+    },
+
+    async recordStates(eventSeqs) {
+      const rows: { event_seq: number; generation: number; state: string }[] = [];
+      for (const part of chunks(eventSeqs)) {
+        rows.push(
+          ...(await q.all<{ event_seq: number; generation: number; state: string }>(
+            `SELECT event_seq, generation, state FROM records WHERE event_seq IN (${marks(part.length)})`,
+            part,
+          )),
+        );
+      }
+      return rows;
+    },
+
+    async setEventStatus(eventSeqs, status) {
+      for (const part of chunks(eventSeqs)) {
+        await q.run(
+          `UPDATE events SET status = ? WHERE seq IN (${marks(part.length)}) AND status NOT IN ('received', 'quarantined') AND status <> ?`,
+          [status, ...part, status],
+        );
+      }
+    },
+
+    async markEventsLate(eventSeqs) {
+      for (const part of chunks(eventSeqs)) {
+        await q.run(`UPDATE events SET late = 1 WHERE seq IN (${marks(part.length)}) AND late = 0`, part);
+      }
+    },
+  };
+}
