@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { createAdminAuth, type AdminAuth } from './plugins/admin-auth.js';
+import { dashboardRoutes } from './plugins/dashboard.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { appsRoutes } from './routes/api/apps.js';
 import { catalogRoutes } from './routes/api/catalog.js';
@@ -77,6 +78,8 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     });
     admin.get('/docs', { schema: { hide: true } }, async () => app.swagger());
   });
+
+  await app.register(dashboardRoutes);
 
   return app;
 }

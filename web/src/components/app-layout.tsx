@@ -1,0 +1,48 @@
+import type { ReactNode } from 'react';
+import { api } from '../api.js';
+import { useLoad } from '../hooks.js';
+import { Link } from '../router.js';
+
+const APP_NAV = [
+  { id: 'overview', label: 'Overview' },
+  { id: 'integrations', label: 'Integrations' },
+  { id: 'events', label: 'Events' },
+  { id: 'identity', label: 'Identity' },
+  { id: 'webhook', label: 'Webhook setup' },
+] as const;
+
+/** Top bar (brand, logout) and, inside an app, the app's name and section navigation. */
+export function AppLayout(props: { appId?: string; path: string; onLogout: () => void; children: ReactNode }) {
+  const appId = props.appId;
+  const app = useLoad(() => (appId ? api.getApp(appId) : Promise.resolve(undefined)), [appId]);
+  const base = appId ? `/apps/${encodeURIComponent(appId)}` : '';
+  return (
+    <div className="layout">
+      <header className="topbar">
+        <Link to="/" className="brand">
+          <span className="brand-mark">⇄</span> pcbridge
+        </Link>
+        <span className="topbar-sub">Purchasely → CleverTap</span>
+        <div className="spacer" />
+        <button type="button" className="secondary" onClick={props.onLogout} data-testid="logout">
+          Log out
+        </button>
+      </header>
+      {appId ? (
+        <div className="app-header">
+          <div className="crumbs">
+            <Link to="/">Apps</Link> / <strong data-testid="app-name">{app.data?.name ?? appId}</strong>
+          </div>
+          <nav className="app-nav">
+            {APP_NAV.map((item) => (
+              <Link key={item.id} to={`${base}/${item.id}`} className={props.path.startsWith(`${base}/${item.id}`) ? 'active' : undefined} testId={`nav-${item.id}`}>
+                {item.label}
+              </Link>
+            ))}
+          </nav>
+        </div>
+      ) : null}
+      <main className="content">{props.children}</main>
+    </div>
+  );
+}
