@@ -1,4 +1,5 @@
 import type { AppContext } from './context.js';
+import { createDeliveryWorker } from './delivery/delivery-worker.js';
 
 /** A background loop (processing, delivery, probes) that stops cleanly on shutdown. */
 export interface BackgroundWorker {
@@ -9,7 +10,7 @@ export interface BackgroundWorker {
 export type WorkerFactory = (ctx: AppContext) => BackgroundWorker;
 
 /** The loops run by the `all` and `worker` roles; each issue's engine adds its factory here. */
-const WORKER_FACTORIES: WorkerFactory[] = [];
+const WORKER_FACTORIES: WorkerFactory[] = [(ctx) => createDeliveryWorker(ctx)];
 
 export function startWorkers(ctx: AppContext): BackgroundWorker[] {
   return WORKER_FACTORIES.map((create) => create(ctx));
