@@ -6,6 +6,7 @@ import { createAdminAuth, type AdminAuth } from './plugins/admin-auth.js';
 import { dashboardRoutes } from './plugins/dashboard.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import { appsRoutes } from './routes/api/apps.js';
+import { attributesRoutes } from './routes/api/attributes.js';
 import { catalogRoutes } from './routes/api/catalog.js';
 import { integrationsRoutes } from './routes/api/integrations.js';
 import { statsRoutes } from './routes/api/stats.js';
@@ -24,7 +25,7 @@ export interface BuildAppOptions {
 /** Extra API route plugins registered under /api/v1 behind admin auth (one per resource). */
 export type ApiRoutePlugin = (app: FastifyInstance, opts: { ctx: AppContext; auth: AdminAuth }) => Promise<void>;
 
-const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, eventsRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes];
+const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, attributesRoutes, eventsRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes];
 
 /** Builds the HTTP application; never listens (tests use `inject`, main.ts listens). */
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {

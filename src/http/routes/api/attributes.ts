@@ -1,0 +1,158 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../../context.js';
+import { AppError } from '../../../errors.js';
+import { deleteClevertapId, getClevertapId, setClevertapId } from '../../../identity/clevertap-id-service.js';
+import { constantTimeEqual } from '../../../secrets.js';
+import { createOutboxRepo } from '../../../store/repos/outbox-repo.js';
+import type { AdminAuth } from '../../plugins/admin-auth.js';
+import { errorResponses } from '../../schemas.js';
+
+const UserParams = Type.Object({
+  appId: Type.String({ minLength: 1, maxLength: 64 }),
+  userKey: Type.String({ minLength: 1, maxLength: 512, description: 'A user_id or an anonymous_user_id' }),
+});
+type UserParams = Static<typeof UserParams>;
+
+/** The attributes of a user; `clevertap_id` is CleverTap's own ID (its `objectId`). */
+const AttributesIn = Type.Object(
+  {
+    clevertap_id: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[\\x21-\\x7e]{1,64}$',
+      description: '1–64 printable characters without spaces (CleverTapAPI.getCleverTapID())',
+    }),
+  },
+  { additionalProperties: false },
+);
+const AttributesOut = Type.Object({ clevertap_id: Type.String() });
+const HeldRecordsOut = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      eventId: Type.String(),
+      kind: Type.String(),
+      holdUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+      createdAt: Type.String({ format: 'date-time' }),
+    }),
+  ),
+});
+
+const SDK_KEY_HEADER = 'x-api-key';
+
+// Skips the /api/v1 admin check: each route runs its own (the SDK key is accepted on PUT).
+const PUBLIC = { public: true } as Record<string, unknown>;
+
+/**
+ * A user's CleverTap ID (SPEC §2, §4 "Identity"). Every method takes the admin token or
+ * session; `PUT` also takes the app's SDK key in `X-Api-Key`, which can do nothing else (it
+ * ships inside apps). Setting an ID releases the user's held records at once.
+ */
+export async function attributesRoutes(app: FastifyInstance, opts: { ctx: AppContext; auth: AdminAuth }): Promise<void> {
+  const { ctx, auth } = opts;
+  const tags = ['identity'];
+  const path = '/apps/:appId/users/:userKey/attributes';
+
+  async function requireAdminAndApp(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    await auth.requireAdmin(request, reply);
+    await requireAppExists(request);
+  }
+
+  async function requireAppExists(request: FastifyRequest): Promise<void> {
+    const { appId } = request.params as UserParams;
+    if (!(await ctx.store.apps.get(appId))) throw new AppError('not_found', `No app with id ${appId}.`);
+  }
+
+  /** The SDK key when one is sent, else the admin token or session. */
+  async function requireSdkKeyOrAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const key = request.headers[SDK_KEY_HEADER];
+    if (key === undefined) return requireAdminAndApp(request, reply);
+    const { appId } = request.params as UserParams;
+    const stored = await ctx.store.apps.get(appId);
+    // An unknown app and a wrong key answer alike, so the SDK key cannot probe for app ids.
+    const digest = ctx.secrets.digest(typeof key === 'string' ? key : '');
+    if (!stored || !constantTimeEqual(digest, stored.sdkKeyDigest)) {
+      throw new AppError('unauthorized', 'The X-Api-Key header is not the SDK key of this app.');
+    }
+  }
+
+  app.put(
+    path,
+    {
+      config: PUBLIC,
+      onRequest: requireSdkKeyOrAdmin,
+      schema: {
+        tags,
+        summary: "Set a user's CleverTap ID (admin token or the app's SDK key in X-Api-Key)",
+        params: UserParams,
+        body: AttributesIn,
+        response: { 200: AttributesOut, ...errorResponses(401, 404, 422) },
+      },
+    },
+    async (request) => {
+      const { appId, userKey } = request.params as UserParams;
+      const body = request.body as Static<typeof AttributesIn>;
+      const result = await setClevertapId(ctx, appId, userKey, body.clevertap_id);
+      return { clevertap_id: result.clevertapId };
+    },
+  );
+
+  app.get(
+    path,
+    {
+      config: PUBLIC,
+      onRequest: requireAdminAndApp,
+      schema: { tags, summary: "Get a user's CleverTap ID", params: UserParams, response: { 200: AttributesOut, ...errorResponses(401, 404) } },
+    },
+    async (request) => {
+      const { appId, userKey } = request.params as UserParams;
+      const clevertapId = await getClevertapId(ctx, appId, userKey);
+      if (clevertapId === null) throw new AppError('not_found', `No CleverTap ID is set for user ${userKey}.`);
+      return { clevertap_id: clevertapId };
+    },
+  );
+
+  app.delete(
+    path,
+    {
+      config: PUBLIC,
+      onRequest: requireAdminAndApp,
+      schema: { tags, summary: "Forget a user's CleverTap ID", params: UserParams, response: { 204: Type.Null(), ...errorResponses(401, 404) } },
+    },
+    async (request, reply) => {
+      const { appId, userKey } = request.params as UserParams;
+      if (!(await deleteClevertapId(ctx, appId, userKey))) {
+        throw new AppError('not_found', `No CleverTap ID is set for user ${userKey}.`);
+      }
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/apps/:appId/users/:userKey/held-records',
+    {
+      config: PUBLIC,
+      onRequest: requireAdminAndApp,
+      schema: {
+        tags,
+        summary: "A user's records held until its CleverTap ID is set (oldest first, at most 200)",
+        params: UserParams,
+        response: { 200: HeldRecordsOut, ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const { appId, userKey } = request.params as UserParams;
+      const held = await createOutboxRepo(ctx.store.db).listHeld(appId, userKey, 200);
+      return {
+        items: held.map((r) => ({
+          id: r.id,
+          eventId: r.eventId,
+          kind: r.kind,
+          holdUntil: r.holdUntil === null ? null : new Date(r.holdUntil).toISOString(),
+          createdAt: new Date(r.createdAt).toISOString(),
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,198 @@
+import type { AppContext } from '../context.js';
+import { planEvent, type ProfileChange } from '../mapping/index.js';
+import { parsePurchaselyEvent, type ParsedEvent } from '../purchasely/payload.js';
+import type { IntegrationSettings } from '../settings/index.js';
+import { computeUserProperties, foldEvent, subscriptionIdOf, type UserState } from '../state/index.js';
+import type { Queryable } from '../store/db.js';
+import { createAttributesRepo } from '../store/repos/attributes-repo.js';
+import { createOutboxRepo, eventStatusOf, type EventStatusUpdate, type NewRecord } from '../store/repos/outbox-repo.js';
+import { createProcessingRepo, type ReceivedEvent } from '../store/repos/processing-repo.js';
+import { createStateRepo } from '../store/repos/state-repo.js';
+import { createBatchState, type BatchState, type Scope } from './batch-state.js';
+import { createClevertapIdCache, type ClevertapIdCache } from './clevertap-id-cache.js';
+import { holdForMs, readIntegrationSettings } from './integration-settings.js';
+import { initialRecordState, transferIdsOf, userIdsOf } from './record-identity.js';
+
+/** What one call of processBatch did. */
+export interface ProcessBatchResult {
+  /** Events taken out of `received` (processed, skipped or quarantined). */
+  processed: number;
+  /** Records written to the outbox. */
+  records: number;
+  /** True when another instance holds the processing lock (nothing was done). */
+  busy: boolean;
+}
+
+export interface ProcessBatchOptions {
+  /** Events per transaction. */
+  limit: number;
+}
+
+type Parsed = { row: ReceivedEvent; ev: ParsedEvent };
+
+/**
+ * Processes the oldest `received` events (SPEC §4), all in ONE transaction: folds each into
+ * its user's and subscription's state, derives the affected users' properties, plans the
+ * CleverTap records and writes them to the outbox, and sets each event's status. Events are
+ * taken in `seq` order across the whole store, so each user's events are folded and their
+ * records written in the order they were received.
+ *
+ * Idempotent under interruption: nothing is visible until the commit, and a crashed batch is
+ * taken again whole. A replayed event (set back to `received`) gets a new generation of
+ * records carrying the user's current snapshot; its older records stay.
+ */
+export async function processBatch(ctx: Pick<AppContext, 'store' | 'clock' | 'logger'>, opts: ProcessBatchOptions): Promise<ProcessBatchResult> {
+  return ctx.store.db.transaction(async (q) => {
+    const repo = createProcessingRepo(q);
+    if (!(await repo.tryLockProcessing())) return { processed: 0, records: 0, busy: true };
+    const rows = await repo.nextReceivedEvents(opts.limit);
+    if (rows.length === 0) return { processed: 0, records: 0, busy: false };
+    const now = ctx.clock.now();
+    const run = await createRun(q, rows, ctx);
+
+    const updates: EventStatusUpdate[] = [];
+    const records: NewRecord[] = [];
+    for (const row of rows) {
+      const parsed = run.parsed.get(row.seq);
+      if (parsed === undefined) {
+        updates.push(unusable(row));
+        continue;
+      }
+      try {
+        const outcome = await processEvent(run, parsed, now);
+        updates.push(outcome.update);
+        records.push(...outcome.records);
+      } catch (err) {
+        // One event the code cannot handle must not block every later event behind it.
+        ctx.logger.error({ err, eventId: row.eventId, appId: row.appId }, 'processing an event failed');
+        updates.push({ seq: row.seq, status: 'skipped', reason: 'processing_error' });
+      }
+    }
+    await run.state.flush();
+    await createOutboxRepo(q).insertRecords(records, now);
+    await repo.markProcessed(updates, now);
+    return { processed: rows.length, records: records.length, busy: false };
+  });
+}
+
+/** Everything shared by the events of one batch. */
+interface Run {
+  parsed: Map<number, Parsed>;
+  settings: Map<string, IntegrationSettings>;
+  state: BatchState;
+  clevertapIds: ClevertapIdCache;
+  maxGeneration: Map<number, number>;
+}
+
+async function createRun(q: Queryable, rows: readonly ReceivedEvent[], ctx: Pick<AppContext, 'logger'>): Promise<Run> {
+  const parsed = new Map<number, Parsed>();
+  for (const row of rows) {
+    if (row.rawBody === null) continue;
+    const result = parsePurchaselyEvent(row.rawBody);
+    if (result.ok) parsed.set(row.seq, { row, ev: result.event });
+  }
+  const repo = createProcessingRepo(q);
+  const appIds = [...new Set(rows.map((r) => r.appId))];
+  const settingsJson = await repo.loadSettingsJson(appIds);
+  const settings = new Map(appIds.map((id) => [id, readIntegrationSettings(settingsJson.get(id))]));
+
+  // Bulk loads: the states, owned subscriptions and CleverTap IDs the batch's events name.
+  const state = createBatchState(createStateRepo(q));
+  const clevertapIds = createClevertapIdCache(createAttributesRepo(q));
+  const scopes = new Map<string, { scope: Scope; users: Set<string>; subscriptions: Set<string> }>();
+  const idsByApp = new Map<string, Set<string>>();
+  for (const { row, ev } of parsed.values()) {
+    if (ev.userKey === null) continue;
+    const scope = scopeOf(row, ev);
+    const key = `${scope.appId}\u0000${scope.environment}`;
+    let entry = scopes.get(key);
+    if (!entry) scopes.set(key, (entry = { scope, users: new Set(), subscriptions: new Set() }));
+    const transferIds = transferIdsOf(ev);
+    entry.users.add(ev.userKey);
+    for (const id of transferIds) entry.users.add(id);
+    const subscriptionId = subscriptionIdOf(ev);
+    if (subscriptionId !== null) entry.subscriptions.add(subscriptionId);
+    let ids = idsByApp.get(row.appId);
+    if (!ids) idsByApp.set(row.appId, (ids = new Set()));
+    for (const id of [ev.userId, ev.anonymousUserId, ...transferIds]) if (id !== null) ids.add(id);
+  }
+  for (const { scope, users, subscriptions } of scopes.values()) await state.prefetch(scope, [...users], [...subscriptions]);
+  for (const [appId, ids] of idsByApp) await clevertapIds.prefetch(appId, [...ids]);
+  const maxGeneration = await createOutboxRepo(q).maxGenerations(rows.map((r) => r.seq));
+  ctx.logger.debug({ events: rows.length, parsed: parsed.size }, 'processing a batch');
+  return { parsed, settings, state, clevertapIds, maxGeneration };
+}
+
+function scopeOf(row: ReceivedEvent, ev: ParsedEvent): Scope {
+  // SANDBOX never touches PRODUCTION: states are kept per environment ('' when none is named).
+  return { appId: row.appId, environment: ev.environment ?? '' };
+}
+
+/** A stored event that cannot be processed: its payload was erased, or no longer parses. */
+function unusable(row: ReceivedEvent): EventStatusUpdate {
+  if (row.rawBody === null) return { seq: row.seq, status: 'skipped', reason: 'payload_erased' };
+  const result = parsePurchaselyEvent(row.rawBody);
+  return { seq: row.seq, status: 'quarantined', reason: result.ok ? 'unparsable' : result.reason };
+}
+
+async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise<{ update: EventStatusUpdate; records: NewRecord[] }> {
+  const settings = run.settings.get(row.appId) as IntegrationSettings;
+  if (ev.userKey === null) return { update: { seq: row.seq, status: 'skipped', reason: 'no_user_key' }, records: [] };
+  const userKey = ev.userKey;
+  const scope = scopeOf(row, ev);
+
+  // 1. Fold the event into its user's and its subscription's state.
+  const stored = await run.state.getUser(scope, userKey);
+  const subscriptionId = subscriptionIdOf(ev);
+  const subscription = subscriptionId === null ? null : await run.state.getSubscription(scope, subscriptionId);
+  const folded = foldEvent({ user: stored?.state ?? null, subscription: subscription?.state ?? null }, ev);
+  const userState = folded.user as UserState;
+  if (subscriptionId !== null && folded.subscription !== null) {
+    run.state.putSubscription(scope, subscriptionId, folded.subscription, folded.ownerAfter);
+  }
+
+  // 2. Recompute the properties of every user whose snapshot the event may change: the event's
+  // user always, both users when ownership moved. A replay sends the current snapshot whole.
+  const replay = row.processedAt !== null || run.maxGeneration.has(row.seq);
+  const profiles: ProfileChange[] = [];
+  const states = new Map<string, UserState>();
+  for (const key of folded.affectedUserKeys) {
+    const previous = key === userKey ? stored : await run.state.getUser(scope, key);
+    const state = key === userKey ? userState : (previous?.state ?? emptyUserState(key, ev));
+    const after = computeUserProperties(state, await run.state.ownedSubscriptions(scope, key));
+    run.state.putUser(scope, key, state, after);
+    states.set(key, state);
+    profiles.push({ userKey: key, before: replay ? null : (previous?.properties ?? null), after });
+  }
+
+  // 3. Plan the CleverTap records and decide, per record, whether its identity is known yet.
+  const plan = planEvent({ ev, settings, enabled: true, profiles });
+  if (plan.skipReason !== null) return { update: { seq: row.seq, status: 'skipped', reason: plan.skipReason }, records: [] };
+  const generation = (run.maxGeneration.get(row.seq) ?? 0) + 1;
+  const hold = holdForMs(settings);
+  const records: NewRecord[] = [];
+  for (const planned of plan.records) {
+    const ids = userIdsOf(planned.userKey, ev, states.get(planned.userKey) ?? null);
+    await run.clevertapIds.prefetch(row.appId, [ids.userId, ids.anonymousUserId].filter((id): id is string => id !== null));
+    const initial = initialRecordState(ids, (key) => run.clevertapIds.get(row.appId, key), settings, now, hold);
+    records.push({
+      appId: row.appId,
+      eventSeq: row.seq,
+      eventId: row.eventId,
+      userKey: planned.userKey,
+      ...ids,
+      environment: ev.environment,
+      target: planned.target,
+      kind: planned.kind,
+      body: planned.body,
+      ...initial,
+      generation,
+    });
+  }
+  return { update: { seq: row.seq, ...eventStatusOf(records) }, records };
+}
+
+/** The state of a user who has sent no event yet (e.g. the recipient of a transfer). */
+function emptyUserState(userKey: string, ev: ParsedEvent): UserState {
+  return { version: 1, userKey, environment: ev.environment, latestEvent: null, userId: null, anonymousUserId: null, revenue: null };
+}

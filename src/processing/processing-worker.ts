@@ -1,0 +1,80 @@
+import type { AppContext } from '../context.js';
+import { expireHeldRecords } from '../identity/expire-holds.js';
+import { isStoreUnavailable } from '../store/store.js';
+import type { BackgroundWorker } from '../workers.js';
+import { processBatch } from './process-batch.js';
+
+/** Tuning of the processing loop; the defaults suit production. */
+export interface ProcessingWorkerOptions {
+  /**
+   * Events per transaction. SQLite runs a transaction synchronously on the event loop, so its
+   * batches are kept short enough not to delay webhook answers noticeably.
+   */
+  batchSize?: number;
+  /** Wait between polls when there is nothing to process (ms). */
+  idleMs?: number;
+  /** How often held records are checked for an expired `holdFor` (ms). */
+  sweepIntervalMs?: number;
+  /** Wait after an error, e.g. the store unreachable (ms). */
+  errorBackoffMs?: number;
+}
+
+/**
+ * The processing loop of the `all` and `worker` roles: takes `received` events batch after
+ * batch while there are any, polls every `idleMs` when idle, and every `sweepIntervalMs`
+ * skips held records whose `holdFor` passed. Several instances may run it on one PostgreSQL:
+ * a transaction-scoped lock lets one of them process at a time, so events keep their order.
+ */
+export function createProcessingWorker(ctx: AppContext, opts: ProcessingWorkerOptions = {}): BackgroundWorker {
+  const batchSize = opts.batchSize ?? (ctx.store.dialect === 'sqlite' ? 200 : 500);
+  const idleMs = opts.idleMs ?? 200;
+  const sweepIntervalMs = opts.sweepIntervalMs ?? 5_000;
+  const errorBackoffMs = opts.errorBackoffMs ?? 1_000;
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  let lastSweep = 0;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      }
+      wake = done;
+    });
+
+  async function loop(): Promise<void> {
+    while (!stopped) {
+      try {
+        if (Date.now() - lastSweep >= sweepIntervalMs) {
+          lastSweep = Date.now();
+          await expireHeldRecords(ctx);
+        }
+        const result = await processBatch(ctx, { limit: batchSize });
+        if (result.processed > 0) {
+          // Back to back under load, but let HTTP requests in between two transactions.
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
+        await sleep(idleMs);
+      } catch (err) {
+        if (stopped) break;
+        if (isStoreUnavailable(err)) ctx.logger.warn('processing paused: the store is unavailable');
+        else ctx.logger.error({ err }, 'processing batch failed');
+        await sleep(errorBackoffMs);
+      }
+    }
+  }
+
+  const running = loop();
+  return {
+    name: 'processing',
+    async stop() {
+      stopped = true;
+      wake?.();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import type { SubscriptionState, UserProperties, UserState } from '../../state/index.js';
+import type { Queryable } from '../db.js';
+
+/** One user's stored state in one (app, environment), with the properties last derived from it. */
+export interface UserStateRow {
+  appId: string;
+  environment: string;
+  userKey: string;
+  state: UserState;
+  properties: UserProperties;
+}
+
+/** One subscription's stored state in one (app, environment), with its current owner. */
+export interface SubscriptionStateRow {
+  appId: string;
+  environment: string;
+  subscriptionId: string;
+  ownerUserKey: string | null;
+  state: SubscriptionState;
+}
+
+interface DbUserState {
+  app_id: string;
+  environment: string;
+  user_key: string;
+  state_json: string;
+  properties_json: string;
+}
+
+interface DbSubscriptionState {
+  app_id: string;
+  environment: string;
+  subscription_id: string;
+  owner_user_key: string | null;
+  state_json: string;
+}
+
+/**
+ * The folded state of users and subscriptions (`user_states`, `subscription_states`), read and
+ * written in batches: processing loads every state a batch of events needs in a few queries
+ * and writes them back with multi-row upserts.
+ */
+export interface StateRepo {
+  loadUsers(appId: string, environment: string, userKeys: readonly string[]): Promise<UserStateRow[]>;
+  loadSubscriptions(appId: string, environment: string, subscriptionIds: readonly string[]): Promise<SubscriptionStateRow[]>;
+  /** Every subscription whose stored owner is one of `userKeys`. */
+  loadOwnedSubscriptions(appId: string, environment: string, userKeys: readonly string[]): Promise<SubscriptionStateRow[]>;
+  upsertUsers(rows: readonly UserStateRow[]): Promise<void>;
+  upsertSubscriptions(rows: readonly SubscriptionStateRow[]): Promise<void>;
+}
+
+// Keeps every statement well under SQLite's and PostgreSQL's bound-parameter limits.
+const READ_CHUNK = 500;
+const WRITE_CHUNK = 200;
+
+export function createStateRepo(q: Queryable): StateRepo {
+  async function selectUsers(appId: string, environment: string, column: string, keys: readonly string[]) {
+    const rows: DbUserState[] = [];
+    for (const part of chunk([...new Set(keys)], READ_CHUNK)) {
+      rows.push(
+        ...(await q.all<DbUserState>(
+          `SELECT app_id, environment, user_key, state_json, properties_json FROM user_states
+           WHERE app_id = ? AND environment = ? AND ${column} IN (${placeholders(part.length)})`,
+          [appId, environment, ...part],
+        )),
+      );
+    }
+    return rows.map(userFromDb);
+  }
+
+  async function selectSubscriptions(appId: string, environment: string, column: string, keys: readonly string[]) {
+    const rows: DbSubscriptionState[] = [];
+    for (const part of chunk([...new Set(keys)], READ_CHUNK)) {
+      rows.push(
+        ...(await q.all<DbSubscriptionState>(
+          `SELECT app_id, environment, subscription_id, owner_user_key, state_json FROM subscription_states
+           WHERE app_id = ? AND environment = ? AND ${column} IN (${placeholders(part.length)})`,
+          [appId, environment, ...part],
+        )),
+      );
+    }
+    return rows.map(subscriptionFromDb);
+  }
+
+  return {
+    loadUsers: (appId, environment, keys) => selectUsers(appId, environment, 'user_key', keys),
+    loadSubscriptions: (appId, environment, ids) => selectSubscriptions(appId, environment, 'subscription_id', ids),
+    loadOwnedSubscriptions: (appId, environment, keys) => selectSubscriptions(appId, environment, 'owner_user_key', keys),
+
+    async upsertUsers(rows) {
+      for (const part of chunk(rows, WRITE_CHUNK)) {
+        await q.run(
+          `INSERT INTO user_states (app_id, environment, user_key, state_json, properties_json)
+           VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')}
+           ON CONFLICT (app_id, environment, user_key) DO UPDATE SET
+             state_json = excluded.state_json, properties_json = excluded.properties_json`,
+          part.flatMap((r) => [r.appId, r.environment, r.userKey, JSON.stringify(r.state), JSON.stringify(r.properties)]),
+        );
+      }
+    },
+
+    async upsertSubscriptions(rows) {
+      for (const part of chunk(rows, WRITE_CHUNK)) {
+        await q.run(
+          `INSERT INTO subscription_states (app_id, environment, subscription_id, owner_user_key, state_json)
+           VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')}
+           ON CONFLICT (app_id, environment, subscription_id) DO UPDATE SET
+             owner_user_key = excluded.owner_user_key, state_json = excluded.state_json`,
+          part.flatMap((r) => [r.appId, r.environment, r.subscriptionId, r.ownerUserKey, JSON.stringify(r.state)]),
+        );
+      }
+    },
+  };
+}
+
+function userFromDb(row: DbUserState): UserStateRow {
+  return {
+    appId: row.app_id,
+    environment: row.environment,
+    userKey: row.user_key,
+    state: JSON.parse(row.state_json) as UserState,
+    properties: JSON.parse(row.properties_json) as UserProperties,
+  };
+}
+
+function subscriptionFromDb(row: DbSubscriptionState): SubscriptionStateRow {
+  return {
+    appId: row.app_id,
+    environment: row.environment,
+    subscriptionId: row.subscription_id,
+    ownerUserKey: row.owner_user_key,
+    state: JSON.parse(row.state_json) as SubscriptionState,
+  };
+}
+
+/** `?, ?, ?` for an IN list or a VALUES row of `n` parameters (shared by the processing repos). */
+export function placeholders(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ');
+}
+
+/** Splits a list into parts of at most `size` items (bound-parameter limits). */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const parts: T[][] = [];
+  for (let i = 0; i < items.length; i += size) parts.push(items.slice(i, i + size));
+  return parts;
+}
