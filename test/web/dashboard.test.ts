@@ -1,0 +1,199 @@
+/**
+ * The dashboard in real Chromium (Debian's, through playwright-core) against a real in-process
+ * server on a fresh SQLite store: the path an operator takes on the first day.
+ */
+import type { FastifyInstance } from 'fastify';
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/http/app.js';
+import { signPurchaselyRequest } from '../../src/purchasely/signature.js';
+import { FIXTURE_DIR } from '../mapping/fixture-events.js';
+import { AUTH, createTestContext, TEST_ADMIN_TOKEN, type TestContext } from '../helpers/context.js';
+import { CHROMIUM_PATH, ensureDashboardBuilt, launchChromium, type LaunchedBrowser } from './browser.js';
+
+const browserAvailable = existsSync(CHROMIUM_PATH);
+const mustRun = Boolean(process.env.PCBRIDGE_REQUIRE_BROWSER);
+if (!browserAvailable && mustRun) throw new Error(`PCBRIDGE_REQUIRE_BROWSER is set but ${CHROMIUM_PATH} does not exist (apt-get install chromium).`);
+if (!browserAvailable) console.warn(`Skipping the dashboard browser test: ${CHROMIUM_PATH} is missing (apt-get install chromium).`);
+
+const WAIT = { timeout: 15_000 };
+const WEBHOOK_SECRET = 'purchasely-shared-secret-for-the-dashboard-test';
+const PASSCODE = 'CT-PASSCODE-never-shown-7731';
+const FIXTURE = JSON.parse(readFileSync(join(FIXTURE_DIR, 'SUBSCRIPTION_STARTED.json'), 'utf8')) as Record<string, unknown>;
+
+describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
+  let t: TestContext;
+  let server: FastifyInstance;
+  let browser: LaunchedBrowser;
+  let page: Page;
+  let base: string;
+  let appId = '';
+  let sdkKey = '';
+
+  beforeAll(async () => {
+    await ensureDashboardBuilt();
+    t = await createTestContext('sqlite');
+    server = await buildApp(t.ctx);
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page.setDefaultTimeout(WAIT.timeout);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await t?.close();
+  });
+
+  it('sends a visitor without a session to the login page and refuses a wrong token', async () => {
+    await page.goto(`${base}/`);
+    await page.waitForURL(`${base}/login`, WAIT);
+    await page.fill('#token', 'not-the-token');
+    await page.click('button[type=submit]');
+    await page.getByText('That is not the admin token.').waitFor(WAIT);
+  });
+
+  it('logs in with the admin token and shows the apps', async () => {
+    await page.fill('#token', TEST_ADMIN_TOKEN);
+    await page.click('button[type=submit]');
+    await page.getByRole('heading', { name: 'Apps' }).waitFor(WAIT);
+    expect(new URL(page.url()).pathname).toBe('/');
+  });
+
+  it('creates an app and shows its SDK key exactly once', async () => {
+    await page.fill('#app-name', 'Demo App');
+    await page.fill('#app-secret', WEBHOOK_SECRET);
+    await page.click('[data-testid=create-app-form] button[type=submit]');
+    const secret = page.locator('[data-testid=secret-value]');
+    await secret.waitFor(WAIT);
+    sdkKey = (await secret.textContent()) ?? '';
+    expect(sdkKey.length).toBeGreaterThanOrEqual(20);
+    await page.locator('[data-testid=apps-table]').getByText('Demo App').waitFor(WAIT);
+
+    const apps = (await (await server.inject({ method: 'GET', url: '/api/v1/apps', headers: AUTH })).json()) as { items: { id: string; name: string }[] };
+    expect(apps.items.map((a) => a.name)).toEqual(['Demo App']);
+    appId = apps.items[0]!.id;
+
+    await page.getByRole('button', { name: 'I saved it' }).click();
+    await secret.waitFor({ state: 'detached', ...WAIT });
+    await page.reload();
+    await page.locator('[data-testid=apps-table]').getByText('Demo App').waitFor(WAIT);
+    const html = await page.content();
+    expect(html).not.toContain(sdkKey);
+    expect(html).not.toContain(WEBHOOK_SECRET);
+  });
+
+  it('opens the CleverTap tile, showing the integration disabled', async () => {
+    await page.click('[data-testid="app-link-Demo App"]');
+    await page.click('[data-testid=nav-integrations]');
+    const badge = page.locator('[data-testid=clevertap-status]');
+    await badge.waitFor(WAIT);
+    await page.locator('[data-testid=clevertap-status]', { hasText: 'disabled' }).waitFor(WAIT);
+    await page.click('[data-testid=clevertap-edit]');
+    await page.getByRole('tab', { name: 'Account parameters' }).waitFor(WAIT);
+  });
+
+  it("shows the server's 422 next to the field it concerns", async () => {
+    // Enabling without an account ID is refused by the server, not by the form.
+    await page.locator('[data-testid=integration-enabled]').check();
+    await page.click('[data-testid=save-integration]');
+    await page.locator('.field.has-error', { has: page.locator('#ct-account') }).locator('.field-error').waitFor(WAIT);
+    await page.locator('[data-testid=save-error]').waitFor(WAIT);
+  });
+
+  it('checks a renamed event while typing and saves once it is fixed', async () => {
+    await page.selectOption('#ct-region', 'us1');
+    await page.fill('#ct-account', 'W9R-TEST-123');
+    await page.fill('#ct-passcode', PASSCODE);
+
+    await page.getByRole('tab', { name: 'Server events' }).click();
+    await page.locator('[data-testid=row-SUBSCRIPTION_STARTED]').waitFor(WAIT);
+    // Every catalogue event is listed, grouped by category.
+    await page.getByRole('heading', { name: 'Subscription lifecycle' }).waitFor(WAIT);
+    expect(await page.locator('[data-testid^=row-]').count()).toBeGreaterThanOrEqual(40);
+
+    await page.locator('[data-testid=toggle-SUBSCRIPTION_STARTED]').check();
+    await page.fill('[data-testid=rename-SUBSCRIPTION_STARTED]', 'Subscription.Started');
+    const error = page.locator('[data-testid=error-SUBSCRIPTION_STARTED]');
+    await error.waitFor(WAIT);
+    expect(await error.textContent()).toContain('"."');
+    expect(await page.locator('[data-testid=save-integration]').isDisabled()).toBe(true);
+
+    await page.fill('[data-testid=rename-SUBSCRIPTION_STARTED]', 'Subscription Started');
+    await error.waitFor({ state: 'detached', ...WAIT });
+
+    await page.getByRole('tab', { name: 'User properties' }).click();
+    await page.locator('[data-testid=toggle-subscription_status]').check();
+    await page.fill('[data-testid=rename-subscription_status]', 'Email');
+    await page.locator('[data-testid=error-subscription_status]').getByText('standard profile field').waitFor(WAIT);
+    await page.fill('[data-testid=rename-subscription_status]', 'Subscription Status');
+    await page.locator('[data-testid=error-subscription_status]').waitFor({ state: 'detached', ...WAIT });
+
+    await page.click('[data-testid=save-integration]');
+    await page.locator('[data-testid=saved]').waitFor(WAIT);
+
+    const saved = (await (await server.inject({ method: 'GET', url: `/api/v1/apps/${appId}/integrations/clevertap`, headers: AUTH })).json()) as Record<string, any>;
+    expect(saved.enabled).toBe(true);
+    expect(saved.region).toBe('us1');
+    expect(saved.accountId).toBe('W9R-TEST-123');
+    expect(saved.passcodeSet).toBe(true);
+    expect(saved.events.SUBSCRIPTION_STARTED).toEqual({ enabled: true, name: 'Subscription Started' });
+    expect(saved.userProperties.subscription_status).toEqual({ enabled: true, name: 'Subscription Status' });
+  });
+
+  it('shows after a reload that a passcode is set, never the passcode itself', async () => {
+    await page.reload();
+    const passcode = page.locator('#ct-passcode');
+    await passcode.waitFor(WAIT);
+    expect(await passcode.getAttribute('placeholder')).toBe('•••• set');
+    expect(await passcode.inputValue()).toBe('');
+    expect(await page.locator('#ct-account').inputValue()).toBe('W9R-TEST-123');
+    expect(await page.locator('#ct-region').inputValue()).toBe('us1');
+    expect(await page.content()).not.toContain(PASSCODE);
+
+    await page.click('[data-testid=nav-integrations]');
+    await page.locator('[data-testid=clevertap-status]', { hasText: 'enabled' }).waitFor(WAIT);
+  });
+
+  it('lists a received webhook event in the Events log and opens its detail', async () => {
+    const eventId = `dash-${Date.now()}`;
+    const body = JSON.stringify({ ...FIXTURE, event_id: eventId });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const res = await server.inject({
+      method: 'POST',
+      url: `/webhooks/purchasely/${appId}`,
+      headers: {
+        'content-type': 'application/json',
+        'x-purchasely-timestamp': timestamp,
+        'x-purchasely-request-signature': signPurchaselyRequest(WEBHOOK_SECRET, timestamp, body),
+      },
+      payload: body,
+    });
+    expect(res.statusCode).toBe(200);
+
+    await page.click('[data-testid=nav-events]');
+    const row = page.locator(`[data-testid="event-row-${eventId}"]`);
+    await row.waitFor(WAIT);
+    expect(await row.textContent()).toContain('SUBSCRIPTION_STARTED');
+
+    await row.getByRole('link', { name: 'SUBSCRIPTION_STARTED' }).click();
+    const payload = page.locator('[data-testid=event-payload]');
+    await payload.waitFor(WAIT);
+    expect(await payload.textContent()).toContain(`"event_id": "${eventId}"`);
+    await page.getByRole('heading', { name: '2. CleverTap records' }).waitFor(WAIT);
+    await page.getByRole('heading', { name: '3. Attempts' }).waitFor(WAIT);
+  });
+
+  it('logs out: the session cookie no longer opens the API', async () => {
+    await page.click('[data-testid=logout]');
+    await page.waitForURL(`${base}/login`, WAIT);
+    await page.locator('#token').waitFor(WAIT);
+    const status = await page.evaluate(async () => (await fetch('/api/v1/apps')).status);
+    expect(status).toBe(401);
+  });
+});
