@@ -256,6 +256,24 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
       expect(row).toMatchObject({ status: 'quarantined', reason: 'missing_event_created_at', event_name: 'ACTIVATE' });
     });
 
+    it('quarantines ids the database cannot key on (a NUL in event_id, a user_id of 3,000 characters)', async () => {
+      const nul = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt\u0000nul' });
+      const long = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-long-user', user_id: 'u'.repeat(3000) });
+      expect((await h.post(appId, nul, signedHeaders(SECRET, nul))).status).toBe(200);
+      expect((await h.post(appId, long, signedHeaders(SECRET, long))).status).toBe(200);
+      const rows = await storedEvents(h.t, appId);
+      expect(rows.find((r) => r.raw_body !== null && Buffer.from(r.raw_body).toString('utf8') === nul)).toMatchObject({ status: 'quarantined', reason: 'invalid_event_id' });
+      expect(rows.find((r) => r.event_id === 'evt-long-user')).toMatchObject({ status: 'quarantined', reason: 'invalid_user_id', user_id: null });
+    });
+
+    it('keeps NUL characters out of the other columns but in the raw body', async () => {
+      const payload = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-nul-env', environment: 'SAND\u0000BOX' });
+      expect((await h.post(appId, payload, signedHeaders(SECRET, payload))).status).toBe(200);
+      const row = (await storedEvents(h.t, appId)).find((r) => r.event_id === 'evt-nul-env');
+      expect(row).toMatchObject({ status: 'received', environment: 'SANDBOX' });
+      expect(Buffer.from(row!.raw_body!).toString('utf8')).toBe(payload);
+    });
+
     it('stores an empty signed body as quarantined', async () => {
       const res = await h.post(appId, '', signedHeaders(SECRET, ''));
       expect(res.status).toBe(200);
