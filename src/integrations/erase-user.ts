@@ -11,6 +11,8 @@ export const ERASED_USER_KEY = 'erased';
 
 /** What an erasure touched, for the log line (counts only: no personal data). */
 export interface ErasureCounts {
+  /** User keys erased: the one asked for plus the anonymous IDs seen with it. */
+  keys: number;
   events: number;
   recordsDeleted: number;
   recordsBlanked: number;
@@ -19,7 +21,7 @@ export interface ErasureCounts {
 
 /** A LIKE pattern matching `value` as a JSON string anywhere in a JSON column. */
 function jsonStringPattern(value: string): string {
-  return `%${JSON.stringify(value).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${escapeLike(JSON.stringify(value))}%`;
 }
 
 /**
@@ -32,43 +34,71 @@ function jsonStringPattern(value: string): string {
  *   identifier and user columns; attempt answers that echo the user are cleared;
  * - the user's CleverTap ID, user state and their part of every subscription state.
  * Records in flight at this moment are left to finish (their body is already on the wire).
+ * The anonymous IDs that events of this `user_id` carried are the same person before login,
+ * so they are erased too.
  */
 export async function eraseUser(ctx: AppContext, appId: string, userKey: string): Promise<ErasureCounts> {
   const counts = await ctx.store.tx(async (repos, q) => {
     if (!(await repos.apps.get(appId))) throw new AppError('not_found', `No app with id ${appId}.`);
-    const userMatch = '(user_key = ? OR user_id = ? OR anonymous_user_id = ?)';
-    const userParams = [userKey, userKey, userKey];
-
-    await q.run(
-      `UPDATE attempts SET response_text = NULL
-        WHERE app_id = ? AND response_text LIKE ? ESCAPE '\\'
-          AND id IN (SELECT ar.attempt_id FROM attempt_records ar JOIN records r ON r.id = ar.record_id
-                      WHERE r.app_id = ? AND (r.user_key = ? OR r.user_id = ? OR r.anonymous_user_id = ?))`,
-      [appId, `%${userKey.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, appId, ...userParams],
-    );
-    const deleted = await q.run(
-      `DELETE FROM records WHERE app_id = ? AND ${userMatch} AND state IN ('held', 'pending')`,
-      [appId, ...userParams],
-    );
-    const blanked = await q.run(
-      `UPDATE records SET body_json = '{}', identifier_json = NULL, user_key = ?, user_id = NULL, anonymous_user_id = NULL,
-              last_message = NULL
-        WHERE app_id = ? AND ${userMatch} AND state <> 'in_flight'`,
-      [ERASED_USER_KEY, appId, ...userParams],
-    );
-    const events = await q.run(
-      `UPDATE events SET raw_body = NULL, user_key = NULL, user_id = NULL, anonymous_user_id = NULL, reason = ?,
-              status = CASE WHEN status IN ('delivered', 'failed') THEN status ELSE 'skipped' END
-        WHERE app_id = ? AND ${userMatch}`,
-      [ERASED_REASON, appId, ...userParams],
-    );
-    await q.run('DELETE FROM user_attributes WHERE app_id = ? AND user_key = ?', [appId, userKey]);
-    await q.run('DELETE FROM user_states WHERE app_id = ? AND user_key = ?', [appId, userKey]);
-    const subscriptions = await eraseFromSubscriptions(q, appId, userKey);
-    return { events: events.changes, recordsDeleted: deleted.changes, recordsBlanked: blanked.changes, subscriptions };
+    const total: ErasureCounts = { keys: 0, events: 0, recordsDeleted: 0, recordsBlanked: 0, subscriptions: 0 };
+    for (const key of await linkedUserKeys(q, appId, userKey)) {
+      const c = await eraseUserKey(q, appId, key);
+      total.keys++;
+      total.events += c.events;
+      total.recordsDeleted += c.recordsDeleted;
+      total.recordsBlanked += c.recordsBlanked;
+      total.subscriptions += c.subscriptions;
+    }
+    return total;
   });
   ctx.logger.info({ appId, ...counts }, 'user erased');
   return counts;
+}
+
+/** The key asked for, plus every anonymous ID that events of that user ID carried. */
+async function linkedUserKeys(q: Queryable, appId: string, userKey: string): Promise<string[]> {
+  const rows = await q.all<{ anonymous_user_id: string }>(
+    `SELECT DISTINCT anonymous_user_id FROM events
+      WHERE app_id = ? AND user_id = ? AND anonymous_user_id IS NOT NULL AND anonymous_user_id <> ''`,
+    [appId, userKey],
+  );
+  return [userKey, ...rows.map((r) => r.anonymous_user_id).filter((k) => k !== userKey)];
+}
+
+/** Erases one user key (see eraseUser) with the transaction's queryable. */
+async function eraseUserKey(q: Queryable, appId: string, userKey: string): Promise<Omit<ErasureCounts, 'keys'>> {
+  const userMatch = '(user_key = ? OR user_id = ? OR anonymous_user_id = ?)';
+  const userParams = [userKey, userKey, userKey];
+
+  await q.run(
+    `UPDATE attempts SET response_text = NULL
+      WHERE app_id = ? AND response_text LIKE ? ESCAPE '\\'
+        AND id IN (SELECT ar.attempt_id FROM attempt_records ar JOIN records r ON r.id = ar.record_id
+                    WHERE r.app_id = ? AND (r.user_key = ? OR r.user_id = ? OR r.anonymous_user_id = ?))`,
+    [appId, `%${escapeLike(userKey)}%`, appId, ...userParams],
+  );
+  const deleted = await q.run(`DELETE FROM records WHERE app_id = ? AND ${userMatch} AND state IN ('held', 'pending')`, [appId, ...userParams]);
+  const blanked = await q.run(
+    `UPDATE records SET body_json = '{}', identifier_json = NULL, user_key = ?, user_id = NULL, anonymous_user_id = NULL,
+            last_message = NULL
+      WHERE app_id = ? AND ${userMatch} AND state <> 'in_flight'`,
+    [ERASED_USER_KEY, appId, ...userParams],
+  );
+  const events = await q.run(
+    `UPDATE events SET raw_body = NULL, user_key = NULL, user_id = NULL, anonymous_user_id = NULL, reason = ?,
+            status = CASE WHEN status IN ('delivered', 'failed') THEN status ELSE 'skipped' END
+      WHERE app_id = ? AND ${userMatch}`,
+    [ERASED_REASON, appId, ...userParams],
+  );
+  await q.run('DELETE FROM user_attributes WHERE app_id = ? AND user_key = ?', [appId, userKey]);
+  await q.run('DELETE FROM user_states WHERE app_id = ? AND user_key = ?', [appId, userKey]);
+  const subscriptions = await eraseFromSubscriptions(q, appId, userKey);
+  return { events: events.changes, recordsDeleted: deleted.changes, recordsBlanked: blanked.changes, subscriptions };
+}
+
+/** Escapes LIKE's wildcards (and the escape character) so `value` matches literally. */
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** Removes the user from every subscription state that mentions them; drops states left empty. */

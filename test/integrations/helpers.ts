@@ -34,3 +34,85 @@ export async function everyRow(t: TestContext): Promise<string> {
   }
   return dumps.join('\n');
 }
+
+/** An `events` row as the tests insert it (columns of migration 001). */
+export interface EventRow {
+  appId: string;
+  eventId: string;
+  eventName?: string;
+  userKey?: string | null;
+  userId?: string | null;
+  anonymousUserId?: string | null;
+  environment?: string;
+  receivedAt: number;
+  status: string;
+  reason?: string | null;
+  late?: boolean;
+  rawBody?: string | null;
+}
+
+/** Inserts an event row directly and returns its `seq`. */
+export async function insertEvent(t: TestContext, e: EventRow): Promise<number> {
+  await t.ctx.store.db.run(
+    `INSERT INTO events (app_id, event_id, event_name, user_key, user_id, anonymous_user_id, environment, received_at,
+       event_created_at, status, reason, late, raw_body)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      e.appId,
+      e.eventId,
+      e.eventName ?? 'SUBSCRIPTION_RENEWED',
+      e.userKey ?? null,
+      e.userId ?? null,
+      e.anonymousUserId ?? null,
+      e.environment ?? 'PRODUCTION',
+      e.receivedAt,
+      e.receivedAt - 1000,
+      e.status,
+      e.reason ?? null,
+      e.late ? 1 : 0,
+      e.rawBody === undefined || e.rawBody === null ? null : Buffer.from(e.rawBody, 'utf8'),
+    ],
+  );
+  const row = await t.ctx.store.db.get<{ seq: number }>('SELECT seq FROM events WHERE app_id = ? AND event_id = ?', [e.appId, e.eventId]);
+  return Number(row!.seq);
+}
+
+/** A `records` row (migration 002) as the tests insert it. */
+export interface RecordRow {
+  appId: string;
+  eventSeq: number;
+  eventId: string;
+  userKey: string;
+  userId?: string | null;
+  anonymousUserId?: string | null;
+  state: string;
+  body?: unknown;
+  identifier?: unknown;
+  createdAt: number;
+  deliveredAt?: number | null;
+}
+
+/** Inserts a record row directly and returns its id. */
+export async function insertRecord(t: TestContext, r: RecordRow): Promise<number> {
+  await t.ctx.store.db.run(
+    `INSERT INTO records (app_id, event_seq, event_id, user_key, user_id, anonymous_user_id, environment, target, kind,
+       body_json, state, identifier_json, created_at, updated_at, delivered_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'PRODUCTION', 'main', 'event', ?, ?, ?, ?, ?, ?)`,
+    [
+      r.appId,
+      r.eventSeq,
+      r.eventId,
+      r.userKey,
+      r.userId ?? null,
+      r.anonymousUserId ?? null,
+      JSON.stringify(r.body ?? { type: 'event', evtName: 'Renewed', evtData: {} }),
+      r.state,
+      r.identifier === undefined ? null : JSON.stringify(r.identifier),
+      r.createdAt,
+      r.deliveredAt ?? r.createdAt,
+      r.deliveredAt ?? null,
+    ],
+  );
+  const row = await t.ctx.store.db.get<{ id: number }>('SELECT MAX(id) AS id FROM records WHERE app_id = ?', [r.appId]);
+  return Number(row!.id);
+}
