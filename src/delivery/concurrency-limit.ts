@@ -5,7 +5,7 @@
  */
 
 /** Successes within this long of the last change do not raise the limit again. */
-export const RECOVERY_WINDOW_MS = 1000;
+export const RECOVERY_WINDOW_MS = 500;
 
 /** The limit after a 429. */
 export function lowerLimit(current: number): number {

@@ -12,6 +12,7 @@ import { integrationsRoutes } from './routes/api/integrations.js';
 import { statsRoutes } from './routes/api/stats.js';
 import { usersRoutes } from './routes/api/users.js';
 import { eventsRoutes } from './routes/api/events.js';
+import { resumeRoutes } from './routes/api/resume.js';
 import { sessionRoutes } from './routes/api/session.js';
 import { healthRoutes } from './routes/health.js';
 import { purchaselyWebhookRoutes } from './routes/webhooks/purchasely.js';
@@ -25,7 +26,7 @@ export interface BuildAppOptions {
 /** Extra API route plugins registered under /api/v1 behind admin auth (one per resource). */
 export type ApiRoutePlugin = (app: FastifyInstance, opts: { ctx: AppContext; auth: AdminAuth }) => Promise<void>;
 
-const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, attributesRoutes, eventsRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes];
+const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, attributesRoutes, eventsRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes, resumeRoutes];
 
 /** Builds the HTTP application; never listens (tests use `inject`, main.ts listens). */
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
