@@ -46,6 +46,9 @@ export async function saveIntegrationSettings(
 ): Promise<IntegrationSettingsOut> {
   const saved = await ctx.store.tx(async (repos, q) => {
     await requireAppIn(repos, appId);
+    // Two concurrent PATCHes must not both merge into the same old settings (SQLite
+    // transactions are serialised already; PostgreSQL needs the row lock).
+    if (q.dialect === 'postgres') await q.run('SELECT id FROM apps WHERE id = ? FOR UPDATE', [appId]);
     const current = await loadIntegration(repos, appId);
     const flags = { hasStoredPasscode: current.passcodeEnc !== null, hasStoredSandboxPasscode: current.sandboxPasscodeEnc !== null };
     const result = mode === 'put' ? applyPut(body, flags) : applyMergePatch(current.settings, body, flags);

@@ -233,3 +233,24 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
     expect(after!.auth_state).toBe('ok');
   });
 });
+
+describe.each(DIALECTS)('concurrent settings changes on %s', (dialect) => {
+  it('PATCHes sent at once all land (none merges into stale settings)', async () => {
+    const t = await createTestContext(dialect);
+    const app = await buildApp(t.ctx);
+    try {
+      const appId = await createTestApp(app);
+      const url = `/api/v1/apps/${appId}/integrations/clevertap`;
+      const names = ['ACTIVATE', 'DEACTIVATE', 'SUBSCRIPTION_STARTED', 'SUBSCRIPTION_RENEWED', 'TRIAL_STARTED', 'RENEWAL_DISABLED'];
+      const results = await Promise.all(
+        names.map((name) => app.inject({ method: 'PATCH', url, headers: AUTH, payload: { events: { [name]: { enabled: true } } } })),
+      );
+      for (const res of results) expect(res.statusCode).toBe(200);
+      const events = (await app.inject({ method: 'GET', url, headers: AUTH })).json().events;
+      for (const name of names) expect(events[name].enabled).toBe(true);
+    } finally {
+      await app.close();
+      await t.close();
+    }
+  });
+});
