@@ -5,6 +5,7 @@ import { registerImportCommand } from './commands/import.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerSimulateCommand } from './commands/simulate.js';
 import { EXIT_USAGE, failAndExit } from './exit.js';
 import { registerEmulatorCommand } from '../../tools/clevertap-emulator/command.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerEmulatorCommand(program);
   registerImportCommand(program);
   registerReplayCommand(program);
+  registerSimulateCommand(program);
   for (const cmd of allCommands(program)) {
     cmd.exitOverride();
   }
