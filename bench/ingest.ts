@@ -1,0 +1,230 @@
+/**
+ * Durable signed webhook ingest against a bare `node:http` baseline (SPEC §7, issue 3).
+ *
+ * Closed loop: 64 keep-alive connections (an undici Pool), each sending the next request as
+ * soon as the previous answer arrives, for 10 s after a short warm-up. Every request is a
+ * unique event made from the documented fixtures and signed the way Purchasely signs. The
+ * bridge runs as a real `pcbridge serve` child on a fresh SQLite file (synchronous=FULL, so
+ * every 200 is on disk), integration disabled; the baseline is a child that reads the body
+ * and answers 200. Both servers get the same requests from the same generator.
+ *
+ * Run alone: `node --import tsx bench/ingest.ts`; with the others: `npm run bench`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { Pool, request } from 'undici';
+import { signPurchaselyRequest } from '../src/purchasely/signature.js';
+import { startServeProcess } from '../test/helpers/processes.js';
+import type { BenchRow } from './run.js';
+
+export interface BenchIngestOptions {
+  /** Measured time per server (default 10 s). */
+  durationMs?: number;
+  /** Unmeasured time before it (default 2 s). */
+  warmupMs?: number;
+  /** Concurrent keep-alive connections, one request in flight on each (default 64). */
+  connections?: number;
+  /** Progress lines (default: stderr). */
+  log?: (line: string) => void;
+}
+
+interface LoadResult {
+  ok: number;
+  failed: number;
+  seconds: number;
+  rate: number;
+  p50: number;
+  p99: number;
+}
+
+// The documented payloads live beside the repository (shared with the spec).
+const FIXTURE_DIRS = [fileURLToPath(new URL('../../shared/fixtures/purchasely/', import.meta.url)), '/work/shared/fixtures/purchasely/'];
+const FIXTURE_NAMES = ['ACTIVATE', 'SUBSCRIPTION_STARTED', 'TRANSACTION_PROCESSED'];
+const SECRET = 'bench-purchasely-secret';
+const ADMIN_TOKEN = `bench-admin-${randomBytes(8).toString('hex')}`;
+const ID_MARK = '\u0001ID\u0001';
+const USER_MARK = '\u0001USER\u0001';
+
+/** Fixture bodies split around the event_id and user_id values, so a unique body is a cheap concat. */
+function loadTemplates(): string[][] {
+  return FIXTURE_NAMES.map((name) => {
+    const dir = FIXTURE_DIRS.find((d) => existsSync(join(d, `${name}.json`)));
+    if (!dir) throw new Error(`fixture ${name}.json not found`);
+    const payload = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as Record<string, unknown>;
+    const text = JSON.stringify({ ...payload, event_id: ID_MARK, user_id: USER_MARK });
+    const [head, rest] = text.split(JSON.stringify(ID_MARK)) as [string, string];
+    const [middle, tail] = rest.split(JSON.stringify(USER_MARK)) as [string, string];
+    return [head, middle, tail];
+  });
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Closed-loop load: `connections` workers, each one request at a time, until the deadline. */
+async function runLoad(url: string, path: string, opts: Required<Pick<BenchIngestOptions, 'durationMs' | 'warmupMs' | 'connections'>>, runTag: string): Promise<LoadResult> {
+  const templates = loadTemplates();
+  const pool = new Pool(url, { connections: opts.connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  let sequence = 0;
+  let latencies = new Float64Array(1 << 16);
+  let count = 0;
+  let failed = 0;
+  let measuring = false;
+  const start = performance.now();
+  const measureFrom = start + opts.warmupMs;
+  const deadline = measureFrom + opts.durationMs;
+
+  async function worker(): Promise<void> {
+    while (true) {
+      const now = performance.now();
+      if (now >= deadline) return;
+      if (!measuring && now >= measureFrom) measuring = true;
+      const n = sequence++;
+      const parts = templates[n % templates.length]!;
+      const body = `${parts[0]}"${runTag}-${n}"${parts[1]}"bench-user-${n % 5000}"${parts[2]}`;
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const headers = {
+        'content-type': 'application/json',
+        'x-purchasely-timestamp': timestamp,
+        'x-purchasely-request-signature': signPurchaselyRequest(SECRET, timestamp, body),
+      };
+      const sent = performance.now();
+      const inWindow = sent >= measureFrom;
+      try {
+        const res = await pool.request({ method: 'POST', path, body, headers });
+        await res.body.dump();
+        const took = performance.now() - sent;
+        if (!inWindow || sent + took > deadline) continue;
+        if (res.statusCode !== 200) {
+          failed += 1;
+          continue;
+        }
+        if (count === latencies.length) {
+          const grown = new Float64Array(latencies.length * 2);
+          grown.set(latencies);
+          latencies = grown;
+        }
+        latencies[count++] = took;
+      } catch {
+        if (inWindow) failed += 1;
+      }
+    }
+  }
+
+  await Promise.all(Array.from({ length: opts.connections }, () => worker()));
+  await pool.close();
+  const sorted = latencies.slice(0, count).sort();
+  const seconds = opts.durationMs / 1000;
+  return { ok: count, failed, seconds, rate: count / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+/** The baseline: node:http that reads the whole body and answers 200, in its own process. */
+function startBareServer(): Promise<{ url: string; child: ChildProcess }> {
+  const script = `
+    import { createServer } from 'node:http';
+    const server = createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        Buffer.concat(chunks);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"status":"stored"}');
+      });
+    });
+    server.keepAliveTimeout = 60000;
+    server.listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve({ url: `http://127.0.0.1:${m[1]}`, child });
+    });
+    child.on('exit', (code) => reject(new Error(`bare server exited (${code})`)));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** Runs both servers under the same load and returns the rows for the bench table. */
+export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchRow[]> {
+  const settings = { durationMs: opts.durationMs ?? 10_000, warmupMs: opts.warmupMs ?? 2000, connections: opts.connections ?? 64 };
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const runTag = `bench-${randomBytes(4).toString('hex')}`;
+
+  log(`ingest: baseline node:http, ${settings.connections} connections, ${settings.durationMs / 1000} s…`);
+  const bare = await startBareServer();
+  let baseline: LoadResult;
+  try {
+    baseline = await runLoad(bare.url, '/webhooks/purchasely/bench', settings, runTag);
+  } finally {
+    await stopChild(bare.child);
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'pcbridge-bench-'));
+  const dbPath = join(dir, 'pcbridge.db');
+  let bridgeResult: LoadResult;
+  let stored = 0;
+  try {
+    const server = await startServeProcess({
+      DATABASE_URL: `sqlite:${dbPath}`,
+      PCBRIDGE_ADMIN_TOKEN: ADMIN_TOKEN,
+      PCBRIDGE_SECRET_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      const created = await request(`${server.baseUrl}/api/v1/apps`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Bench', webhookSecret: SECRET }),
+      });
+      if (created.statusCode !== 201) throw new Error(`could not create the bench app: ${await created.body.text()}`);
+      const { id } = (await created.body.json()) as { id: string };
+      log(`ingest: pcbridge (SQLite, durable), ${settings.connections} connections, ${settings.durationMs / 1000} s…`);
+      bridgeResult = await runLoad(server.baseUrl, `/webhooks/purchasely/${id}`, settings, runTag);
+    } finally {
+      await server.stop('SIGTERM');
+    }
+    const db = new Database(dbPath, { readonly: true });
+    stored = Number((db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n);
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const ratio = bridgeResult.rate / baseline.rate;
+  return [
+    { name: 'ingest: baseline node:http rate', value: Math.round(baseline.rate), unit: 'req/s' },
+    { name: 'ingest: baseline p50 / p99', value: `${round1(baseline.p50)} / ${round1(baseline.p99)}`, unit: 'ms' },
+    { name: 'ingest: pcbridge durable signed rate (SQLite)', value: Math.round(bridgeResult.rate), unit: 'req/s' },
+    { name: 'ingest: pcbridge / baseline rate ratio', value: Math.round(ratio * 100) / 100, unit: 'ratio', target: '>= 0.35', pass: ratio >= 0.35 },
+    { name: 'ingest: pcbridge p50 latency', value: round1(bridgeResult.p50), unit: 'ms' },
+    { name: 'ingest: pcbridge p99 latency', value: round1(bridgeResult.p99), unit: 'ms', target: '< 50', pass: bridgeResult.p99 < 50 },
+    { name: 'ingest: non-200 answers or errors (pcbridge)', value: bridgeResult.failed, unit: 'requests', target: '0', pass: bridgeResult.failed === 0 },
+    // Every acknowledged event (warm-up included) must be in the database after the run.
+    { name: 'ingest: events stored (>= acknowledged)', value: stored, unit: 'events', target: `>= ${bridgeResult.ok}`, pass: stored >= bridgeResult.ok },
+  ];
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = await benchIngest();
+  for (const r of rows) process.stdout.write(`${r.name.padEnd(48)} ${String(r.value).padStart(14)} ${r.unit}${r.target ? `  (target ${r.target}: ${r.pass ? 'pass' : 'FAIL'})` : ''}\n`);
+}

@@ -1,0 +1,56 @@
+/**
+ * `npm run bench`: runs every benchmark module in turn and prints one table
+ * (name, value, unit, target, pass/fail). Add a module by appending to BENCHES.
+ * Exit code 1 when a row with a target fails or a benchmark throws.
+ */
+import { pathToFileURL } from 'node:url';
+import { benchClevertapRoundtrip } from './clevertap-roundtrip.js';
+import { benchIngest } from './ingest.js';
+
+/** One line of the table. `target` and `pass` only for rows that have a target. */
+export interface BenchRow {
+  name: string;
+  value: number | string;
+  unit: string;
+  target?: string;
+  pass?: boolean;
+}
+
+export interface BenchEntry {
+  name: string;
+  run: () => Promise<BenchRow[]>;
+}
+
+/** Every benchmark, run in this order. Append yours here. */
+export const BENCHES: BenchEntry[] = [
+  { name: 'ingest', run: () => benchIngest() },
+  { name: 'clevertap-roundtrip', run: () => benchClevertapRoundtrip() },
+];
+
+/** Renders rows as a fixed-width text table. */
+export function formatBenchTable(rows: readonly BenchRow[]): string {
+  const header = ['name', 'value', 'unit', 'target', 'result'];
+  const lines = rows.map((r) => [r.name, String(r.value), r.unit, r.target ?? '', r.pass === undefined ? '' : r.pass ? 'pass' : 'FAIL']);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(fmt)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const rows: BenchRow[] = [];
+  for (const bench of BENCHES) {
+    if (only.length > 0 && !only.includes(bench.name)) continue;
+    try {
+      rows.push(...(await bench.run()));
+    } catch (err) {
+      rows.push({ name: `${bench.name}: did not complete (${(err as Error).message.split('\n')[0]})`, value: 'error', unit: '', target: 'runs', pass: false });
+    }
+  }
+  process.stdout.write(`\n${formatBenchTable(rows)}\n`);
+  if (rows.some((r) => r.pass === false)) process.exitCode = 1;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}
