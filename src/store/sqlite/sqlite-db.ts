@@ -96,4 +96,6 @@ function configure(conn: SqliteDatabase): void {
   conn.pragma('synchronous = FULL');
   conn.pragma('busy_timeout = 5000');
   conn.pragma('foreign_keys = ON');
+  // Erased personal data (privacy requests) must not linger in free pages of the file.
+  conn.pragma('secure_delete = ON');
 }
