@@ -15,6 +15,7 @@ import type { BackgroundWorker } from '../workers.js';
 import { loadDeliveryAccounts, type DeliveryAccount } from './account-directory.js';
 import { claimBatch, type ClaimedBatch } from './claim-batch.js';
 import { effectiveLimit } from './concurrency-limit.js';
+import { isDeadLocalOwner } from './dead-local-owners.js';
 import { PROBE_INTERVAL_MS, sendBatch } from './send-batch.js';
 
 /** Tuning of the engine; defaults follow SPEC §5. Tests shrink some of them. */
@@ -143,9 +144,25 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
     }
     if (now - lastReclaim >= 1000) {
       lastReclaim = now;
-      const reclaimed = await createDeliveryRepo(ctx.store.db).reclaimExpired(now);
+      const repo = createDeliveryRepo(ctx.store.db);
+      let reclaimed = await repo.reclaimExpired(now);
+      if (ctx.store.dialect === 'sqlite') reclaimed += await reclaimDeadLocalOwners(now);
       if (reclaimed > 0) log.info({ records: reclaimed }, 'reclaimed records whose lease ran out (an instance stopped mid-request); they go out again');
     }
+  }
+
+  /** SQLite: records and slots of instances of this host that died go back at once (see dead-local-owners.ts). */
+  async function reclaimDeadLocalOwners(now: number): Promise<number> {
+    const repo = createDeliveryRepo(ctx.store.db);
+    const slots = createAccountsRepo(ctx.store.db);
+    let reclaimed = 0;
+    for (const owner of await repo.leaseOwners()) {
+      if (isDeadLocalOwner(owner, ctx.instanceId)) reclaimed += await repo.reclaimOwner(owner, now);
+    }
+    for (const holder of await slots.slotHolders(now)) {
+      if (isDeadLocalOwner(holder, ctx.instanceId)) await slots.releaseHolder(holder);
+    }
+    return reclaimed;
   }
 
   function probe(runtime: AccountRuntime, now: number): void {

@@ -64,6 +64,10 @@ export interface AccountsRepo {
   acquireSlot(accountKey: string, limit: number, holder: string, leaseUntil: number, now: number): Promise<number | null>;
   releaseSlot(accountKey: string, slot: number, holder: string): Promise<void>;
   renewSlots(holder: string, leaseUntil: number): Promise<void>;
+  /** Holders of slots whose lease has not run out. */
+  slotHolders(now: number): Promise<string[]>;
+  /** Frees every slot of `holder` (known to be dead). */
+  releaseHolder(holder: string): Promise<void>;
 }
 
 export function createAccountsRepo(q: Queryable): AccountsRepo {
@@ -147,6 +151,15 @@ export function createAccountsRepo(q: Queryable): AccountsRepo {
         slot,
         holder,
       ]);
+    },
+
+    async slotHolders(now) {
+      const rows = await q.all<{ holder: string }>(`SELECT DISTINCT holder FROM account_slots WHERE holder IS NOT NULL AND lease_until >= ?`, [now]);
+      return rows.map((r) => r.holder);
+    },
+
+    async releaseHolder(holder) {
+      await q.run(`UPDATE account_slots SET holder = NULL, lease_until = NULL WHERE holder = ?`, [holder]);
     },
 
     async renewSlots(holder, leaseUntil) {

@@ -45,6 +45,10 @@ export interface DeliveryRepo {
   updateInFlight(group: RecordGroupUpdate, owner: string): Promise<number>;
   /** In-flight records whose lease ran out go back to pending; attempts unchanged. */
   reclaimExpired(now: number): Promise<number>;
+  /** The instances holding records in flight. */
+  leaseOwners(): Promise<string[]>;
+  /** Every record in flight under `owner` goes back to pending (the owner is known to be dead). */
+  reclaimOwner(owner: string, now: number): Promise<number>;
   /** Extends this owner's leases. */
   renewLeases(owner: string, leaseUntil: number): Promise<void>;
   /** `(event_seq, generation, state)` of every record of these events. */
@@ -135,6 +139,19 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
         `UPDATE records SET state = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = ?
           WHERE state = 'in_flight' AND lease_until < ?`,
         [now, now],
+      );
+      return res.changes;
+    },
+
+    async leaseOwners() {
+      const rows = await q.all<{ lease_owner: string }>(`SELECT DISTINCT lease_owner FROM records WHERE state = 'in_flight' AND lease_owner IS NOT NULL`);
+      return rows.map((r) => r.lease_owner);
+    },
+
+    async reclaimOwner(owner, now) {
+      const res = await q.run(
+        `UPDATE records SET state = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE state = 'in_flight' AND lease_owner = ?`,
+        [now, owner],
       );
       return res.changes;
     },
