@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdminTokenCommand } from './commands/admin-token.js';
 import { registerAppsCommand } from './commands/apps.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerReplayCommand } from './commands/replay.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerImportCommand(program);
   registerReplayCommand(program);
   registerSimulateCommand(program);
+  registerDemoCommand(program);
   for (const cmd of allCommands(program)) {
     cmd.exitOverride();
   }
