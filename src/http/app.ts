@@ -11,6 +11,7 @@ import { catalogRoutes } from './routes/api/catalog.js';
 import { integrationsRoutes } from './routes/api/integrations.js';
 import { statsRoutes } from './routes/api/stats.js';
 import { usersRoutes } from './routes/api/users.js';
+import { replayRoutes } from './routes/api/replay.js';
 import { eventsRoutes } from './routes/api/events.js';
 import { resumeRoutes } from './routes/api/resume.js';
 import { sessionRoutes } from './routes/api/session.js';
@@ -26,7 +27,7 @@ export interface BuildAppOptions {
 /** Extra API route plugins registered under /api/v1 behind admin auth (one per resource). */
 export type ApiRoutePlugin = (app: FastifyInstance, opts: { ctx: AppContext; auth: AdminAuth }) => Promise<void>;
 
-const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, attributesRoutes, eventsRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes, resumeRoutes];
+const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, attributesRoutes, eventsRoutes, replayRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes, resumeRoutes];
 
 /** Builds the HTTP application; never listens (tests use `inject`, main.ts listens). */
 export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
