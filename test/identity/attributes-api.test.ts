@@ -93,9 +93,10 @@ describe.each(DIALECTS)('attributes API (%s)', (dialect) => {
     expect(res.statusCode).toBe(422);
   });
 
-  it('answers 404 for an unknown app with the admin token', async () => {
+  it('answers 404 unknown_app for an unknown app with the admin token', async () => {
     const res = await app.inject({ method: 'PUT', url: url('user-1', 'app_doesnotexist'), headers: AUTH, payload: { clevertap_id: '__x' } });
     expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('unknown_app');
   });
 
   it("PUT with the SDK key releases the user's held records and lists none held afterwards", async () => {

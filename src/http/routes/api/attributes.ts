@@ -61,7 +61,8 @@ export async function attributesRoutes(app: FastifyInstance, opts: { ctx: AppCon
 
   async function requireAppExists(request: FastifyRequest): Promise<void> {
     const { appId } = request.params as UserParams;
-    if (!(await ctx.store.apps.get(appId))) throw new AppError('not_found', `No app with id ${appId}.`);
+    // `unknown_app`, not `not_found`: a client tells "no such app" from "no ID set".
+    if (!(await ctx.store.apps.get(appId))) throw new AppError('unknown_app', `No app with id ${appId}.`);
   }
 
   /** The SDK key when one is sent, else the admin token or session. */
