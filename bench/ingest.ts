@@ -30,6 +30,8 @@ export interface BenchIngestOptions {
   warmupMs?: number;
   /** Concurrent keep-alive connections, one request in flight on each (default 64). */
   connections?: number;
+  /** PCBRIDGE_ROLE of the bridge (default `all`: processing runs too, as in production). */
+  role?: 'all' | 'api';
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
 }
@@ -41,6 +43,23 @@ interface LoadResult {
   rate: number;
   p50: number;
   p99: number;
+  /** CPU time the server process used per answered request in the window (Linux only). */
+  serverCpuMsPerRequest: number | null;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system CPU time of a process in ms, from /proc (null elsewhere). */
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime); the slice starts at field 3.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
 }
 
 // The documented payloads live beside the repository (shared with the spec).
@@ -70,7 +89,13 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** Closed-loop load: `connections` workers, each one request at a time, until the deadline. */
-async function runLoad(url: string, path: string, opts: Required<Pick<BenchIngestOptions, 'durationMs' | 'warmupMs' | 'connections'>>, runTag: string): Promise<LoadResult> {
+async function runLoad(
+  url: string,
+  path: string,
+  opts: Required<Pick<BenchIngestOptions, 'durationMs' | 'warmupMs' | 'connections'>>,
+  runTag: string,
+  serverPid: number | undefined,
+): Promise<LoadResult> {
   const templates = loadTemplates();
   const pool = new Pool(url, { connections: opts.connections, pipelining: 1, keepAliveTimeout: 60_000 });
   let sequence = 0;
@@ -81,6 +106,10 @@ async function runLoad(url: string, path: string, opts: Required<Pick<BenchInges
   const start = performance.now();
   const measureFrom = start + opts.warmupMs;
   const deadline = measureFrom + opts.durationMs;
+  let cpuAtStart: number | null = null;
+  let cpuAtEnd: number | null = null;
+  const startTimer = setTimeout(() => (cpuAtStart = processCpuMs(serverPid)), opts.warmupMs);
+  const endTimer = setTimeout(() => (cpuAtEnd = processCpuMs(serverPid)), opts.warmupMs + opts.durationMs);
 
   async function worker(): Promise<void> {
     while (true) {
@@ -120,10 +149,14 @@ async function runLoad(url: string, path: string, opts: Required<Pick<BenchInges
   }
 
   await Promise.all(Array.from({ length: opts.connections }, () => worker()));
+  clearTimeout(startTimer);
+  clearTimeout(endTimer);
+  cpuAtEnd ??= processCpuMs(serverPid);
   await pool.close();
   const sorted = latencies.slice(0, count).sort();
   const seconds = opts.durationMs / 1000;
-  return { ok: count, failed, seconds, rate: count / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  const cpu = cpuAtStart !== null && cpuAtEnd !== null && count > 0 ? (cpuAtEnd - cpuAtStart) / count : null;
+  return { ok: count, failed, seconds, rate: count / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), serverCpuMsPerRequest: cpu };
 }
 
 /** The baseline: node:http that reads the whole body and answers 200, in its own process. */
@@ -163,6 +196,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
+const cpuFigure = (x: number | null): number | string => (x === null ? 'n/a' : Math.round(x * 1000) / 1000);
 
 /** Runs both servers under the same load and returns the rows for the bench table. */
 export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchRow[]> {
@@ -174,7 +208,7 @@ export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchR
   const bare = await startBareServer();
   let baseline: LoadResult;
   try {
-    baseline = await runLoad(bare.url, '/webhooks/purchasely/bench', settings, runTag);
+    baseline = await runLoad(bare.url, '/webhooks/purchasely/bench', settings, runTag, bare.child.pid);
   } finally {
     await stopChild(bare.child);
   }
@@ -189,6 +223,7 @@ export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchR
       PCBRIDGE_ADMIN_TOKEN: ADMIN_TOKEN,
       PCBRIDGE_SECRET_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn',
+      PCBRIDGE_ROLE: opts.role ?? 'all',
     });
     try {
       const created = await request(`${server.baseUrl}/api/v1/apps`, {
@@ -199,7 +234,7 @@ export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchR
       if (created.statusCode !== 201) throw new Error(`could not create the bench app: ${await created.body.text()}`);
       const { id } = (await created.body.json()) as { id: string };
       log(`ingest: pcbridge (SQLite, durable), ${settings.connections} connections, ${settings.durationMs / 1000} s…`);
-      bridgeResult = await runLoad(server.baseUrl, `/webhooks/purchasely/${id}`, settings, runTag);
+      bridgeResult = await runLoad(server.baseUrl, `/webhooks/purchasely/${id}`, settings, runTag, server.child.pid);
     } finally {
       await server.stop('SIGTERM');
     }
@@ -218,6 +253,9 @@ export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchR
     { name: 'ingest: pcbridge / baseline rate ratio', value: Math.round(ratio * 100) / 100, unit: 'ratio', target: '>= 0.35', pass: ratio >= 0.35 },
     { name: 'ingest: pcbridge p50 latency', value: round1(bridgeResult.p50), unit: 'ms' },
     { name: 'ingest: pcbridge p99 latency', value: round1(bridgeResult.p99), unit: 'ms', target: '< 50', pass: bridgeResult.p99 < 50 },
+    // CPU per request is far less sensitive than rates to other load on a shared machine.
+    { name: 'ingest: server CPU per request, baseline', value: cpuFigure(baseline.serverCpuMsPerRequest), unit: 'ms' },
+    { name: 'ingest: server CPU per request, pcbridge', value: cpuFigure(bridgeResult.serverCpuMsPerRequest), unit: 'ms' },
     { name: 'ingest: non-200 answers or errors (pcbridge)', value: bridgeResult.failed, unit: 'requests', target: '0', pass: bridgeResult.failed === 0 },
     // Every acknowledged event (warm-up included) must be in the database after the run.
     { name: 'ingest: events stored (>= acknowledged)', value: stored, unit: 'events', target: `>= ${bridgeResult.ok}`, pass: stored >= bridgeResult.ok },
