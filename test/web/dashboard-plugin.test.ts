@@ -136,3 +136,35 @@ describe('the dashboard inside the real app', () => {
     expect(res.statusCode).toBe(401);
   });
 });
+
+describe('the dashboard plugin when the dashboard is rebuilt while the server runs', () => {
+  let dir: string;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pcbridge-rebuild-'));
+    app = await bareApp(join(dir, 'dist'));
+    mkdirSync(join(dir, 'dist', 'assets'), { recursive: true });
+    writeFileSync(join(dir, 'dist', 'index.html'), '<!doctype html><title>rebuilt</title>');
+    writeFileSync(join(dir, 'dist', 'assets', 'index-new.js'), 'console.log(2)');
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the new index.html and the new assets without a restart', async () => {
+    expect((await app.inject({ method: 'GET', url: '/', headers: HTML })).body).toContain('<title>rebuilt</title>');
+    expect((await app.inject({ method: 'GET', url: '/apps/a/overview', headers: HTML })).body).toContain('<title>rebuilt</title>');
+    const asset = await app.inject({ method: 'GET', url: '/assets/index-new.js' });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.body).toBe('console.log(2)');
+  });
+
+  it('never serves a file outside the build folder', async () => {
+    writeFileSync(join(dir, 'secret.txt'), 'nope');
+    for (const url of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
+      const res = await app.inject({ method: 'GET', url, headers: { accept: '*/*' } });
+      expect(res.body, url).not.toContain('nope');
+    }
+  });
+});

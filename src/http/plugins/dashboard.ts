@@ -1,7 +1,7 @@
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../errors.js';
 
@@ -34,6 +34,23 @@ export function findDashboardDist(): string {
   return join(process.cwd(), 'web', 'dist');
 }
 
+/** The path of an existing file under `distDir` for a URL path, relative to it; null otherwise. */
+function builtFile(distDir: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  const file = resolve(distDir, `.${normalize(decoded)}`);
+  if (!file.startsWith(distDir + sep)) return null;
+  try {
+    return statSync(file).isFile() ? relative(distDir, file) : null;
+  } catch {
+    return null;
+  }
+}
+
 function isReserved(path: string): boolean {
   return RESERVED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
@@ -50,34 +67,38 @@ function wantsHtml(request: FastifyRequest): boolean {
  * that match nothing keep the JSON 404.
  */
 export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptions = {}): Promise<void> {
-  const distDir = opts.distDir ?? findDashboardDist();
+  const distDir = resolve(opts.distDir ?? findDashboardDist());
   const built = existsSync(join(distDir, 'index.html'));
   const assetsDir = join(distDir, 'assets');
 
-  if (built) {
-    await app.register(fastifyStatic, {
-      root: distDir,
-      prefix: '/',
-      // One route per built file (no catch-all), so the SPA fallback below and the JSON 404
-      // stay in charge of every other path.
-      wildcard: false,
-      index: ['index.html'],
-      cacheControl: false,
-      setHeaders(res, path) {
-        // Vite puts a content hash in every asset name; index.html must always be revalidated.
-        res.setHeader('cache-control', path.startsWith(assetsDir) ? 'public, max-age=31536000, immutable' : 'no-cache');
-      },
-    });
-  } else {
-    app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(NOT_BUILT_PAGE));
-  }
+  await app.register(fastifyStatic, {
+    root: distDir,
+    prefix: '/',
+    // One route per file built at start-up (no catch-all), so the SPA fallback below and the
+    // JSON 404 stay in charge of every other path.
+    wildcard: false,
+    index: ['index.html'],
+    cacheControl: false,
+    setHeaders(res, path) {
+      // Vite puts a content hash in every asset name; index.html must always be revalidated.
+      res.setHeader('cache-control', path.startsWith(assetsDir) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+
+  /** index.html, or how to build it when it is missing (checked per request: a build may come later). */
+  const sendIndex = (reply: FastifyReply) =>
+    existsSync(join(distDir, 'index.html')) ? reply.sendFile('index.html') : reply.type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
+
+  // With a build at start-up, @fastify/static already answers `/` with index.html.
+  if (!built) app.get('/', { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
 
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
-    if (isReserved(path) || !wantsHtml(request)) {
-      throw new AppError('not_found', `No route for ${request.method} ${path}`);
-    }
-    if (!built) return reply.type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
-    return reply.sendFile('index.html');
+    if (isReserved(path)) throw new AppError('not_found', `No route for ${request.method} ${path}`);
+    // A file built after the server started (a rebuild while it runs) has no route of its own yet.
+    const file = builtFile(distDir, path);
+    if (file !== null) return reply.sendFile(file);
+    if (!wantsHtml(request)) throw new AppError('not_found', `No route for ${request.method} ${path}`);
+    return sendIndex(reply);
   });
 }

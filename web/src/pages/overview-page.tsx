@@ -19,6 +19,16 @@ export const STATUS_COLORS: Record<string, string> = {
   quarantined: '#8b5cc7',
 };
 
+const ACCOUNT_COLUMNS = [
+  { id: 'pending', label: 'Pending' },
+  { id: 'inFlight', label: 'In flight' },
+  { id: 'concurrency', label: 'Concurrency' },
+  { id: 'delivered', label: 'Delivered' },
+  { id: 'failed', label: 'Failed' },
+  { id: 'lastError', label: 'Last error' },
+] as const;
+const STATUS_LABELS: Record<string, string> = { other: 'not delivered yet (pending, held, skipped…)' };
+
 /** Charts of the last window: events per minute by status, latency, queue depth, accounts. */
 export function OverviewPage(props: { appId: string }) {
   const [window, setWindow] = useState<string>('1h');
@@ -29,6 +39,8 @@ export function OverviewPage(props: { appId: string }) {
     return () => clearInterval(timer);
   }, [reload]);
   const view = readStats(stats.data);
+  // Only the columns the server reports for at least one account.
+  const accountColumns = ACCOUNT_COLUMNS.filter((c) => view.accounts.some((a) => a[c.id] !== undefined));
   const shownStatuses = CHART_STATUSES.filter((s) => view.perMinute.some((p) => Number(p[s]) > 0));
 
   return (
@@ -73,7 +85,7 @@ export function OverviewPage(props: { appId: string }) {
               <Tooltip />
               <Legend />
               {(shownStatuses.length ? shownStatuses : ['delivered']).map((s) => (
-                <Bar key={s} dataKey={s} stackId="status" fill={STATUS_COLORS[s]} isAnimationActive={false} />
+                <Bar key={s} dataKey={s} name={STATUS_LABELS[s] ?? s} stackId="status" fill={STATUS_COLORS[s]} isAnimationActive={false} />
               ))}
             </BarChart>
           </ResponsiveContainer>
@@ -89,7 +101,7 @@ export function OverviewPage(props: { appId: string }) {
               <ResponsiveContainer width="100%" height={200}>
                 <BarChart data={view.latency} layout="vertical" margin={{ left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-                  <XAxis type="number" unit=" ms" />
+                  <XAxis type="number" tickFormatter={(v: number) => formatMs(v)} />
                   <YAxis type="category" dataKey="name" width={40} />
                   <Tooltip formatter={(v) => formatMs(Number(v))} />
                   <Bar dataKey="ms" fill="#3b7dd8" isAnimationActive={false} />
@@ -137,12 +149,9 @@ export function OverviewPage(props: { appId: string }) {
               <tr>
                 <th>Account</th>
                 <th>Health</th>
-                <th>Pending</th>
-                <th>In flight</th>
-                <th>Concurrency</th>
-                <th>Delivered</th>
-                <th>Failed</th>
-                <th>Last error</th>
+                {accountColumns.map((c) => (
+                  <th key={c.id}>{c.label}</th>
+                ))}
               </tr>
             </thead>
             <tbody>
@@ -152,12 +161,11 @@ export function OverviewPage(props: { appId: string }) {
                   <td>
                     <StatusBadge status={a.health} />
                   </td>
-                  <td>{formatCount(a.pending)}</td>
-                  <td>{formatCount(a.inFlight)}</td>
-                  <td>{formatCount(a.concurrency)}</td>
-                  <td>{formatCount(a.delivered)}</td>
-                  <td>{formatCount(a.failed)}</td>
-                  <td className="small muted">{a.lastError ?? ''}</td>
+                  {accountColumns.map((c) => (
+                    <td key={c.id} className={c.id === 'lastError' ? 'small muted' : undefined}>
+                      {c.id === 'lastError' ? (a.lastError ?? '') : formatCount(a[c.id])}
+                    </td>
+                  ))}
                 </tr>
               ))}
             </tbody>
