@@ -98,6 +98,16 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
     expect(ids).toEqual(expect.arrayContaining(['evt-ctype-1', 'evt-ctype-2', 'evt-ctype-3', 'evt-ctype-4']));
   });
 
+  it('is listed in the OpenAPI document without admin auth, and JSON routes still parse JSON', async () => {
+    const docs = await h.app.inject({ method: 'GET', url: '/docs', headers: AUTH });
+    const spec = docs.json() as { paths: Record<string, { post?: { security?: unknown[] } }> };
+    expect(spec.paths['/webhooks/purchasely/{appId}']?.post?.security).toEqual([]);
+    // The raw-body parser is scoped to the webhook: the API still validates JSON bodies.
+    const bad = await h.app.inject({ method: 'POST', url: '/api/v1/apps', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{"name":' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('invalid_json');
+  });
+
   describe('body over 256 KiB', () => {
     function bigBody(bytes: number): Buffer {
       const base = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: `evt-big-${bytes}`, padding: '' });

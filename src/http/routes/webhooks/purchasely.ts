@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
@@ -6,10 +7,14 @@ import { buildEventRow } from '../../../ingest/build-event-row.js';
 import { createIngestWriter } from '../../../ingest/ingest-writer.js';
 import { verifyWebhook } from '../../../ingest/verify-webhook.js';
 import { isStoreUnavailable } from '../../../store/store.js';
+import { errorResponses } from '../../schemas.js';
 
 /** Largest webhook body accepted (SPEC §2). */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
+const WebhookAckOut = Type.Object({ status: Type.Union([Type.Literal('stored'), Type.Literal('duplicate'), Type.Literal('quarantined')]) });
+
+// Pre-serialised answers: the hot path never builds JSON.
 const ACK_STORED = '{"status":"stored"}';
 const ACK_DUPLICATE = '{"status":"duplicate"}';
 const ACK_QUARANTINED = '{"status":"quarantined"}';
@@ -40,7 +45,15 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
   app.post(
     '/webhooks/purchasely/:appId',
     {
-      schema: { hide: true },
+      // Documentation only: no params/body validation, the checks below follow the SPEC's order.
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Receive one Purchasely server event (called by Purchasely)',
+        description:
+          'Signed with X-PURCHASELY-REQUEST-SIGNATURE over X-PURCHASELY-TIMESTAMP + the raw body. Answers 200 only once the event is durably stored (or counted as a retry, or quarantined).',
+        security: [],
+        response: { 200: WebhookAckOut, ...errorResponses(401, 404, 413, 503) },
+      },
       bodyLimit: MAX_WEBHOOK_BODY_BYTES,
       onRequest: async (request: FastifyRequest) => {
         const { appId } = request.params as { appId: string };
