@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js';
 import { planEvent, type ProfileChange } from '../mapping/index.js';
 import { parsePurchaselyEvent, type ParsedEvent } from '../purchasely/payload.js';
 import type { IntegrationSettings } from '../settings/index.js';
-import { computeUserProperties, foldEvent, subscriptionIdOf, type UserState } from '../state/index.js';
+import { computeUserProperties, foldEvent, subscriptionIdOf, type FoldEventResult, type SubscriptionState, type UserState } from '../state/index.js';
 import type { Queryable } from '../store/db.js';
 import { createAttributesRepo } from '../store/repos/attributes-repo.js';
 import { createOutboxRepo, eventStatusOf, type EventStatusUpdate, type NewRecord } from '../store/repos/outbox-repo.js';
@@ -153,7 +153,7 @@ async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise
 
   // 2. Recompute the properties of every user whose snapshot the event may change: the event's
   // user always, both users when ownership moved. A replay sends the current snapshot whole.
-  const replay = row.processedAt !== null || run.maxGeneration.has(row.seq);
+  const replay = row.processedAt !== null || run.maxGeneration.has(row.seq) || foldChangedNothing(stored?.state ?? null, subscription?.state ?? null, folded);
   const profiles: ProfileChange[] = [];
   const states = new Map<string, UserState>();
   for (const key of folded.affectedUserKeys) {
@@ -190,6 +190,16 @@ async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise
     });
   }
   return { update: { seq: row.seq, ...eventStatusOf(records) }, records };
+}
+
+/**
+ * True when folding the event changed neither state: the event was folded before, i.e. it is
+ * replayed (also one skipped earlier, which left no records behind; replay clears
+ * `processed_at`). The fold is canonical, so an unchanged state serialises identically.
+ */
+function foldChangedNothing(user: UserState | null, subscription: SubscriptionState | null, folded: FoldEventResult): boolean {
+  if (user === null) return false;
+  return JSON.stringify(user) === JSON.stringify(folded.user) && JSON.stringify(subscription) === JSON.stringify(folded.subscription);
 }
 
 /** The state of a user who has sent no event yet (e.g. the recipient of a transfer). */

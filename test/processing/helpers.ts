@@ -71,7 +71,7 @@ export async function insertEvent(ctx: AppContext, appId: string, payload: Recor
 export async function processAll(ctx: AppContext, limit = 500): Promise<void> {
   for (let i = 0; i < 10_000; i++) {
     const result = await processBatch(ctx, { limit });
-    if (result.processed === 0) return;
+    if (result.processed === 0 && !result.busy) return;
   }
   throw new Error('processing did not finish');
 }

@@ -119,6 +119,25 @@ describe.each(DIALECTS)('ownership moves and replays (%s)', (dialect) => {
     expect(await readEventStatus(t.ctx, appId, ACTIVATE_ID)).toEqual({ status: 'pending', reason: null });
   });
 
+  it('replaying an event skipped while the integration was off sends its record and the whole current profile', async () => {
+    await storeSettings(t.ctx, appId, allEnabledSettingsIn({ enabled: false, sandbox: 'same_account' }));
+    await insertEvent(t.ctx, appId, fixture('ACTIVATE'));
+    await processAll(t.ctx);
+    expect(await readEventStatus(t.ctx, appId, ACTIVATE_ID)).toEqual({ status: 'skipped', reason: 'integration_disabled' });
+
+    await storeSettings(t.ctx, appId, allEnabledSettingsIn({ sandbox: 'same_account', userProperties: { plan: { enabled: true } } }));
+    // What a replay does (src/replay): back to received, reason and processed_at cleared.
+    await t.ctx.store.db.run(`UPDATE events SET status = 'received', reason = NULL, processed_at = NULL WHERE app_id = ? AND event_id = ?`, [appId, ACTIVATE_ID]);
+    await processAll(t.ctx);
+
+    const records = await readRecords(t.ctx, appId);
+    expect(records.map((r) => [r.kind, r.generation])).toEqual([
+      ['event', 1],
+      ['profile', 1],
+    ]);
+    expect(records[1]!.body).toEqual({ type: 'profile', ts: 1702390766, profileData: { plan: 'monthly' } });
+  });
+
   it('processing again after a backlog is done writes no second copy of its records', async () => {
     await insertEvent(t.ctx, appId, fixture('ACTIVATE'));
     await processAll(t.ctx);

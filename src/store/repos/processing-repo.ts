@@ -40,9 +40,11 @@ export interface ProcessingRepo {
   markProcessed(updates: readonly EventStatusUpdate[], now: number): Promise<void>;
 }
 
-// Two-key advisory lock space ("pcbr", 6): distinct from the migration lock's one-key space.
-const LOCK_SQL = 'pg_advisory_xact_lock(1885557362, 6)';
-const TRY_LOCK_SQL = 'pg_try_advisory_xact_lock(1885557362, 6)';
+// Two-key advisory lock space ("pcbr", schema): distinct from the migration lock's one-key
+// space. Advisory locks are database-wide, so the schema's hash keeps bridges that share one
+// database in separate schemas (and parallel test files) from excluding each other.
+const LOCK_SQL = 'pg_advisory_xact_lock(1885557362, hashtext(current_schema()))';
+const TRY_LOCK_SQL = 'pg_try_advisory_xact_lock(1885557362, hashtext(current_schema()))';
 
 export function createProcessingRepo(q: Queryable): ProcessingRepo {
   return {
