@@ -18,7 +18,7 @@ describe.each(DIALECTS)('1,000 concurrent deliveries of one event on %s', (diale
   it('store exactly one event with duplicates = 999, every delivery answered 200', async () => {
     const body = loadFixtureBytes('SUBSCRIPTION_STARTED');
     const headers = signedHeaders(SECRET, body);
-    const pool = new Pool(h.baseUrl, { connections: 100 });
+    const pool = new Pool(h.baseUrl, { connections: 1000 });
     try {
       const statuses = await Promise.all(
         Array.from({ length: 1000 }, async () => {
