@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
+import { startWorkers, type BackgroundWorker } from '../../src/workers.js';
+import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
 import { signPurchaselyRequest } from '../../src/purchasely/signature.js';
 import { FIXTURE_DIR } from '../mapping/fixture-events.js';
 import { AUTH, createTestContext, TEST_ADMIN_TOKEN, type TestContext } from '../helpers/context.js';
@@ -22,21 +24,47 @@ if (!browserAvailable) console.warn(`Skipping the dashboard browser test: ${CHRO
 const WAIT = { timeout: 15_000 };
 const WEBHOOK_SECRET = 'purchasely-shared-secret-for-the-dashboard-test';
 const PASSCODE = 'CT-PASSCODE-never-shown-7731';
+const ACCOUNT_ID = 'W9R-TEST-123';
+const EVENT_ID = `dash-${Date.now()}`;
+const CLEVERTAP_ID = 'ct-dashboard-0001';
 const FIXTURE = JSON.parse(readFileSync(join(FIXTURE_DIR, 'SUBSCRIPTION_STARTED.json'), 'utf8')) as Record<string, unknown>;
+const ANONYMOUS_USER = FIXTURE.anonymous_user_id as string;
 
 describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
   let t: TestContext;
+  let emulator: ClevertapEmulator;
+  let workers: BackgroundWorker[] = [];
   let server: FastifyInstance;
   let browser: LaunchedBrowser;
   let page: Page;
   let base: string;
   let appId = '';
+
+  /** Polls the API until the test event has `status` (and, with `generations`, that many delivered generations). */
+  async function waitForEventStatus(status: string, generations = 1): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    let last = '';
+    while (Date.now() < deadline) {
+      const res = await server.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/${EVENT_ID}`, headers: AUTH });
+      if (res.statusCode === 200) {
+        const event = res.json() as { status: string; records: { generation: number }[] };
+        last = event.status;
+        const seen = new Set(event.records.map((r) => r.generation)).size;
+        if (event.status === status && seen >= generations) return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`event ${EVENT_ID} did not reach ${status} (last: ${last})`);
+  }
   let sdkKey = '';
 
   beforeAll(async () => {
     await ensureDashboardBuilt();
-    t = await createTestContext('sqlite');
+    emulator = await startClevertapEmulator({ accounts: [{ accountId: ACCOUNT_ID, passcode: PASSCODE }] });
+    t = await createTestContext('sqlite', { env: { PCBRIDGE_CLEVERTAP_BASE_URL: emulator.url } });
     server = await buildApp(t.ctx);
+    // Processing and delivery run as in `pcbridge serve`, so records reach the emulator.
+    workers = startWorkers(t.ctx);
     await server.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
     browser = await launchChromium();
@@ -46,7 +74,9 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
+    await Promise.all(workers.map((w) => w.stop()));
     await server?.close();
+    await emulator?.close();
     await t?.close();
   });
 
@@ -108,8 +138,12 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
 
   it('checks a renamed event while typing and saves once it is fixed', async () => {
     await page.selectOption('#ct-region', 'us1');
-    await page.fill('#ct-account', 'W9R-TEST-123');
+    await page.fill('#ct-account', ACCOUNT_ID);
     await page.fill('#ct-passcode', PASSCODE);
+    // The fixture is a SANDBOX event: send those to the same account.
+    await page.check('input[name=sandbox][value=same_account]');
+    await page.click('[data-testid=test-connection]');
+    await page.locator('[data-testid=test-result]', { hasText: '✓' }).waitFor(WAIT);
 
     await page.getByRole('tab', { name: 'Server events' }).click();
     await page.locator('[data-testid=row-SUBSCRIPTION_STARTED]').waitFor(WAIT);
@@ -140,8 +174,9 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     const saved = (await (await server.inject({ method: 'GET', url: `/api/v1/apps/${appId}/integrations/clevertap`, headers: AUTH })).json()) as Record<string, any>;
     expect(saved.enabled).toBe(true);
     expect(saved.region).toBe('us1');
-    expect(saved.accountId).toBe('W9R-TEST-123');
+    expect(saved.accountId).toBe(ACCOUNT_ID);
     expect(saved.passcodeSet).toBe(true);
+    expect(saved.sandbox).toBe('same_account');
     expect(saved.events.SUBSCRIPTION_STARTED).toEqual({ enabled: true, name: 'Subscription Started' });
     expect(saved.userProperties.subscription_status).toEqual({ enabled: true, name: 'Subscription Status' });
   });
@@ -152,7 +187,7 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await passcode.waitFor(WAIT);
     expect(await passcode.getAttribute('placeholder')).toBe('•••• set');
     expect(await passcode.inputValue()).toBe('');
-    expect(await page.locator('#ct-account').inputValue()).toBe('W9R-TEST-123');
+    expect(await page.locator('#ct-account').inputValue()).toBe(ACCOUNT_ID);
     expect(await page.locator('#ct-region').inputValue()).toBe('us1');
     expect(await page.content()).not.toContain(PASSCODE);
 
@@ -161,8 +196,7 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
   });
 
   it('lists a received webhook event in the Events log and opens its detail', async () => {
-    const eventId = `dash-${Date.now()}`;
-    const body = JSON.stringify({ ...FIXTURE, event_id: eventId });
+    const body = JSON.stringify({ ...FIXTURE, event_id: EVENT_ID });
     const timestamp = String(Math.floor(Date.now() / 1000));
     const res = await server.inject({
       method: 'POST',
@@ -177,16 +211,80 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     expect(res.statusCode).toBe(200);
 
     await page.click('[data-testid=nav-events]');
-    const row = page.locator(`[data-testid="event-row-${eventId}"]`);
+    const row = page.locator(`[data-testid="event-row-${EVENT_ID}"]`);
     await row.waitFor(WAIT);
     expect(await row.textContent()).toContain('SUBSCRIPTION_STARTED');
 
     await row.getByRole('link', { name: 'SUBSCRIPTION_STARTED' }).click();
     const payload = page.locator('[data-testid=event-payload]');
     await payload.waitFor(WAIT);
-    expect(await payload.textContent()).toContain(`"event_id": "${eventId}"`);
+    expect(await payload.textContent()).toContain(`"event_id": "${EVENT_ID}"`);
     await page.getByRole('heading', { name: '2. CleverTap records' }).waitFor(WAIT);
     await page.getByRole('heading', { name: '3. Attempts' }).waitFor(WAIT);
+  });
+
+  it("shows an anonymous user's held records on the Identity page and releases them with a CleverTap ID", async () => {
+    // The fixture has only an anonymous_user_id: without a CleverTap ID its records wait.
+    await waitForEventStatus('held');
+    await page.click('[data-testid=nav-identity]');
+    await page.fill('#user-key', ANONYMOUS_USER);
+    await page.getByRole('button', { name: 'Look up' }).click();
+    const held = page.locator('[data-testid=held-records]');
+    await held.waitFor(WAIT);
+    expect(await held.textContent()).toContain(EVENT_ID);
+
+    await page.fill('#ct-id', CLEVERTAP_ID);
+    await page.getByRole('button', { name: 'Save CleverTap ID' }).click();
+    await page.locator('[data-testid=current-clevertap-id]', { hasText: CLEVERTAP_ID }).waitFor(WAIT);
+    await page.locator('[data-testid=no-held-records]').waitFor(WAIT);
+
+    await waitForEventStatus('delivered');
+    const sent = emulator.records().filter((r) => JSON.stringify(r.record).includes(EVENT_ID));
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((r) => (r.record as { objectId?: string }).objectId === CLEVERTAP_ID)).toBe(true);
+  });
+
+  it('shows the delivered event with its attempts and replays it after a confirmation', async () => {
+    await page.goto(`${base}/apps/${appId}/events/${EVENT_ID}`);
+    await page.locator('[data-testid=event-status]', { hasText: 'delivered' }).waitFor(WAIT);
+    await page.locator('details.record', { hasText: 'Subscription Started' }).first().waitFor({ state: 'attached', ...WAIT });
+    await page.locator('table', { hasText: 'success' }).or(page.locator('table', { hasText: '200' })).first().waitFor(WAIT);
+
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.accept();
+    });
+    await page.click('[data-testid=retry]');
+    await page.getByText('Queued again').waitFor(WAIT);
+    expect(asked).toContain('again');
+    await waitForEventStatus('delivered', 2);
+  });
+
+  it('shows the webhook URL and rotates the SDK key, showing the new one once', async () => {
+    await page.click('[data-testid=nav-webhook]');
+    const url = page.locator('[data-testid=webhook-url]');
+    await url.waitFor(WAIT);
+    await page.locator('[data-testid=webhook-url]', { hasText: '/webhooks/' }).waitFor(WAIT);
+    expect(await url.textContent()).toBe(`${base}/webhooks/purchasely/${appId}`);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.click('[data-testid=rotate-sdk-key]');
+    const secret = page.locator('[data-testid=secret-value]');
+    await secret.waitFor(WAIT);
+    const rotated = (await secret.textContent()) ?? '';
+    expect(rotated.length).toBeGreaterThanOrEqual(20);
+    expect(rotated).not.toBe(sdkKey);
+    await page.reload();
+    await url.waitFor(WAIT);
+    expect(await page.content()).not.toContain(rotated);
+  });
+
+  it('draws the Overview charts from the stats', async () => {
+    await page.click('[data-testid=nav-overview]');
+    await page.locator('.recharts-surface').first().waitFor(WAIT);
+    await page.locator('.counter-received .counter-value', { hasText: '1' }).waitFor(WAIT);
+    await page.locator('[data-testid=accounts-table]', { hasText: `us1:${ACCOUNT_ID}` }).waitFor(WAIT);
   });
 
   it('logs out: the session cookie no longer opens the API', async () => {

@@ -92,6 +92,8 @@ export interface AttemptOut {
 
 export interface EventDetail extends EventItem {
   payload?: unknown;
+  /** The body as text when it is not JSON (quarantined payloads). */
+  rawBody?: string;
   rawPayload?: unknown;
   raw?: unknown;
   records?: RecordOut[];
@@ -125,6 +127,14 @@ export type StatsOut = Record<string, unknown>;
 
 export interface AttributesOut {
   clevertap_id: string;
+}
+
+export interface HeldRecordOut {
+  id: number;
+  eventId: string;
+  kind: string;
+  holdUntil: string | null;
+  createdAt: string;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -207,6 +217,7 @@ export const api = {
   putAttributes: (appId: string, userKey: string, clevertapId: string) =>
     request<AttributesOut>('PUT', `${appPath(appId)}/users/${enc(userKey)}/attributes`, { clevertap_id: clevertapId }),
   deleteAttributes: (appId: string, userKey: string) => request<void>('DELETE', `${appPath(appId)}/users/${enc(userKey)}/attributes`, {}),
+  listHeldRecords: (appId: string, userKey: string) => request<{ items: HeldRecordOut[] }>('GET', `${appPath(appId)}/users/${enc(userKey)}/held-records`),
 };
 
 /** A readable sentence for any thrown value. */

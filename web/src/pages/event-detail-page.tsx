@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, errorMessage, type EventDetail } from '../api.js';
+import { api, ApiError, errorMessage, type EventDetail } from '../api.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { formatMs, formatTime, prettyJson } from '../format.js';
@@ -7,7 +7,7 @@ import { useLoad } from '../hooks.js';
 import { Link } from '../router.js';
 
 function rawPayload(event: EventDetail): unknown {
-  return event.payload ?? event.rawPayload ?? event.raw ?? (event as unknown as Record<string, unknown>).body ?? null;
+  return event.payload ?? event.rawBody ?? event.rawPayload ?? event.raw ?? null;
 }
 
 /** One event: what arrived (payload) → what it became (records) → how sending went (attempts). */
@@ -16,12 +16,19 @@ export function EventDetailPage(props: { appId: string; eventId: string }) {
   const [retry, setRetry] = useState<{ busy: boolean; message?: string; error?: string }>({ busy: false });
 
   const replay = async () => {
-    const status = event.data?.status;
-    const force = status === 'delivered';
-    if (force && !window.confirm('This event was already delivered. Send it to CleverTap again? CleverTap will count it twice.')) return;
     setRetry({ busy: true });
     try {
-      await api.replayEvent(props.appId, props.eventId, force);
+      try {
+        await api.replayEvent(props.appId, props.eventId, false);
+      } catch (err) {
+        // 409: already delivered, or still waiting to be sent: replaying would send it twice.
+        if (!(err instanceof ApiError && err.status === 409)) throw err;
+        if (!window.confirm(`${err.message}\n\nSend it to CleverTap again anyway? CleverTap may count it twice.`)) {
+          setRetry({ busy: false });
+          return;
+        }
+        await api.replayEvent(props.appId, props.eventId, true);
+      }
       setRetry({ busy: false, message: 'Queued again: it will be processed and sent within seconds.' });
       event.reload();
     } catch (err) {

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, errorMessage, type EventItem } from '../api.js';
+import { api, ApiError, errorMessage, type HeldRecordOut } from '../api.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { Field } from '../components/field.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -9,8 +9,7 @@ import { Link } from '../router.js';
 interface Lookup {
   userKey: string;
   clevertapId: string | null;
-  held: EventItem[];
-  heldMore: boolean;
+  held: HeldRecordOut[];
 }
 
 /** Look a user up: its CleverTap ID (set, change or remove it) and its records waiting for one. */
@@ -28,9 +27,9 @@ export function IdentityPage(props: { appId: string }) {
         if (err instanceof ApiError && err.status === 404 && err.code !== 'unknown_app') return null;
         throw err;
       }),
-      api.listEvents(props.appId, { userKey: key, status: 'held' }, null, 100),
+      api.listHeldRecords(props.appId, key),
     ]);
-    setLookup({ userKey: key, clevertapId: attributes?.clevertap_id ?? null, held: held.items, heldMore: held.nextCursor !== null });
+    setLookup({ userKey: key, clevertapId: attributes?.clevertap_id ?? null, held: held.items });
     setNewId(attributes?.clevertap_id ?? '');
   };
 
@@ -121,36 +120,40 @@ export function IdentityPage(props: { appId: string }) {
             </div>
           </form>
           <div className="card">
-            <h2>Held events</h2>
+            <h2>Held records</h2>
             {lookup.held.length === 0 ? (
-              <p className="muted">Nothing is waiting for this user.</p>
+              <p className="muted" data-testid="no-held-records">
+                Nothing is waiting for this user.
+              </p>
             ) : (
-              <table className="table">
+              <table className="table" data-testid="held-records">
                 <thead>
                   <tr>
-                    <th>Received</th>
+                    <th>Record</th>
                     <th>Event</th>
-                    <th>Status</th>
+                    <th>Waiting since</th>
+                    <th>Gives up at</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {lookup.held.map((item) => (
-                    <tr key={item.eventId}>
-                      <td>{formatTime(item.receivedAt)}</td>
+                  {lookup.held.map((record) => (
+                    <tr key={record.id}>
                       <td>
-                        <Link to={`/apps/${encodeURIComponent(props.appId)}/events/${encodeURIComponent(item.eventId)}`}>{item.eventName ?? item.eventId}</Link>
+                        #{record.id} <StatusBadge status="held" /> {record.kind}
                       </td>
                       <td>
-                        <StatusBadge status={item.status} />
+                        <Link to={`/apps/${encodeURIComponent(props.appId)}/events/${encodeURIComponent(record.eventId)}`}>{record.eventId}</Link>
                       </td>
+                      <td>{formatTime(record.createdAt)}</td>
+                      <td>{formatTime(record.holdUntil)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             )}
-            {lookup.heldMore ? (
-              <Link to={`/apps/${encodeURIComponent(props.appId)}/events?userKey=${encodeURIComponent(lookup.userKey)}&status=held`}>See all in the Events log</Link>
-            ) : null}
+            <p className="hint">
+              <Link to={`/apps/${encodeURIComponent(props.appId)}/events?userKey=${encodeURIComponent(lookup.userKey)}`}>All events of this user</Link>
+            </p>
           </div>
         </>
       ) : null}
