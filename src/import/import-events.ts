@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { parsePurchaselyEvent } from '../purchasely/payload.js';
-import { insertEventRows, toEventRow, type NewEventRow } from './event-row.js';
+import { buildEventRow } from '../ingest/build-event-row.js';
+import { insertEventRows, type NewEventRow } from './event-row.js';
 import type { NdjsonLine } from './read-ndjson.js';
 import { createRateLimiter } from './rate-limiter.js';
 
@@ -14,7 +14,7 @@ export const MAX_LINE_BYTES = 256 * 1024;
  */
 export const DEFAULT_BATCH_SIZE = 2000;
 
-/** A line that was not imported, with why (a quarantine reason of `parsePurchaselyEvent`, or `payload_too_large`). */
+/** A line that was not imported, with why (the webhook's quarantine reason, or `payload_too_large`). */
 export interface SkippedLine {
   lineNumber: number;
   reason: string;
@@ -81,12 +81,13 @@ export async function importEvents(ctx: AppContext, opts: ImportOptions): Promis
       skip(summary, lineNumber, 'payload_too_large');
       continue;
     }
-    const parsed = parsePurchaselyEvent(rawBody);
-    if (!parsed.ok) {
-      skip(summary, lineNumber, parsed.reason);
+    // The webhook's own row builder: same parsing, same quarantine rules, same columns.
+    const row = buildEventRow(opts.appId, rawBody, ctx.clock.now());
+    if (row.status !== 'received') {
+      skip(summary, lineNumber, row.reason ?? row.status);
       continue;
     }
-    batch.push(toEventRow(opts.appId, parsed.event, rawBody, ctx.clock.now()));
+    batch.push(row);
     if (batch.length >= batchSize) await flush();
   }
   await flush();

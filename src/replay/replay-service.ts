@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { parsePurchaselyEvent } from '../purchasely/payload.js';
+import { buildEventRow } from '../ingest/build-event-row.js';
 import type { Queryable } from '../store/db.js';
 import { decideReplay, EVENT_STATUSES, QUEUED_STATUS } from './replay-policy.js';
 import {
@@ -96,21 +96,24 @@ async function replayOne(q: Queryable, appId: string, event: ReplayCandidate, fo
  * which case this copy was a retry: counted on the original, kept quarantined as `duplicate`.
  */
 async function reparseQuarantined(q: Queryable, appId: string, event: ReplayCandidate): Promise<ReplayOutcome> {
-  const parsed = event.rawBody === null ? ({ ok: false, reason: 'payload_erased' } as const) : parsePurchaselyEvent(event.rawBody);
-  if (!parsed.ok) {
-    if (parsed.reason !== event.reason) await setQuarantineReason(q, event.seq, parsed.reason);
-    return { kind: 'still_quarantined', reason: parsed.reason };
+  if (event.rawBody === null) return { kind: 'still_quarantined', reason: event.reason ?? 'payload_erased' };
+  // The webhook's own row builder: the same parsing and quarantine rules as on arrival.
+  const row = buildEventRow(appId, event.rawBody, 0);
+  if (row.status !== 'received') {
+    const reason = row.reason ?? 'quarantined';
+    if (reason !== event.reason) await setQuarantineReason(q, event.seq, reason);
+    return { kind: 'still_quarantined', reason };
   }
-  const original = await findOtherEventSeq(q, appId, parsed.event.eventId, event.seq);
+  const original = await findOtherEventSeq(q, appId, row.eventId, event.seq);
   if (original !== null) {
     // Count the duplicate once, not on every replay attempt.
     if (event.reason !== DUPLICATE_REASON) {
       await countDuplicate(q, original);
       await setQuarantineReason(q, event.seq, DUPLICATE_REASON);
     }
-    return { kind: 'duplicate', eventId: parsed.event.eventId };
+    return { kind: 'duplicate', eventId: row.eventId };
   }
-  return (await requeueParsedQuarantined(q, event.seq, parsed.event)) === 1 ? { kind: 'requeued' } : { kind: 'changed' };
+  return (await requeueParsedQuarantined(q, event.seq, row)) === 1 ? { kind: 'requeued' } : { kind: 'changed' };
 }
 
 function parseTime(field: string, text: string | undefined): number | undefined {

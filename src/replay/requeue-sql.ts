@@ -1,5 +1,5 @@
-import type { ParsedEvent } from '../purchasely/payload.js';
 import type { Queryable, SqlValue } from '../store/db.js';
+import type { NewEventRow } from '../store/repos/events-repo.js';
 
 /** What replay needs to know about a stored event. */
 export interface ReplayCandidate {
@@ -87,12 +87,12 @@ export async function requeueEvents(q: Queryable, seqs: readonly number[], expec
 }
 
 /** A quarantined event whose payload now parses: fill its columns and queue it. */
-export async function requeueParsedQuarantined(q: Queryable, seq: number, event: ParsedEvent): Promise<number> {
+export async function requeueParsedQuarantined(q: Queryable, seq: number, event: NewEventRow): Promise<number> {
   const { changes } = await q.run(
     `UPDATE events SET event_id = ?, event_name = ?, user_key = ?, user_id = ?, anonymous_user_id = ?, environment = ?,
             event_created_at = ?, status = 'received', reason = NULL, processed_at = NULL
       WHERE seq = ? AND status = 'quarantined'`,
-    [event.eventId, event.eventName, event.userKey, event.userId, event.anonymousUserId, event.environment, event.eventCreatedAtMs, seq],
+    [event.eventId, event.eventName, event.userKey, event.userId, event.anonymousUserId, event.environment, event.eventCreatedAt, seq],
   );
   return changes;
 }

@@ -98,6 +98,15 @@ describe.each(DIALECTS)('pcbridge import on %s', (dialect) => {
     expect(summary).toMatchObject({ imported: 2, duplicates: 1, skipped: 0 });
   });
 
+  it('applies the webhook\'s own quarantine rules: an over-long user_id is skipped, not imported', async () => {
+    const strict = (await createApp(t.ctx, { name: 'Strict', webhookSecret: 's' })).id;
+    const summary = await importEvents(t.ctx, {
+      appId: strict,
+      lines: [{ lineNumber: 1, text: JSON.stringify({ ...activate, user_id: 'u'.repeat(300) }) }],
+    });
+    expect(summary).toMatchObject({ imported: 0, skipped: 1, skippedLines: [{ lineNumber: 1, reason: 'invalid_user_id' }] });
+  });
+
   it('loads a backlog spread over many batches', async () => {
     const bulk = (await createApp(t.ctx, { name: 'Bulk', webhookSecret: 's' })).id;
     const lines = Array.from({ length: 1234 }, (_, i) => ({
@@ -145,7 +154,7 @@ describe.each(DIALECTS)('pcbridge import on %s', (dialect) => {
     const noApp = await runCli(['import', file, '--app', 'app_nope'], t.env);
     expect(noApp.code).toBe(2);
     expect(noApp.stderr).toContain('no app with id app_nope');
-  });
+    }, 90_000);
 });
 
 describe('rate limiter', () => {

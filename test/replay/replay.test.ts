@@ -245,5 +245,5 @@ describe.each(DIALECTS)('replay on %s', (dialect) => {
     const noApp = await runCli(['replay', '--app', 'app_missing'], t.env);
     expect(noApp.code).toBe(2);
     expect(noApp.stderr.trim().split('\n')).toHaveLength(1);
-  });
+    }, 90_000);
 });

@@ -59,5 +59,5 @@ describe('simulator against a real pcbridge serve', () => {
     const noSecret = await runCli(['simulate', 'purchasely', '--target', target], { ...t.env, PCBRIDGE_WEBHOOK_SECRET: undefined });
     expect(noSecret.code).toBe(2);
     expect(noSecret.stderr.trim().split('\n')).toHaveLength(1);
-  });
+    }, 90_000);
 });
