@@ -26,10 +26,10 @@ describe('delivery from several instances on one PostgreSQL', () => {
     t = await createTestContext('postgres');
     const ctx = t.ctx;
     const appId = await createAppWithIntegration(ctx);
-    // 2000 users × 3 records, interleaved: up to three full requests could go at once, so only
+    // 3000 users × 2 records, interleaved: three full requests could go at once, so only
     // the shared limit of 2 keeps the instances from sending three; and a user's second record
     // must wait for its first even when another instance claims it.
-    await insertRecords(ctx, appId, interleaved(2000, 3));
+    await insertRecords(ctx, appId, interleaved(3000, 2));
     const env = { ...t.env, PCBRIDGE_CLEVERTAP_BASE_URL: emu.url, PCBRIDGE_CLEVERTAP_CONCURRENCY: '2' };
     servers.push(...(await Promise.all([0, 1, 2].map(() => startServeProcess(env, [], 30_000)))));
     expect(servers).toHaveLength(3);
