@@ -41,11 +41,11 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
   let appId = '';
 
   /** Polls the API until the test event has `status` (and, with `generations`, that many delivered generations). */
-  async function waitForEventStatus(status: string, generations = 1): Promise<void> {
+  async function waitForEventStatus(status: string, generations = 1, eventId = EVENT_ID): Promise<void> {
     const deadline = Date.now() + 20_000;
     let last = '';
     while (Date.now() < deadline) {
-      const res = await server.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/${EVENT_ID}`, headers: AUTH });
+      const res = await server.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/${eventId}`, headers: AUTH });
       if (res.statusCode === 200) {
         const event = res.json() as { status: string; records: { generation: number }[] };
         last = event.status;
@@ -54,7 +54,24 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`event ${EVENT_ID} did not reach ${status} (last: ${last})`);
+    throw new Error(`event ${eventId} did not reach ${status} (last: ${last})`);
+  }
+
+  /** Signs the documented SUBSCRIPTION_STARTED fixture like Purchasely and posts it to the webhook. */
+  async function postFixture(eventId: string): Promise<void> {
+    const body = JSON.stringify({ ...FIXTURE, event_id: eventId });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const res = await server.inject({
+      method: 'POST',
+      url: `/webhooks/purchasely/${appId}`,
+      headers: {
+        'content-type': 'application/json',
+        'x-purchasely-timestamp': timestamp,
+        'x-purchasely-request-signature': signPurchaselyRequest(WEBHOOK_SECRET, timestamp, body),
+      },
+      payload: body,
+    });
+    expect(res.statusCode).toBe(200);
   }
   let sdkKey = '';
 
@@ -196,19 +213,7 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
   });
 
   it('lists a received webhook event in the Events log and opens its detail', async () => {
-    const body = JSON.stringify({ ...FIXTURE, event_id: EVENT_ID });
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const res = await server.inject({
-      method: 'POST',
-      url: `/webhooks/purchasely/${appId}`,
-      headers: {
-        'content-type': 'application/json',
-        'x-purchasely-timestamp': timestamp,
-        'x-purchasely-request-signature': signPurchaselyRequest(WEBHOOK_SECRET, timestamp, body),
-      },
-      payload: body,
-    });
-    expect(res.statusCode).toBe(200);
+    await postFixture(EVENT_ID);
 
     await page.click('[data-testid=nav-events]');
     const row = page.locator(`[data-testid="event-row-${EVENT_ID}"]`);
@@ -285,6 +290,26 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await page.locator('.recharts-surface').first().waitFor(WAIT);
     await page.locator('.counter-received .counter-value', { hasText: '1' }).waitFor(WAIT);
     await page.locator('[data-testid=accounts-table]', { hasText: `us1:${ACCOUNT_ID}` }).waitFor(WAIT);
+  });
+
+  it('flags the CleverTap tile auth_failed when CleverTap refuses the passcode, and resumes sending', async () => {
+    emulator.setFaults({ all401: true });
+    await postFixture(`${EVENT_ID}-2`);
+    const deadline = Date.now() + 20_000;
+    let state = '';
+    while (Date.now() < deadline && state !== 'auth_failed') {
+      const stats = (await server.inject({ method: 'GET', url: `/api/v1/apps/${appId}/stats?window=1h`, headers: AUTH })).json() as { accounts: { accountKey: string; authState: string }[] };
+      state = stats.accounts.find((a) => a.accountKey === `us1:${ACCOUNT_ID}`)?.authState ?? '';
+      if (state !== 'auth_failed') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(state).toBe('auth_failed');
+
+    await page.click('[data-testid=nav-integrations]');
+    await page.locator('[data-testid=clevertap-status]', { hasText: 'auth failed' }).waitFor(WAIT);
+    emulator.setFaults({ all401: false });
+    await page.getByRole('button', { name: 'Resume sending' }).click();
+    await page.locator('[data-testid=clevertap-status]', { hasText: 'enabled' }).waitFor(WAIT);
+    await waitForEventStatus('delivered', 1, `${EVENT_ID}-2`);
   });
 
   it('logs out: the session cookie no longer opens the API', async () => {
