@@ -21,7 +21,8 @@ const ACK_QUARANTINED = '{"status":"quarantined"}';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    webhookApp?: WebhookApp;
+    /** The app a webhook is addressed to, found by the route's onRequest hook. */
+    webhookApp: WebhookApp | null;
   }
 }
 
@@ -36,6 +37,8 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
   const apps = createAppSecretsCache(ctx);
   const writer = createIngestWriter({ store: ctx.store });
   app.addHook('onClose', async () => writer.close());
+  // Declared up front so every request object keeps one shape (V8 hidden classes).
+  app.decorateRequest('webhookApp', null);
 
   // This plugin is encapsulated: the raw-bytes parser applies to the webhook route only. The
   // signature covers the exact bytes, so nothing may decode or re-serialise them first.
