@@ -1,5 +1,7 @@
+import type { IdentityMode } from '../settings/schema.js';
+
 /** How a record's CleverTap identifier is chosen (settings `identity.mode`, SPEC §3–§4). */
-export type IdentityMode = 'auto' | 'object_id' | 'identity';
+export type { IdentityMode };
 
 /** The facts about one record's user that decide its identifier. */
 export interface IdentifierInput {

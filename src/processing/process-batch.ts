@@ -153,7 +153,10 @@ async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise
 
   // 2. Recompute the properties of every user whose snapshot the event may change: the event's
   // user always, both users when ownership moved. A replay sends the current snapshot whole.
-  const replay = row.processedAt !== null || run.maxGeneration.has(row.seq) || foldChangedNothing(stored?.state ?? null, subscription?.state ?? null, folded);
+  const replay =
+    row.processedAt !== null ||
+    run.maxGeneration.has(row.seq) ||
+    foldChangedNothing(stored?.state ?? null, subscription?.state ?? null, folded);
   const profiles: ProfileChange[] = [];
   const states = new Map<string, UserState>();
   for (const key of folded.affectedUserKeys) {
