@@ -58,8 +58,8 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
   }
 
   /** Signs the documented SUBSCRIPTION_STARTED fixture like Purchasely and posts it to the webhook. */
-  async function postFixture(eventId: string): Promise<void> {
-    const body = JSON.stringify({ ...FIXTURE, event_id: eventId });
+  async function postFixture(eventId: string, extra: Record<string, unknown> = {}): Promise<void> {
+    const body = JSON.stringify({ ...FIXTURE, ...extra, event_id: eventId });
     const timestamp = String(Math.floor(Date.now() / 1000));
     const res = await server.inject({
       method: 'POST',
@@ -310,6 +310,30 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Resume sending' }).click();
     await page.locator('[data-testid=clevertap-status]', { hasText: 'enabled' }).waitFor(WAIT);
     await waitForEventStatus('delivered', 1, `${EVENT_ID}-2`);
+  });
+
+  it('filters the Events log and pages through it with Load more', async () => {
+    const userKey = 'load-more-user';
+    for (let i = 0; i < 55; i += 1) await postFixture(`page-${i}`, { user_id: userKey });
+
+    await page.goto(`${base}/apps/${appId}/events`);
+    await page.fill('input[placeholder^="user_id"]', userKey);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/userKey=load-more-user/, WAIT);
+    const rows = page.locator('[data-testid^="event-row-page-"]');
+    await page.locator('[data-testid="event-row-page-54"]').waitFor(WAIT);
+    expect(await rows.count()).toBe(50);
+    expect(await page.locator(`[data-testid="event-row-${EVENT_ID}"]`).count()).toBe(0);
+
+    await page.click('[data-testid=load-more]');
+    await page.locator('[data-testid="event-row-page-0"]').waitFor(WAIT);
+    expect(await rows.count()).toBe(55);
+    await page.locator('[data-testid=load-more]').waitFor({ state: 'detached', ...WAIT });
+
+    await page.selectOption('[data-testid=filter-status]', 'quarantined');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('No events match.').waitFor(WAIT);
+    expect(await rows.count()).toBe(0);
   });
 
   it('logs out: the session cookie no longer opens the API', async () => {
