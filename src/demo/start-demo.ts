@@ -75,8 +75,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       secret: demoApp.webhookSecret,
       users: opts.users ?? 30,
       speed: opts.speed ?? 86_400,
-      // Continuous: about a year of simulated traffic; Ctrl-C ends it sooner.
-      durationMs: 365 * 86_400_000 / (opts.speed ?? 86_400),
+      // Continuous: a new cohort every spread, until Ctrl-C.
+      durationMs: Infinity,
       seed: Date.now() % 1_000_000,
       sandboxRatio: 0.2,
     });

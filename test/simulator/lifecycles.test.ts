@@ -17,6 +17,11 @@ describe('Purchasely lifecycle generator', () => {
     expect(other.flatMap((l) => l.events.map((e) => e.payload.event_id))).not.toEqual(all.map((e) => e.payload.event_id));
   });
 
+  it('gives consecutive cohorts (seed, seed + 1, …) distinct people and event ids', () => {
+    const ids = [0, 1, 2].flatMap((k) => generateLifecycles({ ...options, users: 50, seed: 100 + k }).flatMap((l) => l.events.map((e) => e.payload.event_id)));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('produces payloads the bridge accepts, with unique event ids', () => {
     for (const e of all) {
       const parsed = parsePurchaselyEvent(JSON.stringify(e.payload));

@@ -127,4 +127,33 @@ describe('Purchasely sender', () => {
       ['e2', 200],
     ]);
   });
+
+  it('keeps traffic going with a duration (a new cohort each spread) and stops at the duration', async () => {
+    const receiver = await startReceiver(() => 200);
+    server = receiver.server;
+    // A simulated month per 10 ms: cohorts start a second apart (the floor), events fall due at once.
+    const simulator = createPurchaselySimulator({ target: receiver.url, secret: SECRET, users: 3, seed: 9, speed: 30 * 86_400 * 100, durationMs: 2_500 });
+    const started = Date.now();
+    const summary = await simulator.run();
+    const elapsed = Date.now() - started;
+    expect(summary.cohorts).toBe(3);
+    expect(elapsed).toBeGreaterThanOrEqual(2_400);
+    expect(elapsed).toBeLessThan(6_000);
+    expect(summary.acknowledged).toBe(summary.generated);
+    const users = new Set(receiver.received.map((r) => JSON.parse(r.body).purchasely_subscription_id));
+    expect(users.size).toBe(9);
+  });
+
+  it('stops early when asked, and run() resolves', async () => {
+    const receiver = await startReceiver(() => 500);
+    server = receiver.server;
+    const simulator = createPurchaselySimulator({ target: receiver.url, secret: SECRET, users: 2, seed: 3, pace: false, minRetryDelayMs: 50 });
+    const running = simulator.run();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await simulator.stop();
+    const summary = await running;
+    expect(summary.acknowledged).toBe(0);
+    expect(summary.retries).toBeGreaterThan(0);
+    expect(summary.pending).toBeGreaterThan(0);
+  });
 });

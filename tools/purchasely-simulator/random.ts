@@ -18,12 +18,25 @@ export interface Random {
   uuid(): string;
 }
 
-/** Mixes a seed and a stream number into a new 32-bit seed (so each user has its own stream). */
+/** MurmurHash3's finaliser: a bijection on 32-bit integers that spreads every input bit. */
+function fmix32(x: number): number {
+  let h = x >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * Mixes a seed and a stream number into a new 32-bit seed (so each user has its own stream).
+ * The seed is hashed before the stream is added, so (seed, stream) pairs do not collide by
+ * construction (seed 9 stream 1 is not seed 10 stream 0).
+ */
 export function deriveSeed(seed: number, stream: number): number {
-  let h = (seed ^ 0x9e3779b9) >>> 0;
-  h = Math.imul(h ^ (stream + 0x7f4a7c15), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
+  const h = fmix32(seed ^ 0x9e3779b9);
+  return fmix32((h + Math.imul(stream + 1, 0x27d4eb2f)) >>> 0);
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

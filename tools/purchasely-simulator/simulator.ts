@@ -10,7 +10,7 @@ export interface SimulatorOptions {
   users?: number;
   /** Simulated ms per wall-clock ms (default 86 400: a day per second, a monthly renewal every 30 s). */
   speed?: number;
-  /** Stop after this long (ms). With a duration, a new cohort of `users` people starts every `spreadDays`, so traffic continues. */
+  /** Stop after this long (ms; Infinity = until stop()). With a duration, a new cohort of `users` people starts every `spreadDays`, so traffic continues. */
   durationMs?: number | null;
   /** Share of SANDBOX people (default 0.2). */
   sandboxRatio?: number;
