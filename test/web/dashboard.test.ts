@@ -39,6 +39,8 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
   let page: Page;
   let base: string;
   let appId = '';
+  /** The app's current Purchasely secret (the webhook setup test replaces it). */
+  let webhookSecret = WEBHOOK_SECRET;
 
   /** Polls the API until the test event has `status` (and, with `generations`, that many delivered generations). */
   async function waitForEventStatus(status: string, generations = 1, eventId = EVENT_ID): Promise<void> {
@@ -67,7 +69,7 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
       headers: {
         'content-type': 'application/json',
         'x-purchasely-timestamp': timestamp,
-        'x-purchasely-request-signature': signPurchaselyRequest(WEBHOOK_SECRET, timestamp, body),
+        'x-purchasely-request-signature': signPurchaselyRequest(webhookSecret, timestamp, body),
       },
       payload: body,
     });
@@ -266,12 +268,22 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await waitForEventStatus('delivered', 2);
   });
 
-  it('shows the webhook URL and rotates the SDK key, showing the new one once', async () => {
+  it("shows the webhook URL, replaces Purchasely's secret (retiring the old one) and rotates the SDK key, showing the new key once", async () => {
     await page.click('[data-testid=nav-webhook]');
     const url = page.locator('[data-testid=webhook-url]');
     await url.waitFor(WAIT);
     await page.locator('[data-testid=webhook-url]', { hasText: '/webhooks/' }).waitFor(WAIT);
     expect(await url.textContent()).toBe(`${base}/webhooks/purchasely/${appId}`);
+
+    // Rotation of Purchasely's secret: the previous one stays valid until retired.
+    await page.fill('#new-secret', `${WEBHOOK_SECRET}-2`);
+    await page.getByRole('button', { name: 'Set new secret' }).click();
+    await page.locator('[data-testid=retire-previous]').waitFor(WAIT);
+    await page.click('[data-testid=retire-previous]');
+    await page.getByText('Previous secret retired.').waitFor(WAIT);
+    webhookSecret = `${WEBHOOK_SECRET}-2`;
+    await page.locator('[data-testid=retire-previous]').waitFor({ state: 'detached', ...WAIT });
+    expect(await page.content()).not.toContain(`${WEBHOOK_SECRET}-2`);
 
     page.once('dialog', (dialog) => void dialog.accept());
     await page.click('[data-testid=rotate-sdk-key]');

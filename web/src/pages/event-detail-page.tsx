@@ -89,7 +89,7 @@ export function EventDetailPage(props: { appId: string; eventId: string }) {
                   <StatusBadge status={record.state} /> <strong>{record.kind}</strong> → {record.target}
                   <span className="muted">
                     {' '}
-                    · #{String(record.id)} · generation {record.generation ?? 0} · {record.attempts ?? 0} attempts
+                    · #{String(record.id)} · generation {record.generation ?? 0} · {record.attempts ?? 0} {record.attempts === 1 ? 'attempt' : 'attempts'}
                     {record.lastCode ? ` · last code ${record.lastCode}` : ''}
                   </span>
                   {record.reason ? <span className="muted"> · {record.reason}</span> : null}
