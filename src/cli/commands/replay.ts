@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { openContext } from '../../runtime.js';
-import { EVENT_STATUSES, replayEvent, replayEvents } from '../../replay/index.js';
+import { EVENT_STATUSES, FORCE_STATUSES, replayEvent, replayEvents } from '../../replay/index.js';
 import { UsageError } from '../exit.js';
 
 function parseIso(value: string): string {
@@ -53,6 +53,10 @@ export function registerReplayCommand(program: Command): void {
             ? await replayEvent(ctx, opts.app, opts.event, { force: opts.force ?? false })
             : await replayEvents(ctx, opts.app, { status: opts.status, eventNames: opts.eventName, from: opts.from, to: opts.to, force: opts.force ?? false });
         process.stdout.write(`requeued ${requeued}\n`);
+        const needForce = (opts.status ?? []).filter((s) => FORCE_STATUSES.includes(s));
+        if (!opts.force && needForce.length > 0) {
+          process.stderr.write(`note: ${needForce.join(', ')} events are only replayed with --force (CleverTap receives them again)\n`);
+        }
       } catch (err) {
         // A wrong app or event id is a wrong argument (exit 2); a refusal (409/422) is exit 1.
         if (err instanceof AppError && err.code === 'not_found') throw new UsageError(`replay: ${err.message}`);
