@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { AppContext } from '../context.js';
 import { planEvent, type ProfileChange } from '../mapping/index.js';
 import { parsePurchaselyEvent, type ParsedEvent } from '../purchasely/payload.js';
@@ -26,6 +27,12 @@ export interface ProcessBatchResult {
 export interface ProcessBatchOptions {
   /** Events per transaction. */
   limit: number;
+  /**
+   * Stop taking further events of the batch once this much time (ms) went by; the rest stay
+   * `received` for the next batch. SQLite runs a transaction synchronously and every webhook
+   * insert waits for it, so a bound here bounds what processing adds to a webhook's latency.
+   */
+  budgetMs?: number;
 }
 
 type Parsed = { row: ReceivedEvent; ev: ParsedEvent };
@@ -50,9 +57,12 @@ export async function processBatch(ctx: Pick<AppContext, 'store' | 'clock' | 'lo
     const now = ctx.clock.now();
     const run = await createRun(q, rows, ctx);
 
+    const startedAt = performance.now();
     const updates: EventStatusUpdate[] = [];
     const records: NewRecord[] = [];
     for (const row of rows) {
+      // At least one event per batch, so processing always moves on.
+      if (opts.budgetMs !== undefined && updates.length > 0 && performance.now() - startedAt > opts.budgetMs) break;
       const parsed = run.parsed.get(row.seq);
       if (parsed === undefined) {
         updates.push(unusable(row));
@@ -71,7 +81,7 @@ export async function processBatch(ctx: Pick<AppContext, 'store' | 'clock' | 'lo
     await run.state.flush();
     await createOutboxRepo(q).insertRecords(records, now);
     await repo.markProcessed(updates, now);
-    return { processed: rows.length, records: records.length, busy: false };
+    return { processed: updates.length, records: records.length, busy: false };
   });
 }
 

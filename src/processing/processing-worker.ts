@@ -6,11 +6,14 @@ import { processBatch } from './process-batch.js';
 
 /** Tuning of the processing loop; the defaults suit production. */
 export interface ProcessingWorkerOptions {
-  /**
-   * Events per transaction. SQLite runs a transaction synchronously on the event loop, so its
-   * batches are kept short enough not to delay webhook answers noticeably.
-   */
+  /** Most events per transaction (default 200 on SQLite, 500 on PostgreSQL). */
   batchSize?: number;
+  /**
+   * Time budget of one transaction in ms (default: 40 on SQLite, none on PostgreSQL). SQLite
+   * runs a transaction synchronously on the event loop and webhook inserts wait for it, so
+   * its batches are cut short enough not to delay webhook answers noticeably.
+   */
+  batchBudgetMs?: number;
   /** Wait between polls when there is nothing to process (ms). */
   idleMs?: number;
   /** How often held records are checked for an expired `holdFor` (ms). */
@@ -27,6 +30,7 @@ export interface ProcessingWorkerOptions {
  */
 export function createProcessingWorker(ctx: AppContext, opts: ProcessingWorkerOptions = {}): BackgroundWorker {
   const batchSize = opts.batchSize ?? (ctx.store.dialect === 'sqlite' ? 200 : 500);
+  const budgetMs = opts.batchBudgetMs ?? (ctx.store.dialect === 'sqlite' ? 40 : undefined);
   const idleMs = opts.idleMs ?? 200;
   const sweepIntervalMs = opts.sweepIntervalMs ?? 5_000;
   const errorBackoffMs = opts.errorBackoffMs ?? 1_000;
@@ -52,7 +56,7 @@ export function createProcessingWorker(ctx: AppContext, opts: ProcessingWorkerOp
           lastSweep = Date.now();
           await expireHeldRecords(ctx);
         }
-        const result = await processBatch(ctx, { limit: batchSize });
+        const result = await processBatch(ctx, { limit: batchSize, ...(budgetMs === undefined ? {} : { budgetMs }) });
         if (result.processed > 0) {
           // Back to back under load, but let HTTP requests in between two transactions.
           await new Promise((resolve) => setImmediate(resolve));

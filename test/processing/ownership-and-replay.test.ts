@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { processBatch } from '../../src/processing/process-batch.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import {
@@ -143,6 +144,19 @@ describe.each(DIALECTS)('ownership moves and replays (%s)', (dialect) => {
     await processAll(t.ctx);
     await processAll(t.ctx);
     expect(await readRecords(t.ctx, appId)).toHaveLength(2);
+  });
+
+  it('a batch cut short by its time budget leaves the rest received, and the next batch takes them in order', async () => {
+    for (let i = 0; i < 3; i++) {
+      const payload = { ...fixture('ACTIVATE'), event_id: `budget-${i}`, user_id: `budget-user-${i}`, purchasely_subscription_id: `budget-sub-${i}` };
+      await insertEvent(t.ctx, appId, payload);
+    }
+    const first = await processBatch(t.ctx, { limit: 10, budgetMs: 0 });
+    expect(first).toMatchObject({ processed: 1, busy: false });
+    expect((await readEventStatus(t.ctx, appId, 'budget-0')).status).toBe('pending');
+    expect((await readEventStatus(t.ctx, appId, 'budget-1')).status).toBe('received');
+    await processAll(t.ctx);
+    expect((await readRecords(t.ctx, appId)).map((r) => r.eventId)).toEqual(['budget-0', 'budget-0', 'budget-1', 'budget-1', 'budget-2', 'budget-2']);
   });
 
   it("a user's events are folded in the order they were received, across batches", async () => {
