@@ -30,13 +30,15 @@ export interface BenchIngestOptions {
   warmupMs?: number;
   /** Concurrent keep-alive connections, one request in flight on each (default 64). */
   connections?: number;
-  /** PCBRIDGE_ROLE of the bridge (default `all`: processing runs too, as in production). */
+  /** PCBRIDGE_ROLE of the headline run (default `all`: processing runs too, as deployed). */
   role?: 'all' | 'api';
+  /** Also measure role `api` (the webhook path without processing); default true. */
+  apiOnly?: boolean;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
 }
 
-interface LoadResult {
+export interface LoadResult {
   ok: number;
   failed: number;
   seconds: number;
@@ -88,8 +90,12 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** Closed-loop load: `connections` workers, each one request at a time, until the deadline. */
-async function runLoad(
+/**
+ * Closed-loop load: `connections` workers, each one request at a time, until the deadline;
+ * unique signed fixture events (secret `bench-purchasely-secret`). Exported for ad-hoc runs
+ * against other servers.
+ */
+export async function runLoad(
   url: string,
   path: string,
   opts: Required<Pick<BenchIngestOptions, 'durationMs' | 'warmupMs' | 'connections'>>,
@@ -198,7 +204,53 @@ function stopChild(child: ChildProcess): Promise<void> {
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 const cpuFigure = (x: number | null): number | string => (x === null ? 'n/a' : Math.round(x * 1000) / 1000);
 
-/** Runs both servers under the same load and returns the rows for the bench table. */
+interface BridgeRun {
+  result: LoadResult;
+  /** Events in the database after the server stopped. */
+  stored: number;
+}
+
+/** Starts `pcbridge serve` on a fresh SQLite file with the given role and loads it. */
+async function measureBridge(role: 'all' | 'api', settings: Required<Pick<BenchIngestOptions, 'durationMs' | 'warmupMs' | 'connections'>>, runTag: string, log: (line: string) => void): Promise<BridgeRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'pcbridge-bench-'));
+  const dbPath = join(dir, 'pcbridge.db');
+  try {
+    let result: LoadResult;
+    const server = await startServeProcess({
+      DATABASE_URL: `sqlite:${dbPath}`,
+      PCBRIDGE_ADMIN_TOKEN: ADMIN_TOKEN,
+      PCBRIDGE_SECRET_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'warn',
+      PCBRIDGE_ROLE: role,
+    });
+    try {
+      const created = await request(`${server.baseUrl}/api/v1/apps`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Bench', webhookSecret: SECRET }),
+      });
+      if (created.statusCode !== 201) throw new Error(`could not create the bench app: ${await created.body.text()}`);
+      const { id } = (await created.body.json()) as { id: string };
+      log(`ingest: pcbridge role ${role} (SQLite, durable), ${settings.connections} connections, ${settings.durationMs / 1000} s…`);
+      result = await runLoad(server.baseUrl, `/webhooks/purchasely/${id}`, settings, `${runTag}-${role}`, server.child.pid);
+    } finally {
+      await server.stop('SIGTERM');
+    }
+    const db = new Database(dbPath, { readonly: true });
+    const stored = Number((db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n);
+    db.close();
+    return { result, stored };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs the baseline and the bridge under the same load and returns the rows for the bench
+ * table. The headline (with targets) is the bridge as deployed (role `all`: processing runs
+ * in the same process, integration disabled); with `apiOnly` (default on) a second run with
+ * role `api` shows the webhook path alone, so a processing cost shows up as the difference.
+ */
 export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchRow[]> {
   const settings = { durationMs: opts.durationMs ?? 10_000, warmupMs: opts.warmupMs ?? 2000, connections: opts.connections ?? 64 };
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -212,54 +264,35 @@ export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchR
   } finally {
     await stopChild(bare.child);
   }
+  const deployed = await measureBridge(opts.role ?? 'all', settings, runTag, log);
+  const apiOnly = (opts.apiOnly ?? true) ? await measureBridge('api', settings, runTag, log) : null;
 
-  const dir = mkdtempSync(join(tmpdir(), 'pcbridge-bench-'));
-  const dbPath = join(dir, 'pcbridge.db');
-  let bridgeResult: LoadResult;
-  let stored = 0;
-  try {
-    const server = await startServeProcess({
-      DATABASE_URL: `sqlite:${dbPath}`,
-      PCBRIDGE_ADMIN_TOKEN: ADMIN_TOKEN,
-      PCBRIDGE_SECRET_KEY: randomBytes(32).toString('base64'),
-      LOG_LEVEL: 'warn',
-      PCBRIDGE_ROLE: opts.role ?? 'all',
-    });
-    try {
-      const created = await request(`${server.baseUrl}/api/v1/apps`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'Bench', webhookSecret: SECRET }),
-      });
-      if (created.statusCode !== 201) throw new Error(`could not create the bench app: ${await created.body.text()}`);
-      const { id } = (await created.body.json()) as { id: string };
-      log(`ingest: pcbridge (SQLite, durable), ${settings.connections} connections, ${settings.durationMs / 1000} s…`);
-      bridgeResult = await runLoad(server.baseUrl, `/webhooks/purchasely/${id}`, settings, runTag, server.child.pid);
-    } finally {
-      await server.stop('SIGTERM');
-    }
-    const db = new Database(dbPath, { readonly: true });
-    stored = Number((db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n);
-    db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-
-  const ratio = bridgeResult.rate / baseline.rate;
-  return [
+  const bridge = deployed.result;
+  const ratio = bridge.rate / baseline.rate;
+  const rows: BenchRow[] = [
     { name: 'ingest: baseline node:http rate', value: Math.round(baseline.rate), unit: 'req/s' },
     { name: 'ingest: baseline p50 / p99', value: `${round1(baseline.p50)} / ${round1(baseline.p99)}`, unit: 'ms' },
-    { name: 'ingest: pcbridge durable signed rate (SQLite)', value: Math.round(bridgeResult.rate), unit: 'req/s' },
+    { name: 'ingest: pcbridge durable signed rate (SQLite)', value: Math.round(bridge.rate), unit: 'req/s' },
     { name: 'ingest: pcbridge / baseline rate ratio', value: Math.round(ratio * 100) / 100, unit: 'ratio', target: '>= 0.35', pass: ratio >= 0.35 },
-    { name: 'ingest: pcbridge p50 latency', value: round1(bridgeResult.p50), unit: 'ms' },
-    { name: 'ingest: pcbridge p99 latency', value: round1(bridgeResult.p99), unit: 'ms', target: '< 50', pass: bridgeResult.p99 < 50 },
+    { name: 'ingest: pcbridge p50 latency', value: round1(bridge.p50), unit: 'ms' },
+    { name: 'ingest: pcbridge p99 latency', value: round1(bridge.p99), unit: 'ms', target: '< 50', pass: bridge.p99 < 50 },
     // CPU per request is far less sensitive than rates to other load on a shared machine.
     { name: 'ingest: server CPU per request, baseline', value: cpuFigure(baseline.serverCpuMsPerRequest), unit: 'ms' },
-    { name: 'ingest: server CPU per request, pcbridge', value: cpuFigure(bridgeResult.serverCpuMsPerRequest), unit: 'ms' },
-    { name: 'ingest: non-200 answers or errors (pcbridge)', value: bridgeResult.failed, unit: 'requests', target: '0', pass: bridgeResult.failed === 0 },
+    { name: 'ingest: server CPU per request, pcbridge', value: cpuFigure(bridge.serverCpuMsPerRequest), unit: 'ms' },
+    { name: 'ingest: non-200 answers or errors (pcbridge)', value: bridge.failed, unit: 'requests', target: '0', pass: bridge.failed === 0 },
     // Every acknowledged event (warm-up included) must be in the database after the run.
-    { name: 'ingest: events stored (>= acknowledged)', value: stored, unit: 'events', target: `>= ${bridgeResult.ok}`, pass: stored >= bridgeResult.ok },
+    { name: 'ingest: events stored (>= acknowledged)', value: deployed.stored, unit: 'events', target: `>= ${bridge.ok}`, pass: deployed.stored >= bridge.ok },
   ];
+  if (apiOnly) {
+    const api = apiOnly.result;
+    rows.push(
+      { name: 'ingest (role api, no processing): rate', value: Math.round(api.rate), unit: 'req/s' },
+      { name: 'ingest (role api, no processing): ratio', value: Math.round((api.rate / baseline.rate) * 100) / 100, unit: 'ratio' },
+      { name: 'ingest (role api, no processing): p50 / p99', value: `${round1(api.p50)} / ${round1(api.p99)}`, unit: 'ms' },
+      { name: 'ingest (role api, no processing): CPU per request', value: cpuFigure(api.serverCpuMsPerRequest), unit: 'ms' },
+    );
+  }
+  return rows;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
