@@ -3,6 +3,7 @@ import { expireHeldRecords } from '../identity/expire-holds.js';
 import { isStoreUnavailable } from '../store/store.js';
 import type { BackgroundWorker } from '../workers.js';
 import { processBatch } from './process-batch.js';
+import { createProcessingMetrics } from './processing-metrics.js';
 
 /** Tuning of the processing loop; the defaults suit production. */
 export interface ProcessingWorkerOptions {
@@ -34,6 +35,7 @@ export function createProcessingWorker(ctx: AppContext, opts: ProcessingWorkerOp
   const idleMs = opts.idleMs ?? 200;
   const sweepIntervalMs = opts.sweepIntervalMs ?? 5_000;
   const errorBackoffMs = opts.errorBackoffMs ?? 1_000;
+  const metrics = createProcessingMetrics(ctx.metrics.registry);
   let stopped = false;
   let wake: (() => void) | null = null;
   let lastSweep = 0;
@@ -54,9 +56,11 @@ export function createProcessingWorker(ctx: AppContext, opts: ProcessingWorkerOp
       try {
         if (Date.now() - lastSweep >= sweepIntervalMs) {
           lastSweep = Date.now();
-          await expireHeldRecords(ctx);
+          metrics.holdsExpired.inc(await expireHeldRecords(ctx));
         }
         const result = await processBatch(ctx, { limit: batchSize, ...(budgetMs === undefined ? {} : { budgetMs }) });
+        metrics.events.inc(result.processed);
+        metrics.records.inc(result.records);
         if (result.processed > 0) {
           // Back to back under load, but let HTTP requests in between two transactions.
           await new Promise((resolve) => setImmediate(resolve));

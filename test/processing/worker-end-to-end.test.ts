@@ -37,7 +37,7 @@ describe.each(DIALECTS)('the processing worker (%s)', (dialect) => {
     await t.close();
   });
 
-  it('processes stored events on its own and, once holdFor passed, skips the held ones', async () => {
+  it('processes stored events on its own, once holdFor passed skips the held ones, and counts both', async () => {
     const { appId } = await createTestApp(t.ctx);
     await storeSettings(t.ctx, appId, allEnabledSettingsIn({ sandbox: 'same_account', identity: { holdFor: '30m' } }));
     await insertEvent(t.ctx, appId, fixture('SUBSCRIPTION_STARTED'));
@@ -51,6 +51,10 @@ describe.each(DIALECTS)('the processing worker (%s)', (dialect) => {
       await worker.stop();
     }
     expect(await readEventStatus(t.ctx, appId, STARTED_ID)).toEqual({ status: 'skipped', reason: 'no_identity' });
+    const metrics = await t.ctx.metrics.registry.metrics();
+    expect(metrics).toContain('pcbridge_processed_events_total 1');
+    expect(metrics).toContain('pcbridge_outbox_records_written_total 2');
+    expect(metrics).toContain('pcbridge_held_expired_events_total 1');
     expect((await readRecords(t.ctx, appId)).map((r) => [r.kind, r.state, r.reason])).toEqual([
       ['event', 'skipped', 'no_identity'],
       ['profile', 'skipped', 'no_identity'],
