@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import { eraseUserFromSubscription } from '../state/erase-user.js';
 import { ownerOf, type SubscriptionState } from '../state/subscription-state.js';
 import type { Queryable } from '../store/db.js';
+import { createProcessingRepo } from '../store/repos/processing-repo.js';
 
 /** The `reason` of an event whose personal data was erased; it stays in the log as a tombstone. */
 export const ERASED_REASON = 'erased';
@@ -39,6 +40,8 @@ function jsonStringPattern(value: string): string {
  */
 export async function eraseUser(ctx: AppContext, appId: string, userKey: string): Promise<ErasureCounts> {
   const counts = await ctx.store.tx(async (repos, q) => {
+    // Hold the processing lock so a batch running now cannot write back state erased here.
+    await createProcessingRepo(q).lockProcessing();
     if (!(await repos.apps.get(appId))) throw new AppError('not_found', `No app with id ${appId}.`);
     const total: ErasureCounts = { keys: 0, events: 0, recordsDeleted: 0, recordsBlanked: 0, subscriptions: 0 };
     for (const key of await linkedUserKeys(q, appId, userKey)) {
