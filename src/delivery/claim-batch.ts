@@ -5,7 +5,7 @@
  * 4 MiB, marked in flight under this instance's lease.
  */
 import type { CleverTapRecord, Identifier, RecordBody } from '../clevertap/types.js';
-import { recordBytes, REQUEST_ENVELOPE_BYTES } from '../clevertap/upload-client.js';
+import { REQUEST_ENVELOPE_BYTES } from '../clevertap/upload-client.js';
 import type { AppContext } from '../context.js';
 import { resolveIdentifier } from '../identity/resolve-identifier.js';
 import type { Queryable } from '../store/db.js';
@@ -16,6 +16,8 @@ import type { DeliveryAccount, RecordStream } from './account-directory.js';
 /** A record on its way, with what completing it needs. */
 export interface BatchRecord {
   id: number;
+  /** The identifier as stored in `identifier_json`. */
+  identifierJson: string;
   appId: string;
   eventSeq: number;
   userKey: string;
@@ -96,20 +98,23 @@ export async function claimBatch(ctx: AppContext, account: DeliveryAccount, opts
         held.push({ id: row.id, holdUntil: now + stream.holdForMs });
         continue;
       }
-      const record = toClevertapRecord(identifier, row.body_json);
-      const added = recordBytes(record) + (count > 0 ? 1 : 0); // a comma between records
+      const identifierJson = JSON.stringify(identifier);
+      // The record's JSON is the identifier's members followed by the body's, so its size is
+      // known without serialising it (an upper bound if the stored body had spaces).
+      const added = Buffer.byteLength(identifierJson) + Buffer.byteLength(row.body_json) - 1 + (count > 0 ? 1 : 0);
       // Stop at the first record that does not fit: the batch stays a prefix of each user's queue.
       if (bytes + added > opts.maxBytes) break;
       bytes += added;
       count += 1;
       records.push({
+        identifierJson,
         id: Number(row.id),
         appId: row.app_id,
         eventSeq: Number(row.event_seq),
         userKey: row.user_key,
         attempts: row.attempts,
         eventCreatedAt: row.event_created_at === null ? null : Number(row.event_created_at),
-        record,
+        record: toClevertapRecord(identifier, row.body_json),
       });
     }
     for (const h of held) await repo.markHeld([h.id], h.holdUntil, now);
@@ -120,7 +125,7 @@ export async function claimBatch(ctx: AppContext, account: DeliveryAccount, opts
       if (slot === null) throw new SlotTakenError();
     }
     await repo.markInFlight(
-      records.map((r) => ({ id: r.id, identifierJson: JSON.stringify(identifierOf(r.record)) })),
+      records.map((r) => ({ id: r.id, identifierJson: r.identifierJson })),
       ctx.instanceId,
       now + opts.leaseMs,
       now,
@@ -162,9 +167,4 @@ async function loadClevertapIds(q: Queryable, rows: readonly ClaimableRecord[]):
 function toClevertapRecord(identifier: Identifier, bodyJson: string): CleverTapRecord {
   // The identifier goes first, as CleverTap's examples show it.
   return { ...identifier, ...(JSON.parse(bodyJson) as RecordBody) } as CleverTapRecord;
-}
-
-/** The identifier part of a record. */
-export function identifierOf(record: CleverTapRecord): Identifier {
-  return 'objectId' in record ? { objectId: record.objectId } : { identity: (record as { identity: string }).identity };
 }

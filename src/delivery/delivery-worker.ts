@@ -7,7 +7,7 @@
  * 4 MiB, topped up for a short linger under load). Leases are renewed while this instance lives
  * and reclaimed by any instance once they run out, so a killed instance's records go out again.
  */
-import { createUploadClient, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, type UploadClient } from '../clevertap/upload-client.js';
+import { createUploadClient, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, type UploadClient, type UploadOutcome } from '../clevertap/upload-client.js';
 import type { AppContext } from '../context.js';
 import { createAccountsRepo, type AccountState } from '../store/repos/accounts-repo.js';
 import { createDeliveryRepo } from '../store/repos/delivery-repo.js';
@@ -41,6 +41,7 @@ export interface DeliveryWorkerOptions {
 interface AccountRuntime {
   info: DeliveryAccount;
   state: AccountState | null;
+  /** Slots this instance holds for the account (requests in flight or about to leave). */
   inFlight: number;
   /** Nothing was due at the last claim: skip until then. */
   idleUntil: number;
@@ -48,6 +49,8 @@ interface AccountRuntime {
   throttledUntil: number;
   /** The last claim filled a whole batch: a backlog exists, so short batches linger. */
   backlog: boolean;
+  /** A batch claimed ahead, waiting for a free slot. */
+  ready: { batch: ClaimedBatch; claimedAt: number; full: boolean; underLoad: boolean } | null;
   probing: boolean;
 }
 
@@ -72,6 +75,11 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
   const accounts = new Map<string, AccountRuntime>();
   const sends = new Set<Promise<void>>();
   const knownAccountKeys = new Set<string>();
+  /**
+   * Batches whose bookkeeping failed (store unreachable). Our heartbeat keeps renewing their
+   * leases, so they are handed back explicitly, retried until the store answers.
+   */
+  const orphans: ClaimedBatch[] = [];
   let stopping = false;
   let wake: (() => void) | null = null;
   /** A poke that arrived while the loop was busy: the next sleep returns at once. */
@@ -116,7 +124,7 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
     for (const [key, info] of directory) {
       let runtime = accounts.get(key);
       if (!runtime) {
-        runtime = { info, state: null, inFlight: 0, idleUntil: 0, throttledUntil: 0, backlog: false, probing: false };
+        runtime = { info, state: null, inFlight: 0, idleUntil: 0, throttledUntil: 0, backlog: false, ready: null, probing: false };
         accounts.set(key, runtime);
       }
       runtime.info = info;
@@ -129,7 +137,7 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
       }
       runtime.state = state;
     }
-    for (const key of [...accounts.keys()]) if (!directory.has(key) && accounts.get(key)!.inFlight === 0) accounts.delete(key);
+    for (const key of [...accounts.keys()]) if (!directory.has(key) && accounts.get(key)!.inFlight === 0 && accounts.get(key)!.ready === null) accounts.delete(key);
   }
 
   async function housekeeping(now: number): Promise<void> {
@@ -141,6 +149,10 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
       lastRenew = now;
       await createDeliveryRepo(ctx.store.db).renewLeases(ctx.instanceId, now + leaseMs);
       await createAccountsRepo(ctx.store.db).renewSlots(ctx.instanceId, now + leaseMs);
+    }
+    while (orphans.length > 0) {
+      await unclaim(orphans[0]!);
+      orphans.shift();
     }
     if (now - lastReclaim >= 1000) {
       lastReclaim = now;
@@ -183,40 +195,86 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
       });
   }
 
-  /** Claims and starts as many requests for this account as its limit allows. */
+  /** Sends records claimed but not sent back to pending (stop, pause), so no lease has to run out. */
+  async function unclaim(batch: ClaimedBatch): Promise<void> {
+    await createDeliveryRepo(ctx.store.db).updateInFlight(
+      { ids: batch.records.map((r) => r.id), set: { state: 'pending', lease_owner: null, lease_until: null, updated_at: ctx.clock.now() } },
+      ctx.instanceId,
+    );
+  }
+
+  /**
+   * Keeps one batch claimed ahead (its users cannot move anyway while it waits) and starts a
+   * request for it whenever the account has a free slot, so a freed slot is refilled at once.
+   */
   async function fill(runtime: AccountRuntime, now: number): Promise<void> {
     const state = runtime.state;
-    if (state?.authState === 'auth_failed') return probe(runtime, now);
-    if (now < runtime.idleUntil || now < runtime.throttledUntil || (state?.throttledUntil ?? 0) > now) return;
+    if (state?.authState === 'auth_failed') {
+      if (runtime.ready) await unclaim(runtime.ready.batch);
+      runtime.ready = null;
+      return probe(runtime, now);
+    }
     const limit = effectiveLimit(state?.concurrencyLimit ?? null, ctx.config.clevertapConcurrency);
-    while (!stopping && runtime.inFlight < limit) {
-      const batch = await claimBatch(ctx, runtime.info, { slotLimit: limit, maxRecords, maxBytes, leaseMs });
-      if (batch === null) return; // every slot is taken (possibly by other instances)
-      if (batch.records.length === 0) {
-        runtime.backlog = false;
-        runtime.idleUntil = ctx.clock.now() + pollMs;
-        return;
+    while (!stopping) {
+      if (runtime.ready === null) {
+        if (now < runtime.idleUntil) return;
+        const batch = await claimBatch(ctx, runtime.info, { slotLimit: null, maxRecords, maxBytes, leaseMs });
+        if (batch === null || batch.records.length === 0) {
+          runtime.backlog = false;
+          runtime.idleUntil = ctx.clock.now() + pollMs;
+          return;
+        }
+        const full = batch.records.length >= maxRecords;
+        runtime.ready = { batch, claimedAt: ctx.clock.now(), full, underLoad: runtime.backlog || runtime.inFlight > 0 };
+        runtime.backlog = full;
       }
-      const full = batch.records.length >= maxRecords;
-      const underLoad = runtime.backlog || runtime.inFlight > 0;
-      runtime.backlog = full;
-      runtime.inFlight += 1;
-      const send = run(runtime, batch, !full && underLoad, state?.concurrencyLimit ?? null).finally(() => {
-        runtime.inFlight -= 1;
-        // Its users' later records may be due now.
-        runtime.idleUntil = 0;
-        sends.delete(send);
-        poke();
-      });
-      sends.add(send);
+      const t = ctx.clock.now();
+      if (runtime.inFlight >= limit || t < runtime.throttledUntil || (state?.throttledUntil ?? 0) > t) return;
+      const slot = await createAccountsRepo(ctx.store.db).acquireSlot(runtime.info.key, limit, ctx.instanceId, t + leaseMs, t);
+      if (slot === null) return; // every slot is taken (possibly by other instances)
+      startReady(runtime, slot);
     }
   }
 
-  async function run(runtime: AccountRuntime, batch: ClaimedBatch, linger: boolean, storedLimit: number | null): Promise<void> {
+  /** Starts a request for the batch claimed ahead, on a slot this instance holds. */
+  function startReady(runtime: AccountRuntime, slot: number): void {
+    const ready = runtime.ready!;
+    runtime.ready = null;
+    // Under load a short batch waits up to the linger for more records, so requests stay full.
+    const lingerLeft = !ready.full && ready.underLoad ? Math.max(0, lingerMs - (ctx.clock.now() - ready.claimedAt)) : null;
+    runtime.inFlight += 1;
+    const send = run(runtime, ready.batch, slot, lingerLeft).finally(() => {
+      // Its users' later records may be due now.
+      runtime.idleUntil = 0;
+      sends.delete(send);
+      poke();
+    });
+    sends.add(send);
+  }
+
+  async function run(runtime: AccountRuntime, batch: ClaimedBatch, slot: number, lingerLeft: number | null): Promise<void> {
+    const storedLimit = runtime.state?.concurrencyLimit ?? null;
+    let slotHeld = true;
+    const releaseSlot = async (outcome?: UploadOutcome): Promise<void> => {
+      if (!slotHeld) return;
+      slotHeld = false;
+      runtime.inFlight -= 1;
+      // The answer is in: hand the slot straight to the batch claimed ahead, without a round
+      // trip to the store, unless CleverTap pushed back or the limit dropped below this slot.
+      const limit = effectiveLimit(runtime.state?.concurrencyLimit ?? null, ctx.config.clevertapConcurrency);
+      const pushedBack = outcome === undefined || outcome.kind === 'throttled' || outcome.kind === 'auth_failed';
+      if (!pushedBack && !stopping && runtime.ready !== null && slot < limit && runtime.state?.authState !== 'auth_failed') {
+        startReady(runtime, slot);
+        return;
+      }
+      await createAccountsRepo(ctx.store.db)
+        .releaseSlot(runtime.info.key, slot, ctx.instanceId)
+        .catch(() => undefined);
+      poke();
+    };
     try {
-      if (linger && lingerMs > 0) {
-        // Under load a short batch waits a moment for more records, so requests stay full.
-        await new Promise((resolve) => setTimeout(resolve, lingerMs));
+      if (lingerLeft !== null) {
+        if (lingerLeft > 0) await new Promise((resolve) => setTimeout(resolve, lingerLeft));
         const more = await claimBatch(ctx, runtime.info, {
           slotLimit: null,
           maxRecords: maxRecords - batch.records.length,
@@ -236,6 +294,8 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
           onThrottled(until) {
             runtime.throttledUntil = until;
           },
+          // The slot bounds requests in flight: free it as soon as the answer is in, before the bookkeeping.
+          onAnswered: releaseSlot,
         },
         batch.records,
       );
@@ -246,14 +306,11 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
         lastRefresh = -Infinity;
       }
     } catch (err) {
-      // The records stay in flight under our lease; once it runs out any instance sends them again.
-      log.error({ account: runtime.info.key, err: (err as Error).message }, 'delivery batch failed');
+      // Handed back to pending by the loop as soon as the store answers (they may go out twice).
+      log.error({ account: runtime.info.key, err: (err as Error).message }, 'delivery batch failed; its records go back to pending');
+      orphans.push(batch);
     } finally {
-      if (batch.slot !== null) {
-        await createAccountsRepo(ctx.store.db)
-          .releaseSlot(runtime.info.key, batch.slot, ctx.instanceId)
-          .catch(() => undefined);
-      }
+      await releaseSlot();
     }
   }
 
@@ -280,6 +337,10 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
       stopping = true;
       poke();
       await loop;
+      for (const runtime of accounts.values()) {
+        if (runtime.ready) await unclaim(runtime.ready.batch).catch(() => undefined);
+        runtime.ready = null;
+      }
       await Promise.allSettled([...sends]);
       if (ownClient) await client.close();
     },

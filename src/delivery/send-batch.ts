@@ -30,6 +30,8 @@ export interface SendEnv {
   random: () => number;
   /** Set on a 429: when the account may send again. */
   onThrottled?(until: number): void;
+  /** Called once CleverTap has answered the whole batch (not while a split is still sending halves). */
+  onAnswered?(outcome: UploadOutcome): Promise<void>;
 }
 
 /** How a batch ended for the sender loop. */
@@ -47,6 +49,7 @@ export async function sendBatch(env: SendEnv, records: readonly BatchRecord[]): 
   const startedAt = env.ctx.clock.now();
   const outcome = await env.client.upload(env.account.account, records.map((r) => r.record));
   const plan = planOutcome(records, outcome, env.ctx.config.retryScheduleMs, env.random);
+  if (!plan.split) await env.onAnswered?.(outcome);
   await applyOutcome(env, records, outcome, plan, startedAt);
   if (plan.orderBrokenFor.length > 0) {
     env.ctx.logger.warn(
@@ -59,7 +62,8 @@ export async function sendBatch(env: SendEnv, records: readonly BatchRecord[]): 
   }
   // A 400 for the whole request: halves, one after the other, so a user's records keep their order.
   const middle = Math.ceil(records.length / 2);
-  const first = await sendBatch(env, records.slice(0, middle));
+  const halves: SendEnv = { ...env, onAnswered: undefined };
+  const first = await sendBatch(halves, records.slice(0, middle));
   const rest = records.slice(middle);
   if (!first.settled) {
     // Earlier records wait for a retry: the later half goes back to pending without using an
@@ -67,7 +71,7 @@ export async function sendBatch(env: SendEnv, records: readonly BatchRecord[]): 
     await requeue(env, rest, env.ctx.clock.now());
     return { ...first, settled: false };
   }
-  const second = await sendBatch(env, rest);
+  const second = await sendBatch(halves, rest);
   return { effect: EFFECT_RANK[second.effect] > EFFECT_RANK[first.effect] ? second.effect : first.effect, settled: second.settled };
 }
 

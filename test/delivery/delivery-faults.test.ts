@@ -40,7 +40,20 @@ describe.each(DIALECTS)('delivery under CleverTap faults (%s)', (dialect) => {
     workers.push(createDeliveryWorker({ ...t.ctx, instanceId: `${t.ctx.instanceId}-b` }, options));
 
     const ctx = t.ctx;
-    await waitFor(async () => (await countByState(ctx)).delivered === 2000, 60_000, 'all 2000 records delivered');
+    try {
+      await waitFor(async () => (await countByState(ctx)).delivered === 2000, 60_000, 'all 2000 records delivered');
+    } catch (err) {
+      // Enough state to tell a stuck record from a slow run.
+      console.log(
+        JSON.stringify(await countByState(ctx)),
+        JSON.stringify(await ctx.store.db.all(`SELECT state, lease_owner, MIN(next_attempt_at) AS next, COUNT(*) AS n FROM records WHERE state <> 'delivered' GROUP BY state, lease_owner`)),
+        JSON.stringify(await ctx.store.db.all(`SELECT * FROM accounts`)),
+        JSON.stringify(await ctx.store.db.all(`SELECT * FROM account_slots WHERE holder IS NOT NULL`)),
+        Date.now(),
+        JSON.stringify(emu.stats()),
+      );
+      throw err;
+    }
 
     const summary = summarizeArrivals(emu.records());
     expect(summary).toEqual({ distinct: 2000, duplicates: 0, outOfOrderUsers: [] });
