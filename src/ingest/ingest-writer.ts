@@ -11,8 +11,16 @@ export interface IngestWriter {
   close(): Promise<void>;
 }
 
+/** Writes one merged batch in one transaction; per row, whether it was new. */
+export type InsertBatch = (rows: readonly { row: NewEventRow; copies: number }[]) => Promise<boolean[]>;
+
 export interface IngestWriterOptions {
   store: Store;
+  /**
+   * Where batches are written; default: `store.tx` on the main connection. On SQLite the
+   * webhook route passes a worker thread's connection (`startSqliteIngestThread`).
+   */
+  insertBatch?: InsertBatch;
   /** Largest number of rows in one transaction. */
   maxBatch?: number;
   /**
@@ -36,6 +44,7 @@ interface Pending {
  */
 export function createIngestWriter(opts: IngestWriterOptions): IngestWriter {
   const { store } = opts;
+  const insertBatch: InsertBatch = opts.insertBatch ?? ((rows) => store.tx((_repos, q) => createEventsRepo(q).insertOrCountDuplicates(rows)));
   const maxBatch = opts.maxBatch ?? 512;
   const maxInFlight = opts.maxInFlight ?? (store.dialect === 'sqlite' ? 1 : 4);
   let queue: Pending[] = [];
@@ -66,7 +75,7 @@ export function createIngestWriter(opts: IngestWriterOptions): IngestWriter {
   async function flush(batch: Pending[]): Promise<void> {
     const merged = mergeCopies(batch);
     try {
-      const fresh = await store.tx((_repos, q) => createEventsRepo(q).insertOrCountDuplicates(merged.map((m) => ({ row: m.row, copies: m.waiters.length }))));
+      const fresh = await insertBatch(merged.map((m) => ({ row: m.row, copies: m.waiters.length })));
       settle(merged, fresh);
     } catch (err) {
       if (merged.length === 1) {

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import Database from 'better-sqlite3';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
@@ -309,18 +310,35 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
         const id = await local.createApp(SECRET);
         const warm = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-warm' });
         expect((await local.post(id, warm, signedHeaders(SECRET, warm))).status).toBe(200);
-        await local.t.ctx.store.close();
         const payload = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-store-down' });
-        const res = await local.post(id, payload, signedHeaders(SECRET, payload));
-        expect(res.status).toBe(503);
-        expect(res.json).toMatchObject({ error: { code: 'store_unavailable' } });
+        if (dialect === 'sqlite') {
+          // Another process holding the write lock past the busy timeout: the insert cannot commit.
+          const target = local.t.ctx.config.database as { path: string };
+          const blocker = new Database(target.path);
+          blocker.exec('BEGIN EXCLUSIVE');
+          try {
+            const res = await local.post(id, payload, signedHeaders(SECRET, payload));
+            expect(res.status).toBe(503);
+            expect(res.json).toMatchObject({ error: { code: 'store_unavailable' } });
+          } finally {
+            blocker.exec('ROLLBACK');
+            blocker.close();
+          }
+          expect((await storedEvents(local.t, id)).some((r) => r.event_id === 'evt-store-down')).toBe(false);
+        }
+        await local.t.ctx.store.close();
+        if (dialect === 'postgres') {
+          const res = await local.post(id, payload, signedHeaders(SECRET, payload));
+          expect(res.status).toBe(503);
+          expect(res.json).toMatchObject({ error: { code: 'store_unavailable' } });
+        }
         // A webhook for an app not in the cache needs the store to be found at all: 503 too.
         const other = await local.post('app_notcachedyet0000', payload, signedHeaders(SECRET, payload));
         expect(other.status).toBe(503);
       } finally {
         await local.close();
       }
-    });
+    }, 20_000);
   });
 });
 

@@ -150,11 +150,30 @@ const LIST_COLUMNS =
 
 // `duplicates` starts at copies - 1; a conflict adds every copy of this batch. RETURNING lets
 // the caller tell a new row (duplicates = copies - 1) from a retry (anything larger).
-const INSERT_SQL = `INSERT INTO events (app_id, event_id, event_name, user_key, user_id, anonymous_user_id, environment,
+export const INSERT_EVENT_SQL = `INSERT INTO events (app_id, event_id, event_name, user_key, user_id, anonymous_user_id, environment,
     received_at, event_created_at, status, reason, duplicates, raw_body)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (app_id, event_id) DO UPDATE SET duplicates = events.duplicates + excluded.duplicates + 1
   RETURNING duplicates`;
+
+/** Parameters of INSERT_EVENT_SQL for a row received `copies` times in one batch. */
+export function insertEventParams(row: NewEventRow, copies: number): SqlValue[] {
+  return [
+    row.appId,
+    row.eventId,
+    row.eventName,
+    row.userKey,
+    row.userId,
+    row.anonymousUserId,
+    row.environment,
+    row.receivedAt,
+    row.eventCreatedAt,
+    row.status,
+    row.reason,
+    copies - 1,
+    row.rawBody,
+  ];
+}
 
 function nullableNumber(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
@@ -188,23 +207,8 @@ export function createEventsRepo(q: Queryable): EventsRepo {
     async insertOrCountDuplicates(rows) {
       const fresh: boolean[] = [];
       for (const { row, copies } of rows) {
-        const initial = copies - 1;
-        const result = await q.get<{ duplicates: number }>(INSERT_SQL, [
-          row.appId,
-          row.eventId,
-          row.eventName,
-          row.userKey,
-          row.userId,
-          row.anonymousUserId,
-          row.environment,
-          row.receivedAt,
-          row.eventCreatedAt,
-          row.status,
-          row.reason,
-          initial,
-          row.rawBody,
-        ]);
-        fresh.push(Number(result?.duplicates) === initial);
+        const result = await q.get<{ duplicates: number }>(INSERT_EVENT_SQL, insertEventParams(row, copies));
+        fresh.push(Number(result?.duplicates) === copies - 1);
       }
       return fresh;
     },

@@ -5,6 +5,7 @@ import { AppError } from '../../../errors.js';
 import { createAppSecretsCache, type WebhookApp } from '../../../ingest/app-secrets-cache.js';
 import { buildEventRow } from '../../../ingest/build-event-row.js';
 import { createIngestWriter } from '../../../ingest/ingest-writer.js';
+import { startSqliteIngestThread } from '../../../ingest/sqlite-ingest-thread.js';
 import { verifyWebhook } from '../../../ingest/verify-webhook.js';
 import { isStoreUnavailable } from '../../../store/store.js';
 import { errorResponses } from '../../schemas.js';
@@ -35,8 +36,12 @@ declare module 'fastify' {
 export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const apps = createAppSecretsCache(ctx);
-  const writer = createIngestWriter({ store: ctx.store });
-  app.addHook('onClose', async () => writer.close());
+  const thread = sqliteFileOf(ctx) !== null ? startSqliteIngestThread(sqliteFileOf(ctx)!) : null;
+  const writer = createIngestWriter({ store: ctx.store, ...(thread ? { insertBatch: thread.insertBatch } : {}) });
+  app.addHook('onClose', async () => {
+    await writer.close();
+    await thread?.close();
+  });
   // Declared up front so every request object keeps one shape (V8 hidden classes).
   app.decorateRequest('webhookApp', null);
 
@@ -114,6 +119,13 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
       throw toStoreError(err);
     }
   }
+}
+
+/** The SQLite file behind the store, when there is one a second connection can open. */
+function sqliteFileOf(ctx: AppContext): string | null {
+  const target = ctx.config.database;
+  if (ctx.store.dialect !== 'sqlite' || target.dialect !== 'sqlite') return null;
+  return target.path === ':memory:' || target.path.startsWith('file:') ? null : target.path;
 }
 
 /** The store being down is a 503 (Purchasely retries); anything else stays a 500 and is logged. */
