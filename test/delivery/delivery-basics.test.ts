@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDeliveryWorker } from '../../src/delivery/delivery-worker.js';
+import { buildApp } from '../../src/http/app.js';
 import type { BackgroundWorker } from '../../src/workers.js';
 import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { ACCOUNT_ID, PASSCODE, countByState, createAppWithIntegration, insertRecords, summarizeArrivals, waitFor } from './helpers.js';
 
@@ -73,9 +74,23 @@ describe.each(DIALECTS)('delivery basics (%s)', (dialect) => {
     expect(Number(failed!.last_code)).toBe(513);
     expect(failed!.last_message).toMatch(/Skipped record number : 2/);
     expect(Number(failed!.attempts)).toBe(1);
-    const event = await t.ctx.store.db.get<{ status: string }>(`SELECT status FROM events WHERE seq = ?`, [failed!.event_seq]);
+    const event = await t.ctx.store.db.get<{ status: string; event_id: string }>(`SELECT status, event_id FROM events WHERE seq = ?`, [failed!.event_seq]);
     expect(event!.status).toBe('failed');
     expect(emu.records().map((s) => (s.record as { evtData: { n: number } }).evtData.n)).toEqual([1, 3]);
+
+    // The operator sees CleverTap's code and message on the event's detail page.
+    const app = await buildApp(t.ctx);
+    try {
+      const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/${event!.event_id}`, headers: AUTH });
+      expect(res.statusCode).toBe(200);
+      const detail = res.json() as { status: string; records: { state: string; lastCode: number | null; lastMessage: string | null }[]; attempts: { httpStatus: number; outcome: string }[] };
+      expect(detail.status).toBe('failed');
+      expect(detail.records).toMatchObject([{ state: 'failed', lastCode: 513 }]);
+      expect(detail.records[0]!.lastMessage).toMatch(/Skipped record number : 2/);
+      expect(detail.attempts).toMatchObject([{ httpStatus: 200, outcome: 'partial' }]);
+    } finally {
+      await app.close();
+    }
   });
 
   it('flags records and events delivered more than two hours after the event as late', async () => {
