@@ -16,6 +16,8 @@ export function buildEventRow(appId: string, rawBody: Buffer, receivedAt: number
     // PostgreSQL TEXT cannot hold NUL; an id with one is no Purchasely id, so it is quarantined
     // (the same on both stores) rather than failing the insert.
     if (e.eventId.includes('\u0000')) return quarantined(appId, rawBody, receivedAt, 'invalid_event_id', null);
+    // 1e300 is a finite number but no date: PostgreSQL's BIGINT refuses it and Date cannot show it.
+    if (!isDateMs(e.eventCreatedAtMs)) return quarantined(appId, rawBody, receivedAt, 'invalid_event_created_at', e.payload);
     // User keys are indexed (PostgreSQL caps an index entry near 2.7 kB) and keyed on forever.
     if ((e.userId?.length ?? 0) > MAX_ID_LENGTH) return quarantined(appId, rawBody, receivedAt, 'invalid_user_id', e.payload);
     if ((e.anonymousUserId?.length ?? 0) > MAX_ID_LENGTH) return quarantined(appId, rawBody, receivedAt, 'invalid_anonymous_user_id', e.payload);
@@ -55,6 +57,13 @@ function quarantined(appId: string, rawBody: Buffer, receivedAt: number, reason:
     reason,
     rawBody,
   };
+}
+
+/** The range of a JavaScript Date (±100,000,000 days around 1970), which also fits BIGINT. */
+const MAX_DATE_MS = 8.64e15;
+
+function isDateMs(ms: number): boolean {
+  return Number.isSafeInteger(ms) && Math.abs(ms) <= MAX_DATE_MS;
 }
 
 /**

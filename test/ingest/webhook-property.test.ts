@@ -14,7 +14,7 @@ const headerText = (maxLength: number) => fc.array(fc.integer({ min: 0x20, max: 
 /** A value of any JSON-ish shape, odd strings included (NUL, lone surrogates, very long). */
 const oddValue = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', 'x'.repeat(3000), '__proto__'),
+  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\ud800', 'x'.repeat(3000), '__proto__', 1e300, -1e300, 2 ** 63, Number.MAX_SAFE_INTEGER + 2),
   fc.integer(),
   fc.double(),
   fc.boolean(),

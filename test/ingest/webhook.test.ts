@@ -277,6 +277,13 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
       expect(rows.find((r) => r.event_id === 'evt-long-user')).toMatchObject({ status: 'quarantined', reason: 'invalid_user_id', user_id: null });
     });
 
+    it('quarantines a creation time no date can hold (event_created_at_ms = 1e300)', async () => {
+      const payload = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-far-future', event_created_at_ms: 1e300 });
+      expect((await h.post(appId, payload, signedHeaders(SECRET, payload))).status).toBe(200);
+      const row = (await storedEvents(h.t, appId)).find((r) => r.event_id === 'evt-far-future');
+      expect(row).toMatchObject({ status: 'quarantined', reason: 'invalid_event_created_at', event_created_at: null });
+    });
+
     it('keeps NUL characters out of the other columns but in the raw body', async () => {
       const payload = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-nul-env', environment: 'SAND\u0000BOX' });
       expect((await h.post(appId, payload, signedHeaders(SECRET, payload))).status).toBe(200);
