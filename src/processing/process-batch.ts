@@ -171,6 +171,14 @@ async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise
     run.state.putSubscription(scope, subscriptionId, folded.subscription, folded.ownerAfter);
   }
 
+  // With the integration off nothing is sent, so the properties need not be derived now: the
+  // last ones sent stay the "before" of the next profile diff, which is exactly what CleverTap
+  // holds. Folding still runs, so the state is right the moment the integration is enabled.
+  if (!settings.enabled) {
+    run.state.putUser(scope, userKey, userState, stored?.properties ?? {});
+    return { update: { seq: row.seq, status: 'skipped', reason: 'integration_disabled' }, records: [] };
+  }
+
   // 2. Recompute the properties of every user whose snapshot the event may change: the event's
   // user always, both users when ownership moved. A replay sends the current snapshot whole.
   const replay =

@@ -107,19 +107,28 @@ describe.each(DIALECTS)('sandbox handling and skip reasons (%s)', (dialect) => {
     expect(await readEventStatus(t.ctx, appId, ACTIVATE_ID)).toEqual({ status: 'pending', reason: null });
   });
 
-  it('settings saved while disabled still fold the state, so a later event only sends what changed', async () => {
+  it('events processed while disabled still fold the state: enabling sends the profile CleverTap never got, then only changes', async () => {
     await insertEvent(t.ctx, appId, fixture('ACTIVATE'));
     await processAll(t.ctx);
+    expect(await readEventStatus(t.ctx, appId, ACTIVATE_ID)).toEqual({ status: 'skipped', reason: 'integration_disabled' });
     await storeSettings(t.ctx, appId, {
       enabled: true,
       accountId: 'W9R-486-4W5Z',
       sandbox: 'same_account',
       userProperties: { plan: { enabled: true } },
     });
-    // Same subscription, same plan: the enabled property did not change, so no profile.
+    // The plan was folded while the integration was off but never sent: the next event sends it.
     await insertEvent(t.ctx, appId, fixture('TRANSACTION_PROCESSED'));
     await processAll(t.ctx);
-    expect(await readRecords(t.ctx, appId)).toEqual([]);
-    expect(await readEventStatus(t.ctx, appId, 'a2430cab-b56f-45d6-9268-8f9f35e20b59')).toEqual({ status: 'skipped', reason: 'event_disabled' });
+    const records = await readRecords(t.ctx, appId);
+    expect(records.map((r) => [r.kind, r.userKey, r.body])).toEqual([
+      ['profile', 'toto', { type: 'profile', profileData: { plan: 'monthly' }, ts: 1702390766 }],
+    ]);
+    // Same subscription, same plan afterwards: the enabled property did not change, so no profile.
+    const again = { ...fixture('TRANSACTION_PROCESSED'), event_id: 'b2430cab-0000-45d6-9268-8f9f35e20b59', event_created_at_ms: 1702390767120, event_created_at: '2023-12-12T14:19:27.120Z' };
+    await insertEvent(t.ctx, appId, again);
+    await processAll(t.ctx);
+    expect(await readRecords(t.ctx, appId)).toHaveLength(1);
+    expect(await readEventStatus(t.ctx, appId, 'b2430cab-0000-45d6-9268-8f9f35e20b59')).toEqual({ status: 'skipped', reason: 'event_disabled' });
   });
 });
