@@ -13,8 +13,9 @@
  * The backlog is written straight into the outbox (multi-row inserts), as processing would.
  * Run alone: `node --import tsx bench/delivery.ts [a b c d]`; with the others: `npm run bench`.
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,7 +31,7 @@ import { createMetrics } from '../src/metrics.js';
 import { createSecretBox } from '../src/secrets.js';
 import { defaultIntegrationSettings } from '../src/settings/defaults.js';
 import { openStore } from '../src/store/store.js';
-import { spawnCli, startServeProcess } from '../test/helpers/processes.js';
+import { REPO_ROOT, spawnCli } from '../test/helpers/processes.js';
 import type { EmulatorStats } from '../tools/clevertap-emulator/index.js';
 import type { BenchRow } from './run.js';
 
@@ -282,14 +283,58 @@ function peakRssMb(pid: number): number {
   return kb / 1024;
 }
 
-/** (d) `pcbridge serve` with 1,000,000 records pending: peak RSS over its first 20 s of draining. */
+/**
+ * Compiles the server the way `npm start` does (tsc, tsconfig.build.json) into a private folder
+ * under node_modules/.cache (so packages still resolve), and returns the CLI entry point.
+ * Measuring the sources through tsx would add the loader's own memory (~35 MB) to the server's.
+ */
+function buildServer(): string {
+  const outDir = join(REPO_ROOT, 'node_modules/.cache/pcbridge-bench-delivery');
+  const res = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  const main = join(outDir, 'src/cli/main.js');
+  if (!existsSync(main)) throw new Error(`could not build the server: ${res.stdout}${res.stderr}`);
+  return main;
+}
+
+/** Starts the compiled `pcbridge serve`; resolves once it listens. */
+function startBuiltServer(main: string, env: Record<string, string>): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      if (out.includes('listening on')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+  });
+}
+
+/** (d) `pcbridge serve` (compiled, as `npm start` runs it) with 1,000,000 records pending: peak RSS over 20 s of draining. */
 async function benchPeakRss(): Promise<BenchRow[]> {
+  const main = buildServer();
   const emu = await startEmulatorProcess(0);
   const bed = await createBed(emu.url);
   try {
     await insertBacklog(bed.ctx, bed.appId, 1_000_000, 100_000);
     await bed.ctx.store.close();
-    const server = await startServeProcess(bed.env, [], 60_000);
+    const child = await startBuiltServer(main, bed.env);
+    // Keep reading its output so a full pipe never stalls it.
+    child.stdout!.resume();
+    child.stderr!.resume();
+    const server = { child, stop: async () => void child.kill('SIGKILL') };
     let peak = 0;
     let delivered = 0;
     try {
@@ -302,7 +347,7 @@ async function benchPeakRss(): Promise<BenchRow[]> {
       }
       peak = Math.max(peak, peakRssMb(server.child.pid!));
     } finally {
-      await server.stop('SIGKILL');
+      await server.stop();
     }
     return [
       { name: 'delivery (d): peak RSS of serve, 1M records pending (20 s of draining)', value: Math.round(peak), unit: 'MB', target: '< 250', pass: peak < 250 },

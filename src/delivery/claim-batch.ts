@@ -4,7 +4,7 @@
  * identifier resolved now (so a CleverTap ID set meanwhile is used), cut to 1000 records /
  * 4 MiB, marked in flight under this instance's lease.
  */
-import type { CleverTapRecord, Identifier, RecordBody } from '../clevertap/types.js';
+import type { CleverTapRecord } from '../clevertap/types.js';
 import { REQUEST_ENVELOPE_BYTES } from '../clevertap/upload-client.js';
 import type { AppContext } from '../context.js';
 import { resolveIdentifier } from '../identity/resolve-identifier.js';
@@ -23,7 +23,8 @@ export interface BatchRecord {
   userKey: string;
   attempts: number;
   eventCreatedAt: number | null;
-  record: CleverTapRecord;
+  /** The stored body (no identifier); parsed only for the request, so waiting batches stay small. */
+  bodyJson: string;
 }
 
 /** Records claimed together; `slot` is the account slot held for them (null for a top-up). */
@@ -114,7 +115,7 @@ export async function claimBatch(ctx: AppContext, account: DeliveryAccount, opts
         userKey: row.user_key,
         attempts: row.attempts,
         eventCreatedAt: row.event_created_at === null ? null : Number(row.event_created_at),
-        record: toClevertapRecord(identifier, row.body_json),
+        bodyJson: row.body_json,
       });
     }
     for (const h of held) await repo.markHeld([h.id], h.holdUntil, now);
@@ -164,7 +165,8 @@ async function loadClevertapIds(q: Queryable, rows: readonly ClaimableRecord[]):
   return ids;
 }
 
-function toClevertapRecord(identifier: Identifier, bodyJson: string): CleverTapRecord {
-  // The identifier goes first, as CleverTap's examples show it.
-  return { ...identifier, ...(JSON.parse(bodyJson) as RecordBody) } as CleverTapRecord;
+/** The record as sent: the identifier first (as CleverTap's examples show it), then the body. */
+export function toClevertapRecord(r: Pick<BatchRecord, 'identifierJson' | 'bodyJson'>): CleverTapRecord {
+  // One parse of the joined text instead of two parses and a copy: this runs for every record sent.
+  return JSON.parse(`${r.identifierJson.slice(0, -1)},${r.bodyJson.slice(1)}`) as CleverTapRecord;
 }

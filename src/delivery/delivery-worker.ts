@@ -18,6 +18,9 @@ import { effectiveLimit } from './concurrency-limit.js';
 import { isDeadLocalOwner } from './dead-local-owners.js';
 import { PROBE_INTERVAL_MS, sendBatch } from './send-batch.js';
 
+/** Answers faster than this (moving average) mean the CPU, not CleverTap, sets the pace. */
+const FAST_ANSWER_MS = 100;
+
 /** Tuning of the engine; defaults follow SPEC §5. Tests shrink some of them. */
 export interface DeliveryWorkerOptions {
   /** Upload client to use (default: one made from the config, closed on stop). */
@@ -49,6 +52,8 @@ interface AccountRuntime {
   throttledUntil: number;
   /** The last claim filled a whole batch: a backlog exists, so short batches linger. */
   backlog: boolean;
+  /** Moving average of CleverTap's answer time for this account, in ms. */
+  latencyMs: number;
   /** A batch claimed ahead, waiting for a free slot. */
   ready: { batch: ClaimedBatch; claimedAt: number; full: boolean; underLoad: boolean } | null;
   probing: boolean;
@@ -124,7 +129,7 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
     for (const [key, info] of directory) {
       let runtime = accounts.get(key);
       if (!runtime) {
-        runtime = { info, state: null, inFlight: 0, idleUntil: 0, throttledUntil: 0, backlog: false, ready: null, probing: false };
+        runtime = { info, state: null, inFlight: 0, idleUntil: 0, throttledUntil: 0, backlog: false, latencyMs: FAST_ANSWER_MS, ready: null, probing: false };
         accounts.set(key, runtime);
       }
       runtime.info = info;
@@ -214,7 +219,7 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
       runtime.ready = null;
       return probe(runtime, now);
     }
-    const limit = effectiveLimit(state?.concurrencyLimit ?? null, ctx.config.clevertapConcurrency);
+    const limit = usefulLimit(runtime);
     while (!stopping) {
       if (runtime.ready === null) {
         if (now < runtime.idleUntil) return;
@@ -234,6 +239,16 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
       if (slot === null) return; // every slot is taken (possibly by other instances)
       startReady(runtime, slot);
     }
+  }
+
+  /**
+   * The configured limit is a cap, not a target: when CleverTap answers within a few
+   * milliseconds the work is bound by this process's CPU, and more than two requests in flight
+   * only hold more batches in memory without sending faster.
+   */
+  function usefulLimit(runtime: AccountRuntime): number {
+    const limit = effectiveLimit(runtime.state?.concurrencyLimit ?? null, ctx.config.clevertapConcurrency);
+    return runtime.latencyMs >= FAST_ANSWER_MS ? limit : Math.min(limit, 2);
   }
 
   /** Starts a request for the batch claimed ahead, on a slot this instance holds. */
@@ -259,9 +274,10 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
       if (!slotHeld) return;
       slotHeld = false;
       runtime.inFlight -= 1;
+      if (outcome?.httpStatus != null) runtime.latencyMs = runtime.latencyMs * 0.7 + outcome.latencyMs * 0.3;
       // The answer is in: hand the slot straight to the batch claimed ahead, without a round
       // trip to the store, unless CleverTap pushed back or the limit dropped below this slot.
-      const limit = effectiveLimit(runtime.state?.concurrencyLimit ?? null, ctx.config.clevertapConcurrency);
+      const limit = usefulLimit(runtime);
       const pushedBack = outcome === undefined || outcome.kind === 'throttled' || outcome.kind === 'auth_failed';
       if (!pushedBack && !stopping && runtime.ready !== null && slot < limit && runtime.state?.authState !== 'auth_failed') {
         startReady(runtime, slot);

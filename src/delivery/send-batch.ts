@@ -11,7 +11,7 @@ import { createAccountsRepo } from '../store/repos/accounts-repo.js';
 import { createAttemptsRepo } from '../store/repos/attempts-repo.js';
 import { createDeliveryRepo, type RecordGroupUpdate } from '../store/repos/delivery-repo.js';
 import type { DeliveryAccount } from './account-directory.js';
-import type { BatchRecord } from './claim-batch.js';
+import { toClevertapRecord, type BatchRecord } from './claim-batch.js';
 import { effectiveLimit, lowerLimit, RECOVERY_WINDOW_MS } from './concurrency-limit.js';
 import { worstRecordState, type DeliveredEventStatus } from './event-status.js';
 import { planOutcome, type AccountEffect, type OutcomePlan } from './plan-outcome.js';
@@ -47,7 +47,7 @@ const EFFECT_RANK: Record<AccountEffect, number> = { none: 0, success: 1, thrott
 /** Sends `records` (already in flight under this instance's lease) and applies the answer. */
 export async function sendBatch(env: SendEnv, records: readonly BatchRecord[]): Promise<SendResult> {
   const startedAt = env.ctx.clock.now();
-  const outcome = await env.client.upload(env.account.account, records.map((r) => r.record));
+  const outcome = await upload(env, records);
   const plan = planOutcome(records, outcome, env.ctx.config.retryScheduleMs, env.random);
   if (!plan.split) await env.onAnswered?.(outcome);
   await applyOutcome(env, records, outcome, plan, startedAt);
@@ -73,6 +73,11 @@ export async function sendBatch(env: SendEnv, records: readonly BatchRecord[]): 
   }
   const second = await sendBatch(halves, rest);
   return { effect: EFFECT_RANK[second.effect] > EFFECT_RANK[first.effect] ? second.effect : first.effect, settled: second.settled };
+}
+
+/** Builds the request's records only for the call, so they can be collected as soon as it answers. */
+async function upload(env: SendEnv, records: readonly BatchRecord[]): Promise<UploadOutcome> {
+  return env.client.upload(env.account.account, records.map(toClevertapRecord));
 }
 
 async function requeue(env: SendEnv, records: readonly BatchRecord[], nextAttemptAt: number): Promise<void> {

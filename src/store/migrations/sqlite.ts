@@ -168,12 +168,14 @@ CREATE TABLE account_slots (
   {
     version: 6,
     name: 'delivery_indexes',
-    // Delivery claims a stream's pending records in id order and checks each user's earlier
-    // open records; these partial indexes keep both cheap however much history piles up.
+    // Delivery claims a stream's pending records in id order, checks each user's earlier open
+    // records and renews/reclaims leases every second; these partial indexes keep all of it
+    // cheap however many records are pending or delivered.
     sql: `
 CREATE INDEX records_pending_by_stream ON records (app_id, target, id) WHERE state = 'pending';
 CREATE INDEX records_open_by_user ON records (app_id, user_key, id) WHERE state IN ('pending', 'in_flight');
 CREATE INDEX account_slots_by_holder ON account_slots (holder);
+CREATE INDEX records_in_flight ON records (lease_owner, lease_until) WHERE state = 'in_flight';
 `,
   },
 ];
