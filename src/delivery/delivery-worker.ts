@@ -200,6 +200,13 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
       });
   }
 
+  /** A plain read (no write lock, no transaction) telling whether an idle account has anything due. */
+  async function anyDue(info: DeliveryAccount, now: number): Promise<boolean> {
+    const repo = createDeliveryRepo(ctx.store.db);
+    for (const stream of info.streams) if (await repo.hasReady(stream.appId, stream.target, now)) return true;
+    return false;
+  }
+
   /** Sends records claimed but not sent back to pending (stop, pause), so no lease has to run out. */
   async function unclaim(batch: ClaimedBatch): Promise<void> {
     await createDeliveryRepo(ctx.store.db).updateInFlight(
@@ -223,6 +230,10 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
     while (!stopping) {
       if (runtime.ready === null) {
         if (now < runtime.idleUntil) return;
+        if (!runtime.backlog && runtime.inFlight === 0 && !(await anyDue(runtime.info, now))) {
+          runtime.idleUntil = ctx.clock.now() + pollMs;
+          return;
+        }
         const batch = await claimBatch(ctx, runtime.info, { slotLimit: null, maxRecords, maxBytes, leaseMs });
         if (batch === null || batch.records.length === 0) {
           runtime.backlog = false;
