@@ -71,6 +71,7 @@ const SECRET = 'bench-purchasely-secret';
 const ADMIN_TOKEN = `bench-admin-${randomBytes(8).toString('hex')}`;
 const ID_MARK = '\u0001ID\u0001';
 const USER_MARK = '\u0001USER\u0001';
+const SUBSCRIPTION_MARK = '\u0001SUBSCRIPTION\u0001';
 
 /** Fixture bodies split around the event_id and user_id values, so a unique body is a cheap concat. */
 function loadTemplates(): string[][] {
@@ -78,10 +79,14 @@ function loadTemplates(): string[][] {
     const dir = FIXTURE_DIRS.find((d) => existsSync(join(d, `${name}.json`)));
     if (!dir) throw new Error(`fixture ${name}.json not found`);
     const payload = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as Record<string, unknown>;
-    const text = JSON.stringify({ ...payload, event_id: ID_MARK, user_id: USER_MARK });
+    // Each user gets a subscription of its own, as in real traffic (the fixtures all share one).
+    // The marked fields go last, in a fixed order, whatever order the fixture has them in.
+    const { event_id: _id, user_id: _user, purchasely_subscription_id: _sub, ...rest0 } = payload;
+    const text = JSON.stringify({ ...rest0, event_id: ID_MARK, user_id: USER_MARK, purchasely_subscription_id: SUBSCRIPTION_MARK });
     const [head, rest] = text.split(JSON.stringify(ID_MARK)) as [string, string];
-    const [middle, tail] = rest.split(JSON.stringify(USER_MARK)) as [string, string];
-    return [head, middle, tail];
+    const [middle, rest2] = rest.split(JSON.stringify(USER_MARK)) as [string, string];
+    const [middle2, tail] = rest2.split(JSON.stringify(SUBSCRIPTION_MARK)) as [string, string];
+    return [head, middle, middle2, tail];
   });
 }
 
@@ -124,7 +129,8 @@ export async function runLoad(
       if (!measuring && now >= measureFrom) measuring = true;
       const n = sequence++;
       const parts = templates[n % templates.length]!;
-      const body = `${parts[0]}"${runTag}-${n}"${parts[1]}"bench-user-${n % 5000}"${parts[2]}`;
+      const user = n % 5000;
+      const body = `${parts[0]}"${runTag}-${n}"${parts[1]}"bench-user-${user}"${parts[2]}"subs_bench_${user}"${parts[3]}`;
       const timestamp = String(Math.floor(Date.now() / 1000));
       const headers = {
         'content-type': 'application/json',

@@ -6,6 +6,8 @@ export interface Metrics {
   readonly httpRequests: Counter<'route' | 'status'>;
   readonly webhooks: Counter<'outcome'>;
   readonly webhookLatency: Histogram<never>;
+  /** When the last webhook arrived (epoch ms): background work yields to ingest while it is recent. */
+  readonly activity: { lastWebhookAt: number };
 }
 
 export function createMetrics(): Metrics {
@@ -31,5 +33,6 @@ export function createMetrics(): Metrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
+    activity: { lastWebhookAt: 0 },
   };
 }

@@ -5,6 +5,14 @@ import type { BackgroundWorker } from '../workers.js';
 import { processBatch } from './process-batch.js';
 import { createProcessingMetrics } from './processing-metrics.js';
 
+/** A webhook within this many ms means ingest is busy. */
+const INGEST_ACTIVE_MS = 250;
+/** Processing slice while ingest is busy (ms), and the pause after it: processing gets a small share while a burst lasts. */
+const INGEST_SLICE_MS = 4;
+const INGEST_PAUSE_MS = 30;
+/** Events loaded per slice while ingest is busy: a batch loads and parses all of them up front. */
+const INGEST_SLICE_EVENTS = 16;
+
 /** Tuning of the processing loop; the defaults suit production. */
 export interface ProcessingWorkerOptions {
   /** Most events per transaction (default 200 on SQLite, 500 on PostgreSQL). */
@@ -58,12 +66,19 @@ export function createProcessingWorker(ctx: AppContext, opts: ProcessingWorkerOp
           lastSweep = Date.now();
           metrics.holdsExpired.inc(await expireHeldRecords(ctx));
         }
-        const result = await processBatch(ctx, { limit: batchSize, ...(budgetMs === undefined ? {} : { budgetMs }) });
+        // On SQLite a processing transaction holds the one write lock (and the event loop):
+        // while webhooks are arriving, take short slices and leave most of the time to them,
+        // so acknowledging events stays fast; processing catches up when the burst ends.
+        const yieldToIngest = ctx.store.dialect === 'sqlite' && Date.now() - ctx.metrics.activity.lastWebhookAt < INGEST_ACTIVE_MS;
+        const sliceMs = yieldToIngest ? INGEST_SLICE_MS : budgetMs;
+        const limit = yieldToIngest ? INGEST_SLICE_EVENTS : batchSize;
+        const result = await processBatch(ctx, { limit, ...(sliceMs === undefined ? {} : { budgetMs: sliceMs }) });
         metrics.events.inc(result.processed);
         metrics.records.inc(result.records);
         if (result.processed > 0) {
+          if (yieldToIngest) await sleep(INGEST_PAUSE_MS);
           // Back to back under load, but let HTTP requests in between two transactions.
-          await new Promise((resolve) => setImmediate(resolve));
+          else await new Promise((resolve) => setImmediate(resolve));
           continue;
         }
         await sleep(idleMs);

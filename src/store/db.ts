@@ -20,12 +20,22 @@ export interface Queryable {
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
 }
 
+export interface TransactionOptions {
+  /**
+   * `false` for work that can be redone from durable data (processing derives everything from
+   * stored events): the commit survives a process crash but skips the fsync wait (SQLite
+   * `synchronous=NORMAL` in WAL, PostgreSQL `synchronous_commit = off`), so it stays off the
+   * critical path of acknowledged webhooks. Default `true`.
+   */
+  durable?: boolean;
+}
+
 export interface Db extends Queryable {
   /**
    * Runs `fn` in one transaction; commits when it resolves, rolls back when it throws.
    * On SQLite transactions are serialised (one writer); on PostgreSQL each gets its own client.
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /** Runs a multi-statement script (migrations). */
   exec(sql: string): Promise<void>;
   /** Takes a database-wide lock for migrations (advisory lock on PostgreSQL, write lock on SQLite). */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { toSqlValue, type Db, type Queryable, type RunResult, type SqlValue } from '../db.js';
+import { toSqlValue, type Db, type Queryable, type RunResult, type SqlValue, type TransactionOptions } from '../db.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -79,11 +79,12 @@ export function openPostgresDb(opts: PostgresOptions): Db {
     };
   }
 
-  async function transaction<T>(fn: (tx: Queryable) => Promise<T>, lock = false): Promise<T> {
+  async function transaction<T>(fn: (tx: Queryable) => Promise<T>, lock = false, opts: TransactionOptions = {}): Promise<T> {
     await ensureSchema();
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
+      if (opts.durable === false) await client.query('SET LOCAL synchronous_commit = off');
       if (lock) await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
       const result = await fn(queryable(client));
       await client.query('COMMIT');
@@ -102,7 +103,7 @@ export function openPostgresDb(opts: PostgresOptions): Db {
     all: async (sql, params) => (await ensureSchema(), direct.all(sql, params)),
     get: async (sql, params) => (await ensureSchema(), direct.get(sql, params)),
     run: async (sql, params) => (await ensureSchema(), direct.run(sql, params)),
-    transaction: (fn) => transaction(fn),
+    transaction: (fn, opts) => transaction(fn, false, opts),
     async exec(sql) {
       await ensureSchema();
       await pool.query(sql);

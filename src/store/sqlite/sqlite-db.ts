@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { toSqlValue, type Db, type Queryable, type RunResult, type SqlValue } from '../db.js';
+import { toSqlValue, type Db, type Queryable, type RunResult, type SqlValue, type TransactionOptions } from '../db.js';
 import { createMutex } from './mutex.js';
 
 /**
@@ -54,16 +54,22 @@ export function openSqliteDb(path: string): Db {
   const read = queryable(reader);
   const write = queryable(writer);
 
-  async function transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async function transaction<T>(fn: (tx: Queryable) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
     return mutex.run(async () => {
-      writer.exec('BEGIN IMMEDIATE');
+      const relaxed = opts.durable === false;
+      if (relaxed) writer.pragma('synchronous = NORMAL');
       try {
-        const result = await fn(write);
-        writer.exec('COMMIT');
-        return result;
-      } catch (err) {
-        if (writer.inTransaction) writer.exec('ROLLBACK');
-        throw err;
+        writer.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn(write);
+          writer.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (writer.inTransaction) writer.exec('ROLLBACK');
+          throw err;
+        }
+      } finally {
+        if (relaxed) writer.pragma('synchronous = FULL');
       }
     });
   }
@@ -78,7 +84,7 @@ export function openSqliteDb(path: string): Db {
     async exec(sql) {
       await mutex.run(async () => writer.exec(sql));
     },
-    withMigrationLock: transaction,
+    withMigrationLock: (fn) => transaction(fn),
     async ping() {
       reader.prepare('SELECT 1').get();
     },

@@ -96,6 +96,7 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
         throw new AppError('invalid_signature', 'The signature is missing, invalid or outside the accepted time window.');
       }
       const row = buildEventRow(appId, rawBody, nowMs);
+      ctx.metrics.activity.lastWebhookAt = Date.now();
       let written;
       try {
         written = await writer.write(row);
