@@ -5,6 +5,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { benchClevertapRoundtrip } from './clevertap-roundtrip.js';
+import { benchDelivery } from './delivery.js';
 import { benchIngest } from './ingest.js';
 
 /** One line of the table. `target` and `pass` only for rows that have a target. */
@@ -25,6 +26,7 @@ export interface BenchEntry {
 export const BENCHES: BenchEntry[] = [
   { name: 'ingest', run: () => benchIngest() },
   { name: 'clevertap-roundtrip', run: () => benchClevertapRoundtrip() },
+  { name: 'delivery', run: () => benchDelivery() },
 ];
 
 /** Renders rows as a fixed-width text table. */
