@@ -302,7 +302,9 @@ function buildServer(): string {
 /** Starts the compiled `pcbridge serve`; resolves once it listens. */
 function startBuiltServer(main: string, env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+    // The same Node flags as `npm start` (scripts/start.mjs) runs the server with.
+    const nodeFlags = JSON.parse(readFileSync(join(REPO_ROOT, 'scripts/serve-node-flags.json'), 'utf8')) as string[];
+    const child = spawn(process.execPath, [...nodeFlags, main, 'serve', '--port', '0', '--host', '127.0.0.1'], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

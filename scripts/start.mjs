@@ -1,7 +1,8 @@
 // `npm start`: builds what is missing or stale (server with tsc, dashboard with Vite), then runs
-// `pcbridge <args>` (from process.argv) from the build. Incremental: a second start with no changes builds nothing.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// `pcbridge <args>` (from process.argv) from the build. Incremental: a second start with no
+// changes builds nothing.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,5 +32,14 @@ if (existsSync(join(root, 'web/index.html')) && (!existsSync(webIndex) || newest
   console.log('building the dashboard…');
   run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn']);
 }
-// Run in this process, so signals (Ctrl-C, SIGTERM from a supervisor) reach the server directly.
-await import(new URL('../dist/src/cli/main.js', import.meta.url).href);
+
+// The server runs with a bounded heap (scripts/serve-node-flags.json): V8 sizes it from the
+// machine's memory otherwise and lets garbage pile up far past what the bridge needs.
+// NODE_OPTIONS still applies (and wins) for anyone who wants another bound.
+const flags = JSON.parse(readFileSync(join(root, 'scripts/serve-node-flags.json'), 'utf8'));
+const child = spawn(process.execPath, [...flags, serverBuilt, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+// Ctrl-C reaches the child directly (same process group): only wait for it to finish. A
+// supervisor's SIGTERM reaches this process alone: pass it on.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
