@@ -6,6 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { benchClevertapRoundtrip } from './clevertap-roundtrip.js';
 import { benchDelivery } from './delivery.js';
+import { benchEndToEnd } from './end-to-end.js';
 import { benchIngest } from './ingest.js';
 
 /** One line of the table. `target` and `pass` only for rows that have a target. */
@@ -27,6 +28,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'ingest', run: () => benchIngest() },
   { name: 'clevertap-roundtrip', run: () => benchClevertapRoundtrip() },
   { name: 'delivery', run: () => benchDelivery() },
+  { name: 'end-to-end', run: () => benchEndToEnd() },
 ];
 
 /** Renders rows as a fixed-width text table. */

@@ -53,6 +53,8 @@ const CLAIM_LOCK_CLASS = 0x70636263; // "pcbc"
  */
 export async function claimBatch(ctx: AppContext, account: DeliveryAccount, opts: ClaimOptions): Promise<ClaimedBatch | null> {
   const now = ctx.clock.now();
+  // Delivery state is not an acknowledgement to anyone: a commit lost to a power cut (never to a
+  // process crash) only means records are sent again, which CleverTap's event_id lets one spot.
   return ctx.store.db.transaction(async (q) => {
     if (q.dialect === 'postgres') {
       // Two instances claiming the same user's records at once could each see the other's
@@ -132,7 +134,7 @@ export async function claimBatch(ctx: AppContext, account: DeliveryAccount, opts
       now,
     );
     return { slot, records, bytes };
-  }).catch((err: unknown) => {
+  }, { durable: false }).catch((err: unknown) => {
     if (err instanceof SlotTakenError) return null;
     throw err;
   });

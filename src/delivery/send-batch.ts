@@ -135,6 +135,8 @@ async function applyOutcome(env: SendEnv, records: readonly BatchRecord[], outco
   const requeueAt = outcome.kind === 'throttled' ? now + throttleBackoff(ctx.config.retryScheduleMs, env.random) : now;
   if (outcome.kind === 'throttled') env.onThrottled?.(requeueAt);
   const { groups, late } = plan.split ? { groups: [], late: [] } : groupUpdates(records, plan, now, requeueAt);
+  // Delivery state is not an acknowledgement to anyone: a commit lost to a power cut (never to a
+  // process crash) only means records are sent again, which CleverTap's event_id lets one spot.
   await ctx.store.db.transaction(async (q) => {
     await createAttemptsRepo(q).insert(
       {
@@ -162,7 +164,7 @@ async function applyOutcome(env: SendEnv, records: readonly BatchRecord[], outco
       await accounts.markAuthFailed(account.key, account.credentialsDigest, now, now + PROBE_INTERVAL_MS);
     }
     await recomputeEvents(q, records.map((r) => r.eventSeq), late.map((r) => r.eventSeq));
-  });
+  }, { durable: false });
   if (plan.account === 'auth_failed') {
     ctx.logger.warn({ account: account.key, httpStatus: outcome.httpStatus }, 'CleverTap refused the credentials: delivery to this account is paused until they change, resume is called or a probe succeeds');
   }

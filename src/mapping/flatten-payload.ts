@@ -66,7 +66,9 @@ function addValue(out: Record<string, Scalar>, name: string, value: unknown): vo
  * setter and silently lose the value; defining the property keeps it as data.
  */
 function setOwn(out: Record<string, Scalar>, name: string, value: Scalar): void {
-  Object.defineProperty(out, sanitizeKey(name), { value, enumerable: true, writable: true, configurable: true });
+  const key = sanitizeKey(name);
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 const NOTHING: ReadonlySet<string> = new Set();
@@ -76,9 +78,13 @@ function isTwin(obj: Record<string, unknown>, key: string): boolean {
   return key.endsWith(MS_SUFFIX) && key.length > MS_SUFFIX.length && Object.hasOwn(obj, key.slice(0, -MS_SUFFIX.length));
 }
 
-const FORBIDDEN = new RegExp(`[${FORBIDDEN_NAME_CHARACTERS.map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('')}]`, 'g');
+const FORBIDDEN_CLASS = `[${FORBIDDEN_NAME_CHARACTERS.map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('')}]`;
+const FORBIDDEN = new RegExp(FORBIDDEN_CLASS, 'g');
+const HAS_FORBIDDEN = new RegExp(FORBIDDEN_CLASS);
 
 /** A key CleverTap accepts: forbidden characters become `_`, at most 120 characters. */
 export function sanitizeKey(key: string): string {
+  // Purchasely's own keys are always fine: skip the copying for them (this runs per attribute).
+  if (key.length <= MAX_NAME_LENGTH && !HAS_FORBIDDEN.test(key)) return key;
   return [...key.replace(FORBIDDEN, '_')].slice(0, MAX_NAME_LENGTH).join('');
 }

@@ -18,7 +18,7 @@ export interface ProcessingWorkerOptions {
   /** Most events per transaction (default 200 on SQLite, 500 on PostgreSQL). */
   batchSize?: number;
   /**
-   * Time budget of one transaction in ms (default: 40 on SQLite, none on PostgreSQL). SQLite
+   * Time budget of one transaction in ms (default: 150 on SQLite, none on PostgreSQL; 4 while webhooks arrive). SQLite
    * runs a transaction synchronously on the event loop and webhook inserts wait for it, so
    * its batches are cut short enough not to delay webhook answers noticeably.
    */
@@ -39,7 +39,7 @@ export interface ProcessingWorkerOptions {
  */
 export function createProcessingWorker(ctx: AppContext, opts: ProcessingWorkerOptions = {}): BackgroundWorker {
   const batchSize = opts.batchSize ?? (ctx.store.dialect === 'sqlite' ? 200 : 500);
-  const budgetMs = opts.batchBudgetMs ?? (ctx.store.dialect === 'sqlite' ? 40 : undefined);
+  const budgetMs = opts.batchBudgetMs ?? (ctx.store.dialect === 'sqlite' ? 150 : undefined);
   const idleMs = opts.idleMs ?? 200;
   const sweepIntervalMs = opts.sweepIntervalMs ?? 5_000;
   const errorBackoffMs = opts.errorBackoffMs ?? 1_000;
