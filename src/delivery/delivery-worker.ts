@@ -248,6 +248,11 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
       if (runtime.inFlight >= limit || t < runtime.throttledUntil || (state?.throttledUntil ?? 0) > t) return;
       const slot = await createAccountsRepo(ctx.store.db).acquireSlot(runtime.info.key, limit, ctx.instanceId, t + leaseMs, t);
       if (slot === null) return; // every slot is taken (possibly by other instances)
+      if (runtime.ready === null) {
+        // An answer came in meanwhile and handed its own slot to the batch claimed ahead.
+        await createAccountsRepo(ctx.store.db).releaseSlot(runtime.info.key, slot, ctx.instanceId).catch(() => undefined);
+        continue;
+      }
       startReady(runtime, slot);
     }
   }

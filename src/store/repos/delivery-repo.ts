@@ -64,22 +64,37 @@ export interface DeliveryRepo {
 const MAX_CLAIM_PAGES = 4;
 
 /**
- * Per user, the id of the first open record that holds the user's later records back: one in
- * flight, one waiting for a retry, or one bound for another account.
+ * Per user, the ids of its open records (pending or in flight, any account, any due time) up to
+ * `maxId`, in order. A candidate may leave only when every open record of its user before it
+ * leaves with it: whatever else is open (in flight, waiting for a retry, bound for another
+ * account, or turned back to pending by a concurrent lease reclaim after the candidates were
+ * read) holds the user's later records back.
  */
-async function firstBlockers(q: Queryable, appId: string, target: string, now: number, userKeys: readonly string[]): Promise<Map<string, number>> {
-  const blockers = new Map<string, number>();
+async function openRecordIds(q: Queryable, appId: string, userKeys: readonly string[], maxId: number): Promise<Map<string, number[]>> {
+  const open = new Map<string, number[]>();
   for (const part of chunks(userKeys)) {
-    const rows = await q.all<{ user_key: string; first_id: number }>(
-      `SELECT user_key, MIN(id) AS first_id FROM records
-        WHERE app_id = ? AND user_key IN (${marks(part.length)}) AND state IN ('pending', 'in_flight')
-          AND (state = 'in_flight' OR next_attempt_at > ? OR target <> ?)
-        GROUP BY user_key`,
-      [appId, ...part, now, target],
+    const rows = await q.all<{ user_key: string; id: number }>(
+      `SELECT user_key, id FROM records
+        WHERE app_id = ? AND user_key IN (${marks(part.length)}) AND state IN ('pending', 'in_flight') AND id <= ?
+        ORDER BY id`,
+      [appId, ...part, maxId],
     );
-    for (const r of rows) blockers.set(r.user_key, Number(r.first_id));
+    for (const r of rows) {
+      let ids = open.get(r.user_key);
+      if (!ids) open.set(r.user_key, (ids = []));
+      ids.push(Number(r.id));
+    }
   }
-  return blockers;
+  return open;
+}
+
+/** True when every open record of the user before `id` is already picked by this claim. */
+function everyEarlierOpenRecordLeaves(openIds: readonly number[], id: number, pickedIds: ReadonlySet<number>): boolean {
+  for (const openId of openIds) {
+    if (openId >= id) return true;
+    if (!pickedIds.has(openId)) return false;
+  }
+  return true;
 }
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
@@ -104,6 +119,7 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
       // Two plain index lookups instead of one correlated query: PostgreSQL's planner picked a
       // quadratic plan for the NOT EXISTS form on a freshly filled table (no statistics yet).
       const picked: ClaimableRecord[] = [];
+      const pickedIds = new Set<number>();
       let afterId = 0;
       for (let page = 0; page < MAX_CLAIM_PAGES && picked.length < limit; page++) {
         const candidates = await q.all<ClaimableRecord>(
@@ -117,11 +133,11 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
         );
         if (candidates.length === 0) break;
         afterId = Number(candidates[candidates.length - 1]!.id);
-        const firstBlocker = await firstBlockers(q, appId, target, now, [...new Set(candidates.map((c) => c.user_key))]);
+        const open = await openRecordIds(q, appId, [...new Set(candidates.map((c) => c.user_key))], afterId);
         for (const c of candidates) {
-          const blocker = firstBlocker.get(c.user_key);
-          if (blocker !== undefined && blocker < Number(c.id)) continue;
+          if (!everyEarlierOpenRecordLeaves(open.get(c.user_key) ?? [], Number(c.id), pickedIds)) continue;
           picked.push(c);
+          pickedIds.add(Number(c.id));
           if (picked.length >= limit) break;
         }
         if (candidates.length < limit) break;
