@@ -389,7 +389,7 @@ function peakRssMb(pid: number): number {
  * under node_modules/.cache (so packages still resolve), and returns the CLI entry point.
  * Measuring the sources through tsx would add the loader's own memory (~35 MB) to the server's.
  */
-function buildServer(): string {
+export function buildServer(): string {
   const outDir = join(REPO_ROOT, 'node_modules/.cache/pcbridge-bench-delivery');
   const res = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
     cwd: REPO_ROOT,
@@ -401,7 +401,7 @@ function buildServer(): string {
 }
 
 /** Starts the compiled `pcbridge serve`; resolves once it listens. */
-function startBuiltServer(main: string, env: Record<string, string>): Promise<ChildProcess> {
+export function startBuiltServer(main: string, env: Record<string, string>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     // The same Node flags as `npm start` (scripts/start.mjs) runs the server with.
     const nodeFlags = JSON.parse(readFileSync(join(REPO_ROOT, 'scripts/serve-node-flags.json'), 'utf8')) as string[];

@@ -6,7 +6,7 @@
  *
  * Run alone: `node --import tsx bench/end-to-end.ts`; with the others: `npm run bench`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,8 @@ import { defaultIntegrationSettings } from '../src/settings/defaults.js';
 import { enableAll } from '../src/settings/enable-all.js';
 import { REPO_ROOT } from '../test/helpers/processes.js';
 import { startClevertapEmulator } from '../tools/clevertap-emulator/index.js';
-import type { BenchRow } from './run.js';
+import { buildServer, startBuiltServer } from './delivery.js';
+import { formatBenchTable, type BenchRow } from './table.js';
 
 const USERS = 10_000;
 const EVENTS_PER_USER = 10;
@@ -62,40 +63,6 @@ function* generateLines(): Generator<NdjsonLine> {
   }
 }
 
-/** Compiles the server the way `npm start` does, into a private folder; returns its CLI entry. */
-function buildServer(): string {
-  const outDir = join(REPO_ROOT, 'node_modules/.cache/pcbridge-bench-e2e');
-  const res = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-  });
-  if (res.status !== 0) throw new Error(`could not build the server: ${res.stdout}${res.stderr}`);
-  return join(outDir, 'src/cli/main.js');
-}
-
-function startServer(main: string, env: Record<string, string>): Promise<ChildProcess> {
-  const nodeFlags = JSON.parse(readFileSync(join(REPO_ROOT, 'scripts/serve-node-flags.json'), 'utf8')) as string[];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, main, 'serve', '--port', '0', '--host', '127.0.0.1'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      if (out.includes('listening on')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
-}
-
 export async function benchEndToEnd(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<BenchRow[]> {
   const main = buildServer();
   const emulator = await startClevertapEmulator({ accounts: [{ ...ACCOUNT }] });
@@ -123,7 +90,7 @@ export async function benchEndToEnd(log: (line: string) => void = (l) => process
     // 2. Process and deliver; the clock runs until nothing is left to process or deliver.
     log('end-to-end: processing and delivering through the emulator (no latency)…');
     const started = performance.now();
-    server = await startServer(main, env);
+    server = await startBuiltServer(main, env);
     const db = new Database(dbPath, { readonly: true });
     let left = Infinity;
     while (left > 0) {
@@ -167,6 +134,5 @@ export async function benchEndToEnd(log: (line: string) => void = (l) => process
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { formatBenchTable } = await import('./run.js');
   process.stdout.write(`${formatBenchTable(await benchEndToEnd())}\n`);
 }
