@@ -27,12 +27,13 @@ import { REPO_ROOT } from '../test/helpers/processes.js';
 import { startClevertapEmulator } from '../tools/clevertap-emulator/index.js';
 import { buildServer, startBuiltServer } from './delivery.js';
 import { formatBenchTable, type BenchRow } from './table.js';
+import { PURCHASELY_FIXTURE_DIR } from '../test/helpers/fixtures.js';
 
 const USERS = 10_000;
 const EVENTS_PER_USER = 10;
 const ACCOUNT = { accountId: 'BENCH-E2E', passcode: 'bench-e2e-passcode' };
 const FIXTURES = ['SUBSCRIPTION_STARTED', 'ACTIVATE', 'TRANSACTION_PROCESSED'] as const;
-const FIXTURE_DIR = join(REPO_ROOT, '../shared/fixtures/purchasely');
+const FIXTURE_DIR = PURCHASELY_FIXTURE_DIR;
 
 /**
  * Each user: its own subscription, ten events made from the documented fixtures, one minute

@@ -22,6 +22,7 @@ import { Pool, request } from 'undici';
 import { signPurchaselyRequest } from '../src/purchasely/signature.js';
 import { startServeProcess } from '../test/helpers/processes.js';
 import type { BenchRow } from './run.js';
+import { PURCHASELY_FIXTURE_DIR } from '../test/helpers/fixtures.js';
 
 export interface BenchIngestOptions {
   /** Measured time per server (default 10 s). */
@@ -65,7 +66,7 @@ function processCpuMs(pid: number | undefined): number | null {
 }
 
 // The documented payloads live beside the repository (shared with the spec).
-const FIXTURE_DIRS = [fileURLToPath(new URL('../../shared/fixtures/purchasely/', import.meta.url)), '/work/shared/fixtures/purchasely/'];
+const FIXTURE_DIRS = [PURCHASELY_FIXTURE_DIR];
 const FIXTURE_NAMES = ['ACTIVATE', 'SUBSCRIPTION_STARTED', 'TRANSACTION_PROCESSED'];
 const SECRET = 'bench-purchasely-secret';
 const ADMIN_TOKEN = `bench-admin-${randomBytes(8).toString('hex')}`;

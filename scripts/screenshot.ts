@@ -19,8 +19,9 @@ import { startWorkers } from '../src/workers.js';
 import { AUTH, createTestContext, TEST_ADMIN_TOKEN } from '../test/helpers/context.js';
 import { ROOT, ensureDashboardBuilt, launchChromium } from '../test/web/browser.js';
 import { startClevertapEmulator } from '../tools/clevertap-emulator/index.js';
+import { PURCHASELY_FIXTURE_DIR } from '../test/helpers/fixtures.js';
 
-const FIXTURE_DIR = '/work/shared/fixtures/purchasely';
+const FIXTURE_DIR = PURCHASELY_FIXTURE_DIR;
 const MINUTES = 25;
 const SECRET = 'screenshot-webhook-secret';
 const ACCOUNT = { accountId: 'W9R-DEMO-001', passcode: 'demo-passcode' };

@@ -14,6 +14,7 @@ import {
 import { createTestContext, TEST_ADMIN_TOKEN, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { startServeProcess, type ServerProcess } from '../helpers/processes.js';
+import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
 
 describe.each(DIALECTS)('client SDK against a running pcbridge serve (%s)', (dialect) => {
   let t: TestContext;
@@ -113,7 +114,7 @@ describe('client SDK without a server', () => {
   });
 
   it('the payload types describe the documented fixtures', () => {
-    const payload: PurchaselyEventPayload = JSON.parse(readFileSync('/work/shared/fixtures/purchasely/ACTIVATE.json', 'utf8')) as PurchaselyEventPayload;
+    const payload: PurchaselyEventPayload = JSON.parse(readFileSync(`${PURCHASELY_FIXTURE_DIR}/ACTIVATE.json`, 'utf8')) as PurchaselyEventPayload;
     const environment: string | undefined = payload.environment;
     expect(environment).toBe('SANDBOX');
   });

@@ -7,8 +7,9 @@ import { formatImportSummary, importEvents, readNdjsonLines } from '../../src/im
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { runCli } from '../helpers/processes.js';
+import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
 
-const FIXTURES = new URL('../../../shared/fixtures/purchasely/', import.meta.url);
+const FIXTURES = new URL(`file://${PURCHASELY_FIXTURE_DIR}/`);
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8'));
 
 const activate = fixture('ACTIVATE');

@@ -7,9 +7,10 @@ import { buildApp } from '../../src/http/app.js';
 import { signPurchaselyRequest } from '../../src/purchasely/signature.js';
 import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
 import type { TestDialect } from '../helpers/databases.js';
+import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
 
 export const FIXTURE_NAMES = ['ACTIVATE', 'SUBSCRIPTION_STARTED', 'TRANSACTION_PROCESSED'] as const;
-const FIXTURE_DIR = '/work/shared/fixtures/purchasely';
+const FIXTURE_DIR = PURCHASELY_FIXTURE_DIR;
 
 /** A documented payload, parsed (fresh copy each call). */
 export function loadFixture(name: (typeof FIXTURE_NAMES)[number]): Record<string, unknown> {

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parsePurchaselyEvent, type ParsedEvent } from '../../src/purchasely/payload.js';
+import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
 
 /** The documented Purchasely payloads (verbatim from the docs). */
-export const FIXTURE_DIR = '/work/shared/fixtures/purchasely';
+export const FIXTURE_DIR = PURCHASELY_FIXTURE_DIR;
 
 /** Parses a documented fixture the way the webhook does, so tests see real ParsedEvents. */
 export function loadFixtureEvent(name: 'ACTIVATE' | 'SUBSCRIPTION_STARTED' | 'TRANSACTION_PROCESSED'): ParsedEvent {

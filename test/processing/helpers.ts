@@ -4,8 +4,9 @@ import type { AppContext } from '../../src/context.js';
 import { processBatch } from '../../src/processing/process-batch.js';
 import { EVENT_CATALOG, USER_PROPERTY_CATALOG } from '../../src/purchasely/catalog.js';
 import { applyPut } from '../../src/settings/index.js';
+import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
 
-export const FIXTURE_DIR = '/work/shared/fixtures/purchasely';
+export const FIXTURE_DIR = PURCHASELY_FIXTURE_DIR;
 export type FixtureName = 'ACTIVATE' | 'SUBSCRIPTION_STARTED' | 'TRANSACTION_PROCESSED';
 
 /** A documented payload as an object (a fresh copy each call, so tests may change it). */

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { parsePurchaselyEvent } from '../../src/purchasely/payload.js';
+import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
 
-const FIXTURES = '/work/shared/fixtures/purchasely';
+const FIXTURES = PURCHASELY_FIXTURE_DIR;
 const readFixture = (name: string) => readFileSync(`${FIXTURES}/${name}.json`);
 
 describe('parsePurchaselyEvent', () => {

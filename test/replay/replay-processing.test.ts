@@ -9,8 +9,9 @@ import { processBatch } from '../../src/processing/process-batch.js';
 import { EVENT_CATALOG, USER_PROPERTY_CATALOG } from '../../src/purchasely/catalog.js';
 import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
+import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
 
-const ACTIVATE = readFileSync('/work/shared/fixtures/purchasely/ACTIVATE.json', 'utf8');
+const ACTIVATE = readFileSync(`${PURCHASELY_FIXTURE_DIR}/ACTIVATE.json`, 'utf8');
 const ACTIVATE_ID = '5e45109f-7fac-45f8-a7e4-464892d5d35d';
 
 describe.each(DIALECTS)('replay with processing on %s', (dialect) => {

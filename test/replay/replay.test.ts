@@ -7,8 +7,9 @@ import { replayEvents } from '../../src/replay/index.js';
 import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { runCli } from '../helpers/processes.js';
+import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
 
-const activateBody = readFileSync('/work/shared/fixtures/purchasely/ACTIVATE.json');
+const activateBody = readFileSync(`${PURCHASELY_FIXTURE_DIR}/ACTIVATE.json`);
 const T0 = Date.UTC(2026, 0, 10, 12, 0, 0);
 
 interface StoredEvent {

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parsePurchaselyEvent } from '../../src/purchasely/payload.js';
 import { generateLifecycles, purchaselyRetryDelaysMs, compressDelay, type SimulatedLifecycle } from '../../tools/purchasely-simulator/index.js';
+import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
 
 const START = Date.UTC(2026, 0, 1);
 const options = { users: 200, seed: 42, startMs: START, speed: 1, sandboxRatio: 0.3 };
 const cohort = generateLifecycles(options);
 const all = cohort.flatMap((l) => l.events);
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`/work/shared/fixtures/purchasely/${name}.json`, 'utf8'));
+const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`${PURCHASELY_FIXTURE_DIR}/${name}.json`, 'utf8'));
 const names = (l: SimulatedLifecycle) => l.events.map((e) => String(e.payload.event_name));
 
 describe('Purchasely lifecycle generator', () => {

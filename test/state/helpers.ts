@@ -10,8 +10,9 @@ import {
   type UserProperties,
   type UserState,
 } from '../../src/state/index.js';
+import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
 
-const FIXTURES = '/work/shared/fixtures/purchasely';
+const FIXTURES = PURCHASELY_FIXTURE_DIR;
 
 /** A documented payload from the shared fixtures, as a plain object. */
 export function fixture(name: 'ACTIVATE' | 'SUBSCRIPTION_STARTED' | 'TRANSACTION_PROCESSED'): Record<string, unknown> {
