@@ -5,22 +5,10 @@ import { signPurchaselyRequest } from '../../src/purchasely/signature.js';
 import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { loadFixture } from './helpers.js';
+import type { EventItem as Item } from '../../src/ingest/event-log.js';
 
 const SECRET = 'events-api-secret';
 
-interface Item {
-  eventId: string;
-  eventName: string | null;
-  userId: string | null;
-  anonymousUserId: string | null;
-  environment: string | null;
-  receivedAt: string;
-  eventCreatedAt: string | null;
-  status: string;
-  reason: string | null;
-  duplicates: number;
-  late: boolean;
-}
 
 describe.each(DIALECTS)('the event log API on %s', (dialect) => {
   let t: TestContext;
