@@ -92,6 +92,11 @@ export async function benchEndToEnd(log: (line: string) => void = (l) => process
     log('end-to-end: processing and delivering through the emulator (no latency)…');
     const started = performance.now();
     server = await startBuiltServer(main, env);
+    // Keep the server's last words, for the error when it does not finish.
+    let serverOutput = '';
+    const keep = (d: Buffer) => (serverOutput = (serverOutput + d.toString()).slice(-4000));
+    server.stdout!.on('data', keep);
+    server.stderr!.on('data', keep);
     const db = new Database(dbPath, { readonly: true });
     let left = Infinity;
     while (left > 0) {
@@ -102,7 +107,7 @@ export async function benchEndToEnd(log: (line: string) => void = (l) => process
         )
         .get() as { n: number };
       left = row.n;
-      if (performance.now() - started > 600_000) throw new Error(`not done after 10 minutes (${left} left)`);
+      if (performance.now() - started > 600_000) throw new Error(`not done after 10 minutes (${left} left); the server said: ${serverOutput}`);
     }
     const seconds = (performance.now() - started) / 1000;
     const totals = db

@@ -6,8 +6,32 @@ export interface Metrics {
   readonly httpRequests: Counter<'route' | 'status'>;
   readonly webhooks: Counter<'outcome'>;
   readonly webhookLatency: Histogram<never>;
-  /** When the last webhook arrived (epoch ms): background work yields to ingest while it is recent. */
-  readonly activity: { lastWebhookAt: number };
+  /** When the last webhook arrived: background work yields to ingest while it is recent. */
+  readonly activity: IngestActivity;
+}
+
+/**
+ * When the last webhook arrived (epoch ms), in shared memory: the processing thread (SQLite)
+ * reads it to take short slices while webhooks are arriving.
+ */
+export interface IngestActivity {
+  /** Hand this to another thread and open it there with `openIngestActivity`. */
+  readonly shared: SharedArrayBuffer;
+  lastWebhookAt(): number;
+  markWebhook(atMs: number): void;
+}
+
+export function openIngestActivity(shared: SharedArrayBuffer = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT)): IngestActivity {
+  // One aligned 8-byte slot, written by one thread: a reader sees the old or the new time, and
+  // either is good enough for "is ingest busy".
+  const slot = new Float64Array(shared, 0, 1);
+  return {
+    shared,
+    lastWebhookAt: () => slot[0]!,
+    markWebhook(atMs) {
+      slot[0] = atMs;
+    },
+  };
 }
 
 export function createMetrics(): Metrics {
@@ -33,6 +57,6 @@ export function createMetrics(): Metrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
-    activity: { lastWebhookAt: 0 },
+    activity: openIngestActivity(),
   };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './context.js';
 import { buildApp } from './http/app.js';
-import { startWorkers, type BackgroundWorker } from './workers.js';
+import { canProcessInThread, startWorkers, type BackgroundWorker } from './workers.js';
 
 export interface RunningServer {
   app: FastifyInstance | null;
@@ -11,7 +11,11 @@ export interface RunningServer {
   address: string | null;
 }
 
-/** Starts HTTP (roles all, api) and the background workers (roles all, worker). */
+/**
+ * Starts HTTP (roles all, api) and the background workers (roles all, worker). On a SQLite
+ * file, processing runs in a thread of its own (the second core); on PostgreSQL, in this
+ * process, and more processes share the work.
+ */
 export async function startServer(ctx: AppContext): Promise<RunningServer> {
   const { role, port, host } = ctx.config;
   let app: FastifyInstance | null = null;
@@ -20,7 +24,7 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
     app = await buildApp(ctx);
     address = await app.listen({ port, host });
   }
-  const workers = role === 'all' || role === 'worker' ? startWorkers(ctx) : [];
+  const workers = role === 'all' || role === 'worker' ? startWorkers(ctx, { processingThread: canProcessInThread(ctx) }) : [];
   let stopping: Promise<void> | null = null;
   return {
     app,

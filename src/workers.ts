@@ -1,5 +1,6 @@
 import type { AppContext } from './context.js';
 import { createDeliveryWorker } from './delivery/delivery-worker.js';
+import { startProcessingThread } from './processing/processing-thread.js';
 import { createProcessingWorker } from './processing/processing-worker.js';
 
 /** A background loop (processing, delivery, probes) that stops cleanly on shutdown. */
@@ -8,11 +9,21 @@ export interface BackgroundWorker {
   stop(): Promise<void>;
 }
 
-export type WorkerFactory = (ctx: AppContext) => BackgroundWorker;
+export interface StartWorkersOptions {
+  /**
+   * Process events in a worker thread of their own (SQLite file stores only; see
+   * `startProcessingThread`). Off: on this event loop, with this context's clock.
+   */
+  processingThread?: boolean;
+}
 
-/** The loops run by the `all` and `worker` roles; each issue's engine adds its factory here. */
-const WORKER_FACTORIES: WorkerFactory[] = [(ctx) => createProcessingWorker(ctx), (ctx) => createDeliveryWorker(ctx)];
+/** True when this store can (and should) process events in a thread: a SQLite file. */
+export function canProcessInThread(ctx: AppContext): boolean {
+  return ctx.config.database.dialect === 'sqlite' && ctx.config.database.path !== ':memory:';
+}
 
-export function startWorkers(ctx: AppContext): BackgroundWorker[] {
-  return WORKER_FACTORIES.map((create) => create(ctx));
+/** The loops run by the `all` and `worker` roles: processing, then delivery. */
+export function startWorkers(ctx: AppContext, opts: StartWorkersOptions = {}): BackgroundWorker[] {
+  const processing = opts.processingThread === true && canProcessInThread(ctx) ? startProcessingThread(ctx) : createProcessingWorker(ctx);
+  return [processing, createDeliveryWorker(ctx)];
 }

@@ -20,6 +20,11 @@ import { PROBE_INTERVAL_MS, sendBatch } from './send-batch.js';
 
 /** Answers faster than this (moving average) mean the CPU, not CleverTap, sets the pace. */
 const FAST_ANSWER_MS = 100;
+/**
+ * While stored events wait for processing, more records are on their way: a short batch keeps
+ * topping up (every linger) for up to this long, so a backlog goes out in full requests.
+ */
+const BACKLOG_LINGER_MS = 1_000;
 
 /** Tuning of the engine; defaults follow SPEC §5. Tests shrink some of them. */
 export interface DeliveryWorkerOptions {
@@ -54,6 +59,8 @@ interface AccountRuntime {
   backlog: boolean;
   /** Moving average of CleverTap's answer time for this account, in ms. */
   latencyMs: number;
+  /** A short batch of this instance is topping up: it takes the new records, so no other batch is claimed meanwhile. */
+  toppingUp: boolean;
   /** A batch claimed ahead, waiting for a free slot. */
   ready: { batch: ClaimedBatch; claimedAt: number; full: boolean; underLoad: boolean } | null;
   probing: boolean;
@@ -129,7 +136,7 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
     for (const [key, info] of directory) {
       let runtime = accounts.get(key);
       if (!runtime) {
-        runtime = { info, state: null, inFlight: 0, idleUntil: 0, throttledUntil: 0, backlog: false, latencyMs: FAST_ANSWER_MS, ready: null, probing: false };
+        runtime = { info, state: null, inFlight: 0, idleUntil: 0, throttledUntil: 0, backlog: false, latencyMs: FAST_ANSWER_MS, toppingUp: false, ready: null, probing: false };
         accounts.set(key, runtime);
       }
       runtime.info = info;
@@ -229,7 +236,7 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
     const limit = usefulLimit(runtime);
     while (!stopping) {
       if (runtime.ready === null) {
-        if (now < runtime.idleUntil) return;
+        if (now < runtime.idleUntil || runtime.toppingUp) return;
         if (!runtime.backlog && runtime.inFlight === 0 && !(await anyDue(runtime.info, now))) {
           runtime.idleUntil = ctx.clock.now() + pollMs;
           return;
@@ -283,6 +290,39 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
     sends.add(send);
   }
 
+  /**
+   * Lets a short batch wait for more records: one top-up after the linger, and while events
+   * still wait for processing, more top-ups (one per linger) until the batch is full or
+   * BACKLOG_LINGER_MS passed.
+   */
+  async function topUp(runtime: AccountRuntime, batch: ClaimedBatch, lingerLeft: number): Promise<void> {
+    const deadline = ctx.clock.now() + lingerLeft + BACKLOG_LINGER_MS;
+    let wait = lingerLeft;
+    runtime.toppingUp = true;
+    try {
+      for (;;) {
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const more = await claimBatch(ctx, runtime.info, {
+          slotLimit: null,
+          maxRecords: maxRecords - batch.records.length,
+          maxBytes,
+          used: { records: batch.records.length, bytes: batch.bytes },
+          leaseMs,
+        });
+        if (more && more.records.length > 0) {
+          batch.records.push(...more.records);
+          batch.bytes = more.bytes;
+        }
+        if (batch.records.length >= maxRecords || stopping || ctx.clock.now() + lingerMs > deadline) return;
+        if (!(await createDeliveryRepo(ctx.store.db).eventsAwaitProcessing())) return;
+        wait = lingerMs;
+      }
+    } finally {
+      runtime.toppingUp = false;
+      poke();
+    }
+  }
+
   async function run(runtime: AccountRuntime, batch: ClaimedBatch, slot: number, lingerLeft: number | null): Promise<void> {
     const storedLimit = runtime.state?.concurrencyLimit ?? null;
     let slotHeld = true;
@@ -305,17 +345,7 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
       poke();
     };
     try {
-      if (lingerLeft !== null) {
-        if (lingerLeft > 0) await new Promise((resolve) => setTimeout(resolve, lingerLeft));
-        const more = await claimBatch(ctx, runtime.info, {
-          slotLimit: null,
-          maxRecords: maxRecords - batch.records.length,
-          maxBytes,
-          used: { records: batch.records.length, bytes: batch.bytes },
-          leaseMs,
-        });
-        if (more) batch.records.push(...more.records);
-      }
+      if (lingerLeft !== null) await topUp(runtime, batch, lingerLeft);
       const result = await sendBatch(
         {
           ctx,

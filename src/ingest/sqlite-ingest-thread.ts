@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { INSERT_EVENT_SQL, insertEventParams, type NewEventRow } from '../store/repos/events-repo.js';
+import type { WritePriority } from '../store/sqlite/write-priority.js';
 
 /**
  * Writes webhook batches to SQLite from a worker thread with its own connection (WAL,
@@ -41,6 +42,16 @@ try {
   parentPort.postMessage({ id: 0, fatal: { message: String(err && err.message), code: err && err.code } });
 }
 const insert = db && db.prepare(workerData.sql);
+// Counted as a waiting foreground writer while it waits for the write lock (see write-priority.ts).
+const waiting = new Int32Array(workerData.writePriority);
+function begin() {
+  Atomics.add(waiting, 0, 1);
+  try {
+    db.exec('BEGIN IMMEDIATE');
+  } finally {
+    Atomics.sub(waiting, 0, 1);
+  }
+}
 parentPort.on('message', (msg) => {
   if (msg.close) {
     if (db) db.close();
@@ -49,7 +60,7 @@ parentPort.on('message', (msg) => {
   }
   try {
     if (!db) throw Object.assign(new Error('The database connection is not open'), { code: 'SQLITE_CANTOPEN' });
-    db.exec('BEGIN IMMEDIATE');
+    begin();
     const fresh = [];
     try {
       for (const item of msg.rows) {
@@ -76,10 +87,13 @@ type Reply =
   | { id: number; fatal: { message: string; code?: string } }
   | { id: number; closed: true };
 
-/** Starts the thread on the SQLite file at `path` (never `:memory:`, which a thread cannot share). */
-export function startSqliteIngestThread(path: string): SqliteIngestThread {
+/**
+ * Starts the thread on the SQLite file at `path` (never `:memory:`, which a thread cannot
+ * share); it waits for the write lock as a foreground writer of `writePriority`.
+ */
+export function startSqliteIngestThread(path: string, writePriority: WritePriority): SqliteIngestThread {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { path, driver, sql: INSERT_EVENT_SQL } });
+  const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { path, driver, sql: INSERT_EVENT_SQL, writePriority: writePriority.shared } });
   // The thread must never keep a process alive on its own (tests, CLI commands).
   worker.unref();
   let nextId = 1;

@@ -52,7 +52,8 @@ const YIELD_EVERY_MS = 10;
  */
 export async function processBatch(ctx: Pick<AppContext, 'store' | 'clock' | 'logger'>, opts: ProcessBatchOptions): Promise<ProcessBatchResult> {
   // Everything written here is derived from durable events and redone if lost, so the commit
-  // need not wait for an fsync (it still survives a process crash).
+  // need not wait for an fsync (it still survives a process crash). Background work: on SQLite
+  // writers waiting in other threads (webhooks, delivery, the API) go first.
   return ctx.store.db.transaction(async (q) => {
     const repo = createProcessingRepo(q);
     if (!(await repo.tryLockProcessing())) return { processed: 0, records: 0, busy: true };
@@ -94,7 +95,7 @@ export async function processBatch(ctx: Pick<AppContext, 'store' | 'clock' | 'lo
     await createOutboxRepo(q).insertRecords(records, now);
     await repo.markProcessed(updates, now);
     return { processed: updates.length, records: records.length, busy: false };
-  }, { durable: false });
+  }, { durable: false, background: true });
 }
 
 /** Everything shared by the events of one batch. */

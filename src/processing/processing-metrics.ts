@@ -1,7 +1,19 @@
 import { Counter, type Registry } from 'prom-client';
 
+/** A count the loop adds to (a prom-client Counter, or a relay from the processing thread). */
+export interface Count {
+  inc(value?: number): void;
+}
+
+/** What the processing loop counts. */
+export interface ProcessingCounters {
+  readonly events: Count;
+  readonly records: Count;
+  readonly holdsExpired: Count;
+}
+
 /** Prometheus counters of the processing loop, on the process's own registry. */
-export interface ProcessingMetrics {
+export interface ProcessingMetrics extends ProcessingCounters {
   /** Events taken out of `received`. */
   readonly events: Counter<never>;
   /** Records written to the outbox. */

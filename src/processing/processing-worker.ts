@@ -3,7 +3,7 @@ import { expireHeldRecords } from '../identity/expire-holds.js';
 import { isStoreUnavailable } from '../store/store.js';
 import type { BackgroundWorker } from '../workers.js';
 import { processBatch } from './process-batch.js';
-import { createProcessingMetrics } from './processing-metrics.js';
+import { createProcessingMetrics, type ProcessingCounters } from './processing-metrics.js';
 
 /** A webhook within this many ms means ingest is busy. */
 const INGEST_ACTIVE_MS = 250;
@@ -31,19 +31,43 @@ export interface ProcessingWorkerOptions {
   errorBackoffMs?: number;
 }
 
+/** What the processing loop needs: narrower than AppContext, so it can run in a thread of its own. */
+export interface ProcessingLoopContext extends Pick<AppContext, 'store' | 'clock' | 'logger'> {
+  /** Where the loop counts events, records and expired holds. */
+  readonly counters: ProcessingCounters;
+  /** When the last webhook arrived (epoch ms). */
+  lastWebhookAt(): number;
+}
+
+/** The loop's context taken from a process's AppContext (processing on the main thread). */
+export function processingLoopContextOf(ctx: AppContext): ProcessingLoopContext {
+  return {
+    store: ctx.store,
+    clock: ctx.clock,
+    logger: ctx.logger,
+    counters: createProcessingMetrics(ctx.metrics.registry),
+    lastWebhookAt: () => ctx.metrics.activity.lastWebhookAt(),
+  };
+}
+
+/** The processing loop on this process's event loop (see `runProcessingLoop`). */
+export function createProcessingWorker(ctx: AppContext, opts: ProcessingWorkerOptions = {}): BackgroundWorker {
+  return runProcessingLoop(processingLoopContextOf(ctx), opts);
+}
+
 /**
  * The processing loop of the `all` and `worker` roles: takes `received` events batch after
  * batch while there are any, polls every `idleMs` when idle, and every `sweepIntervalMs`
  * skips held records whose `holdFor` passed. Several instances may run it on one PostgreSQL:
  * a transaction-scoped lock lets one of them process at a time, so events keep their order.
  */
-export function createProcessingWorker(ctx: AppContext, opts: ProcessingWorkerOptions = {}): BackgroundWorker {
+export function runProcessingLoop(ctx: ProcessingLoopContext, opts: ProcessingWorkerOptions = {}): BackgroundWorker {
   const batchSize = opts.batchSize ?? (ctx.store.dialect === 'sqlite' ? 200 : 500);
   const budgetMs = opts.batchBudgetMs ?? (ctx.store.dialect === 'sqlite' ? 150 : undefined);
   const idleMs = opts.idleMs ?? 200;
   const sweepIntervalMs = opts.sweepIntervalMs ?? 5_000;
   const errorBackoffMs = opts.errorBackoffMs ?? 1_000;
-  const metrics = createProcessingMetrics(ctx.metrics.registry);
+  const metrics = ctx.counters;
   let stopped = false;
   let wake: (() => void) | null = null;
   let lastSweep = 0;
@@ -69,7 +93,7 @@ export function createProcessingWorker(ctx: AppContext, opts: ProcessingWorkerOp
         // On SQLite a processing transaction holds the one write lock (and the event loop):
         // while webhooks are arriving, take short slices and leave most of the time to them,
         // so acknowledging events stays fast; processing catches up when the burst ends.
-        const yieldToIngest = ctx.store.dialect === 'sqlite' && Date.now() - ctx.metrics.activity.lastWebhookAt < INGEST_ACTIVE_MS;
+        const yieldToIngest = ctx.store.dialect === 'sqlite' && Date.now() - ctx.lastWebhookAt() < INGEST_ACTIVE_MS;
         const sliceMs = yieldToIngest ? INGEST_SLICE_MS : budgetMs;
         const limit = yieldToIngest ? INGEST_SLICE_EVENTS : batchSize;
         const result = await processBatch(ctx, { limit, ...(sliceMs === undefined ? {} : { budgetMs: sliceMs }) });

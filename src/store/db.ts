@@ -28,6 +28,11 @@ export interface TransactionOptions {
    * critical path of acknowledged webhooks. Default `true`.
    */
   durable?: boolean;
+  /**
+   * Background work (processing) that may wait: on SQLite it lets writers that are waiting for
+   * the write lock in other threads of the process (the API, delivery, webhook ingest) go first.
+   */
+  background?: boolean;
 }
 
 export interface Db extends Queryable {

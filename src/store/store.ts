@@ -7,6 +7,7 @@ import { createAppsRepo, type AppsRepo } from './repos/apps-repo.js';
 import { createIntegrationsRepo, type IntegrationsRepo } from './repos/integrations-repo.js';
 import { createMetaRepo, type MetaRepo } from './repos/meta-repo.js';
 import { openSqliteDb } from './sqlite/sqlite-db.js';
+import type { WritePriority } from './sqlite/write-priority.js';
 
 /**
  * The narrow, batch-first storage interface. Each resource is a repository built on a
@@ -22,6 +23,8 @@ export interface Store extends Repos {
   readonly dialect: Db['dialect'];
   /** The raw database, for repositories and the few places that need a dialect-specific path. */
   readonly db: Db;
+  /** SQLite: the write priority this process's threads share (see `WritePriority`); null on PostgreSQL. */
+  readonly sqliteWritePriority: WritePriority | null;
   /** Runs `fn` in one transaction with repositories bound to it. */
   tx<T>(fn: (repos: Repos, q: Queryable) => Promise<T>): Promise<T>;
   migrate(): Promise<number[]>;
@@ -38,14 +41,23 @@ export function createRepos(q: Queryable): Repos {
   };
 }
 
-export function openStore(target: DatabaseTarget, opts: { maxConnections?: number } = {}): Store {
-  const db =
+export interface OpenStoreOptions {
+  /** PostgreSQL pool size. */
+  maxConnections?: number;
+  /** SQLite, in another thread of the process: the main thread's `sqliteWritePriority.shared`. */
+  sqliteWritePriority?: SharedArrayBuffer;
+}
+
+export function openStore(target: DatabaseTarget, opts: OpenStoreOptions = {}): Store {
+  const sqlite = target.dialect === 'sqlite' ? openSqliteDb(target.path, opts.sqliteWritePriority ? { writePriority: opts.sqliteWritePriority } : {}) : null;
+  const db: Db =
     target.dialect === 'sqlite'
-      ? openSqliteDb(target.path)
+      ? (sqlite as Db)
       : openPostgresDb({ url: target.url, schema: target.schema, ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}) });
   return {
     dialect: db.dialect,
     db,
+    sqliteWritePriority: sqlite?.writePriority ?? null,
     ...createRepos(db),
     tx: (fn) => db.transaction((q) => fn(createRepos(q), q)),
     migrate: () => applyMigrations(db),

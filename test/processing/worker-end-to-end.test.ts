@@ -103,5 +103,10 @@ describe.each(DIALECTS)('signed webhook to outbox through a running pcbridge ser
       ['event', 'toto', 'ACTIVATE'],
       ['profile', 'toto', null],
     ]);
+    // On SQLite processing ran in its own thread: its counts still reach this process's /metrics.
+    await waitFor(async () => {
+      const metrics = await (await fetch(`${server!.baseUrl}/metrics`, { headers: AUTH })).text();
+      return metrics.includes('pcbridge_processed_events_total 1') && metrics.includes('pcbridge_outbox_records_written_total 2');
+    }, 5_000);
   }, 60_000);
 });

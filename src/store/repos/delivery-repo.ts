@@ -31,6 +31,8 @@ export interface RecordGroupUpdate {
 export interface DeliveryRepo {
   /** True when the (app, target) stream has a record ready to go; a cheap read before taking a write lock. */
   hasReady(appId: string, target: string, now: number): Promise<boolean>;
+  /** True when stored events wait for processing (any app): more records are on their way. */
+  eventsAwaitProcessing(): Promise<boolean>;
   /**
    * The next pending, due records of one (app, target) stream in id order that no earlier open
    * record of the same user holds back: an earlier record in flight, waiting for a retry, or
@@ -107,6 +109,11 @@ const marks = (n: number): string => Array.from({ length: n }, () => '?').join('
 
 export function createDeliveryRepo(q: Queryable): DeliveryRepo {
   return {
+    async eventsAwaitProcessing() {
+      const row = await q.get<{ one: number }>(`SELECT 1 AS one FROM events WHERE status = 'received' LIMIT 1`);
+      return row !== undefined;
+    },
+
     async hasReady(appId, target, now) {
       const row = await q.get<{ one: number }>(
         `SELECT 1 AS one FROM records WHERE state = 'pending' AND app_id = ? AND target = ? AND next_attempt_at <= ? LIMIT 1`,

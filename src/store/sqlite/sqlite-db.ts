@@ -4,20 +4,45 @@ import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { toSqlValue, type Db, type Queryable, type RunResult, type SqlValue, type TransactionOptions } from '../db.js';
 import { createMutex } from './mutex.js';
+import { openWritePriority, type WritePriority } from './write-priority.js';
+
+/** How long a writer keeps trying to take the write lock before it reports SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000;
+/** Longest a background transaction lets foreground writers go first. */
+const MAX_YIELD_MS = 200;
+
+export interface SqliteDbOptions {
+  /**
+   * The process's write priority (`WritePriority.shared`) when this connection is opened in
+   * another thread of it (processing); a new one otherwise.
+   */
+  writePriority?: SharedArrayBuffer;
+}
+
+/** A SQLite `Db`, with what the threads writing to the same file need to share. */
+export interface SqliteDb extends Db {
+  readonly writePriority: WritePriority;
+}
 
 /**
  * SQLite through better-sqlite3: WAL, `synchronous=FULL` (each commit is fsync'd before it
  * returns, so an acknowledged webhook survives a power cut), one write connection whose
  * transactions are serialised by a mutex, and a second connection for reads outside them.
+ *
+ * The write lock is taken with `BEGIN IMMEDIATE` tried again on a timer rather than with
+ * SQLite's busy handler, which sleeps inside the call: while another connection (another
+ * thread's) holds the lock, this thread's event loop keeps running.
  */
-export function openSqliteDb(path: string): Db {
+export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const writer = new Database(path);
   configure(writer);
+  writer.pragma('busy_timeout = 0');
+  const priority = openWritePriority(opts.writePriority);
   // Reads outside transactions use their own read-only connection: they never wait for the
   // writer's mutex and can never write by mistake (a write with RETURNING belongs in a transaction).
   const reader = path === ':memory:' ? writer : new Database(path, { readonly: true });
-  if (reader !== writer) reader.pragma('busy_timeout = 5000');
+  if (reader !== writer) reader.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const mutex = createMutex();
   const cache = new Map<SqliteDatabase, Map<string, Statement>>();
 
@@ -54,12 +79,32 @@ export function openSqliteDb(path: string): Db {
   const read = queryable(reader);
   const write = queryable(writer);
 
+  /** `BEGIN IMMEDIATE`, tried again every few ms while another connection holds the write lock. */
+  async function begin(background: boolean): Promise<void> {
+    if (background) await priority.yieldToForeground(MAX_YIELD_MS);
+    const waited = background ? null : priority.announce();
+    try {
+      const startedAt = Date.now();
+      for (let delayMs = 1; ; delayMs = Math.min(delayMs * 2, 8)) {
+        try {
+          writer.exec('BEGIN IMMEDIATE');
+          return;
+        } catch (err) {
+          if (!isBusy(err) || Date.now() - startedAt > BUSY_TIMEOUT_MS) throw err;
+        }
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    } finally {
+      waited?.();
+    }
+  }
+
   async function transaction<T>(fn: (tx: Queryable) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
     return mutex.run(async () => {
       const relaxed = opts.durable === false;
       if (relaxed) writer.pragma('synchronous = NORMAL');
       try {
-        writer.exec('BEGIN IMMEDIATE');
+        await begin(opts.background === true);
         try {
           const result = await fn(write);
           writer.exec('COMMIT');
@@ -76,13 +121,23 @@ export function openSqliteDb(path: string): Db {
 
   return {
     dialect: 'sqlite',
+    writePriority: priority,
     all: read.all,
     get: read.get,
-    // Single writes go through the mutex so they never land inside someone else's transaction.
-    run: (sql, params) => mutex.run(() => write.run(sql, params)),
+    // Single writes are transactions of their own: through the mutex, so they never land
+    // inside someone else's transaction, and through `begin`, so they wait for the lock.
+    run: (sql, params) => transaction((tx) => tx.run(sql, params)),
     transaction,
     async exec(sql) {
-      await mutex.run(async () => writer.exec(sql));
+      // A script may hold its own transaction statements: SQLite's busy handler waits here.
+      await mutex.run(async () => {
+        writer.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        try {
+          writer.exec(sql);
+        } finally {
+          writer.pragma('busy_timeout = 0');
+        }
+      });
     },
     withMigrationLock: (fn) => transaction(fn),
     async ping() {
@@ -97,10 +152,15 @@ export function openSqliteDb(path: string): Db {
   };
 }
 
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 function configure(conn: SqliteDatabase): void {
   conn.pragma('journal_mode = WAL');
   conn.pragma('synchronous = FULL');
-  conn.pragma('busy_timeout = 5000');
+  conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   conn.pragma('foreign_keys = ON');
   // Erased personal data (privacy requests) must not linger in free pages of the file.
   conn.pragma('secure_delete = ON');

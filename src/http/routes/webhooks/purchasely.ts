@@ -36,7 +36,8 @@ declare module 'fastify' {
 export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const apps = createAppSecretsCache(ctx);
-  const thread = sqliteFileOf(ctx) !== null ? startSqliteIngestThread(sqliteFileOf(ctx)!) : null;
+  const sqliteFile = sqliteFileOf(ctx);
+  const thread = sqliteFile !== null && ctx.store.sqliteWritePriority ? startSqliteIngestThread(sqliteFile, ctx.store.sqliteWritePriority) : null;
   const writer = createIngestWriter({ store: ctx.store, ...(thread ? { insertBatch: thread.insertBatch } : {}) });
   app.addHook('onClose', async () => {
     await writer.close();
@@ -96,7 +97,7 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
         throw new AppError('invalid_signature', 'The signature is missing, invalid or outside the accepted time window.');
       }
       const row = buildEventRow(appId, rawBody, nowMs);
-      ctx.metrics.activity.lastWebhookAt = Date.now();
+      ctx.metrics.activity.markWebhook(Date.now());
       let written;
       try {
         written = await writer.write(row);

@@ -1,0 +1,92 @@
+import { Worker } from 'node:worker_threads';
+import type { AppContext } from '../context.js';
+import type { BackgroundWorker } from '../workers.js';
+import { createProcessingMetrics } from './processing-metrics.js';
+import type { ProcessingThreadData, ThreadMessage } from './processing-thread-main.js';
+import type { ProcessingWorkerOptions } from './processing-worker.js';
+
+/** Wait before starting a thread again after it died (it logs why). */
+const RESTART_AFTER_MS = 1_000;
+/** How long a stop waits for the thread's batch to finish before terminating it. */
+const STOP_TIMEOUT_MS = 10_000;
+/**
+ * Processing batches in the thread stop after this long: the main thread's own writes
+ * (delivery bookkeeping, the API) wait for the one SQLite write lock meanwhile, on its event loop.
+ */
+const THREAD_BATCH_BUDGET_MS = 50;
+
+// Plain JavaScript, so the thread starts the same from the build and from the TypeScript
+// sources (where it first registers tsx, as bin/pcbridge.js does for the main thread).
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+(async () => {
+  if (workerData.tsxApi) {
+    const tsx = await import(workerData.tsxApi);
+    (tsx.register ?? tsx.default.register)();
+  }
+  await import(workerData.entry);
+})();
+`;
+
+/**
+ * Runs the processing loop in a worker thread with its own SQLite connections (SQLite store,
+ * roles `all` and `worker`). Folding and mapping are CPU work: on the main thread they compete
+ * with HTTP and delivery for one core; here they use another. SQLite's write lock and busy
+ * timeout order this thread's transactions with the main thread's and the ingest thread's.
+ * A thread that dies is logged and started again; its batch rolled back, so nothing is lost.
+ */
+export function startProcessingThread(ctx: AppContext, options: ProcessingWorkerOptions = {}): BackgroundWorker {
+  if (ctx.config.database.dialect !== 'sqlite') throw new Error('the processing thread runs on SQLite only');
+  const path = ctx.config.database.path;
+  const writePriority = ctx.store.sqliteWritePriority;
+  if (writePriority === null) throw new Error('the store has no SQLite write priority');
+  const counters = createProcessingMetrics(ctx.metrics.registry);
+  const source = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const data: ProcessingThreadData & { entry: string; tsxApi: string | null } = {
+    path,
+    logLevel: ctx.config.logLevel,
+    activity: ctx.metrics.activity.shared,
+    writePriority: writePriority.shared,
+    options: { batchBudgetMs: THREAD_BATCH_BUDGET_MS, ...options },
+    entry: new URL(`./processing-thread-main.${source}`, import.meta.url).href,
+    tsxApi: source === 'ts' ? import.meta.resolve('tsx/esm/api') : null,
+  };
+  let stopping = false;
+  let current: { worker: Worker; exited: Promise<void> } | null = null;
+  let restartTimer: NodeJS.Timeout | null = null;
+
+  function start(): void {
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data });
+    worker.on('message', (message: ThreadMessage) => {
+      if (message.type !== 'counts') return;
+      counters.events.inc(message.events);
+      counters.records.inc(message.records);
+      counters.holdsExpired.inc(message.holdsExpired);
+    });
+    worker.on('error', (err) => ctx.logger.error({ err }, 'the processing thread failed'));
+    const exited = new Promise<void>((resolve) => {
+      worker.once('exit', (code) => {
+        resolve();
+        if (stopping) return;
+        ctx.logger.error({ code }, `the processing thread exited; starting it again in ${RESTART_AFTER_MS} ms`);
+        restartTimer = setTimeout(start, RESTART_AFTER_MS);
+      });
+    });
+    current = { worker, exited };
+  }
+
+  start();
+  return {
+    name: 'processing',
+    async stop() {
+      stopping = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      if (!current) return;
+      const { worker, exited } = current;
+      worker.postMessage('stop');
+      const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
