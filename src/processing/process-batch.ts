@@ -3,7 +3,7 @@ import type { AppContext } from '../context.js';
 import { planEvent, type ProfileChange } from '../mapping/index.js';
 import { parsePurchaselyEvent, type ParsedEvent } from '../purchasely/payload.js';
 import type { IntegrationSettings } from '../settings/index.js';
-import { computeUserProperties, foldEvent, subscriptionIdOf, type FoldEventResult, type SubscriptionState, type UserState } from '../state/index.js';
+import { compareEventKeys, computeUserProperties, eventKeyOf, foldEvent, subscriptionIdOf, type FoldEventResult, type SubscriptionState, type UserState } from '../state/index.js';
 import type { Queryable } from '../store/db.js';
 import { createAttributesRepo } from '../store/repos/attributes-repo.js';
 import { createOutboxRepo, eventStatusOf, type EventStatusUpdate, type NewRecord } from '../store/repos/outbox-repo.js';
@@ -187,7 +187,7 @@ async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise
   const replay =
     row.processedAt !== null ||
     run.maxGeneration.has(row.seq) ||
-    foldChangedNothing(stored?.state ?? null, subscription?.state ?? null, folded);
+    foldChangedNothing(stored?.state ?? null, subscription?.state ?? null, folded, ev);
   const profiles: ProfileChange[] = [];
   const states = new Map<string, UserState>();
   for (const key of folded.affectedUserKeys) {
@@ -231,8 +231,11 @@ async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise
  * replayed (also one skipped earlier, which left no records behind; replay clears
  * `processed_at`). The fold is canonical, so an unchanged state serialises identically.
  */
-function foldChangedNothing(user: UserState | null, subscription: SubscriptionState | null, folded: FoldEventResult): boolean {
+function foldChangedNothing(user: UserState | null, subscription: SubscriptionState | null, folded: FoldEventResult, ev: ParsedEvent): boolean {
   if (user === null) return false;
+  // The common case, an event newer than all of its user's: it became the user's latest event.
+  const latest = user.latestEvent;
+  if (latest === null || compareEventKeys(eventKeyOf(ev), latest.key) > 0) return false;
   return JSON.stringify(user) === JSON.stringify(folded.user) && JSON.stringify(subscription) === JSON.stringify(folded.subscription);
 }
 

@@ -15,6 +15,12 @@ const STOP_TIMEOUT_MS = 10_000;
  */
 const THREAD_BATCH_BUDGET_MS = 50;
 
+/**
+ * The thread's heap: a batch needs a few MB, and V8 otherwise lets garbage grow up to the
+ * process's own bound (`--max-old-space-size`) in this isolate too.
+ */
+const THREAD_HEAP_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 };
+
 // Plain JavaScript, so the thread starts the same from the build and from the TypeScript
 // sources (where it first registers tsx, as bin/pcbridge.js does for the main thread).
 const BOOTSTRAP = `
@@ -56,7 +62,7 @@ export function startProcessingThread(ctx: AppContext, options: ProcessingWorker
   let restartTimer: NodeJS.Timeout | null = null;
 
   function start(): void {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data });
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, resourceLimits: THREAD_HEAP_LIMITS });
     worker.on('message', (message: ThreadMessage) => {
       if (message.type !== 'counts') return;
       counters.events.inc(message.events);
