@@ -15,6 +15,7 @@ import type { BackgroundWorker } from '../workers.js';
 import { loadDeliveryAccounts, type DeliveryAccount } from './account-directory.js';
 import { claimBatch, type ClaimedBatch } from './claim-batch.js';
 import { effectiveLimit } from './concurrency-limit.js';
+import { createDeliveryMetrics } from './delivery-metrics.js';
 import { isDeadLocalOwner } from './dead-local-owners.js';
 import { PROBE_INTERVAL_MS, sendBatch } from './send-batch.js';
 
@@ -83,6 +84,7 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
       ...(ctx.config.clevertapBaseUrl !== null ? { baseUrlOverride: ctx.config.clevertapBaseUrl } : {}),
     });
   const log = ctx.logger.child({ worker: 'delivery' });
+  const metrics = createDeliveryMetrics(ctx.metrics.registry, ctx.store);
 
   const accounts = new Map<string, AccountRuntime>();
   const sends = new Set<Promise<void>>();
@@ -353,6 +355,7 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
           account: runtime.info,
           storedLimit,
           random,
+          metrics,
           onThrottled(until) {
             runtime.throttledUntil = until;
           },

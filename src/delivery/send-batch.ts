@@ -13,6 +13,7 @@ import { createDeliveryRepo, type RecordGroupUpdate } from '../store/repos/deliv
 import type { DeliveryAccount } from './account-directory.js';
 import { toClevertapRecord, type BatchRecord } from './claim-batch.js';
 import { effectiveLimit, lowerLimit, RECOVERY_WINDOW_MS } from './concurrency-limit.js';
+import type { DeliveryMetrics } from './delivery-metrics.js';
 import { worstRecordState, type DeliveredEventStatus } from './event-status.js';
 import { planOutcome, type AccountEffect, type OutcomePlan } from './plan-outcome.js';
 import { throttleBackoff } from './retry-policy.js';
@@ -32,6 +33,8 @@ export interface SendEnv {
   onThrottled?(until: number): void;
   /** Called once CleverTap has answered the whole batch (not while a split is still sending halves). */
   onAnswered?(outcome: UploadOutcome): Promise<void>;
+  /** Where calls and record fates are counted (/metrics). */
+  metrics?: DeliveryMetrics;
 }
 
 /** How a batch ended for the sender loop. */
@@ -48,6 +51,7 @@ const EFFECT_RANK: Record<AccountEffect, number> = { none: 0, success: 1, thrott
 export async function sendBatch(env: SendEnv, records: readonly BatchRecord[]): Promise<SendResult> {
   const startedAt = env.ctx.clock.now();
   const outcome = await upload(env, records);
+  env.metrics?.countRequest(outcome, records.length);
   const plan = planOutcome(records, outcome, env.ctx.config.retryScheduleMs, env.random);
   if (!plan.split) await env.onAnswered?.(outcome);
   await applyOutcome(env, records, outcome, plan, startedAt);
@@ -165,6 +169,7 @@ async function applyOutcome(env: SendEnv, records: readonly BatchRecord[], outco
     }
     await recomputeEvents(q, records.map((r) => r.eventSeq), late.map((r) => r.eventSeq));
   }, { durable: false });
+  if (!plan.split) env.metrics?.countFates(plan.fates);
   if (plan.account === 'auth_failed') {
     ctx.logger.warn({ account: account.key, httpStatus: outcome.httpStatus }, 'CleverTap refused the credentials: delivery to this account is paused until they change, resume is called or a probe succeeds');
   }

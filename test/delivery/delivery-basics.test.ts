@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDeliveryMetrics } from '../../src/delivery/delivery-metrics.js';
 import { createDeliveryWorker } from '../../src/delivery/delivery-worker.js';
 import { buildApp } from '../../src/http/app.js';
 import type { BackgroundWorker } from '../../src/workers.js';
@@ -52,6 +53,27 @@ describe.each(DIALECTS)('delivery basics (%s)', (dialect) => {
     const events = await t.ctx.store.db.all<{ status: string; late: number }>(`SELECT status, late FROM events`);
     expect(events.map((e) => e.status)).toEqual(['delivered', 'delivered', 'delivered']);
     expect(events.every((e) => Number(e.late) === 0)).toBe(true);
+
+    const metrics = await t.ctx.metrics.registry.metrics();
+    expect(metrics).toContain('pcbridge_clevertap_requests_total{outcome="success"} 1');
+    expect(metrics).toContain('pcbridge_clevertap_records_sent_total 3');
+    expect(metrics).toContain('pcbridge_records_settled_total{fate="delivered"} 3');
+    expect(metrics).toContain('pcbridge_clevertap_request_seconds_count 1');
+    expect(metrics).toContain('pcbridge_outbox_records{state="pending"} 0');
+  });
+
+  it('reports the records waiting in the outbox, by state, on /metrics', async () => {
+    const appId = await createAppWithIntegration(t.ctx);
+    await insertRecords(t.ctx, appId, [
+      { userId: 'erin', n: 1 },
+      { userId: 'erin', n: 2 },
+      { userId: null, anonymousUserId: 'anon-1', n: 3, state: 'held' },
+    ]);
+    createDeliveryMetrics(t.ctx.metrics.registry, t.ctx.store);
+    const metrics = await t.ctx.metrics.registry.metrics();
+    expect(metrics).toContain('pcbridge_outbox_records{state="pending"} 2');
+    expect(metrics).toContain('pcbridge_outbox_records{state="in_flight"} 0');
+    expect(metrics).toContain('pcbridge_outbox_records{state="held"} 1');
   });
 
   it('fails only the record CleverTap rejects, keeping its code and message', async () => {
@@ -77,6 +99,10 @@ describe.each(DIALECTS)('delivery basics (%s)', (dialect) => {
     const event = await t.ctx.store.db.get<{ status: string; event_id: string }>(`SELECT status, event_id FROM events WHERE seq = ?`, [failed!.event_seq]);
     expect(event!.status).toBe('failed');
     expect(emu.records().map((s) => (s.record as { evtData: { n: number } }).evtData.n)).toEqual([1, 3]);
+    const metrics = await t.ctx.metrics.registry.metrics();
+    expect(metrics).toContain('pcbridge_clevertap_requests_total{outcome="partial"} 1');
+    expect(metrics).toContain('pcbridge_records_settled_total{fate="delivered"} 2');
+    expect(metrics).toContain('pcbridge_records_settled_total{fate="failed"} 1');
 
     // The operator sees CleverTap's code and message on the event's detail page.
     const app = await buildApp(t.ctx);
