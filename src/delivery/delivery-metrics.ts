@@ -20,40 +20,26 @@ const OPEN_STATES = ['pending', 'in_flight', 'held'] as const;
  * instance reports the same whole-outbox figures.
  */
 export function createDeliveryMetrics(registry: Registry, store: Store): DeliveryMetrics {
-  const existing = <T>(name: string): T | undefined => registry.getSingleMetric(name) as T | undefined;
-  const requests =
-    existing<Counter<'outcome'>>('pcbridge_clevertap_requests_total') ??
-    new Counter({
-      name: 'pcbridge_clevertap_requests_total',
-      help: 'CleverTap upload calls by outcome (success, partial, retryable, throttled, auth_failed, bad_request)',
-      labelNames: ['outcome'],
-      registers: [registry],
-    });
-  const latency =
-    existing<Histogram<never>>('pcbridge_clevertap_request_seconds') ??
-    new Histogram({
-      name: 'pcbridge_clevertap_request_seconds',
-      help: 'Time CleverTap took to answer an upload call',
-      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: [registry],
-    });
-  const sent =
-    existing<Counter<never>>('pcbridge_clevertap_records_sent_total') ??
-    new Counter({ name: 'pcbridge_clevertap_records_sent_total', help: 'Records carried by upload calls (retries count again)', registers: [registry] });
-  const fates =
-    existing<Counter<'fate'>>('pcbridge_records_settled_total') ??
-    new Counter({
-      name: 'pcbridge_records_settled_total',
-      help: 'Records after a CleverTap answer: delivered, failed (permanently) or retry (scheduled again)',
-      labelNames: ['fate'],
-      registers: [registry],
-    });
-  existing<Gauge<'state'>>('pcbridge_outbox_records') ??
+  /** The metric already on the registry under `name`, else a new one. */
+  const reuse = <T>(name: string, make: (base: { name: string; registers: Registry[] }) => T): T =>
+    (registry.getSingleMetric(name) as T | undefined) ?? make({ name, registers: [registry] });
+  const requests = reuse('pcbridge_clevertap_requests_total', (base) =>
+    new Counter({ ...base, help: 'CleverTap upload calls by outcome (success, partial, retryable, throttled, auth_failed, bad_request)', labelNames: ['outcome'] }),
+  );
+  const latency = reuse('pcbridge_clevertap_request_seconds', (base) =>
+    new Histogram({ ...base, help: 'Time CleverTap took to answer an upload call', buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] }),
+  );
+  const sent = reuse('pcbridge_clevertap_records_sent_total', (base) =>
+    new Counter({ ...base, help: 'Records carried by upload calls (retries count again)' }),
+  );
+  const fates = reuse('pcbridge_records_settled_total', (base) =>
+    new Counter({ ...base, help: 'Records after a CleverTap answer: delivered, failed (permanently) or retry (scheduled again)', labelNames: ['fate'] }),
+  );
+  reuse('pcbridge_outbox_records', (base) =>
     new Gauge({
-      name: 'pcbridge_outbox_records',
+      ...base,
       help: 'Records in the outbox that are not settled yet, by state (all instances)',
       labelNames: ['state'],
-      registers: [registry],
       async collect() {
         const counts = new Map<string, number>(OPEN_STATES.map((s) => [s, 0]));
         let rows: { state: string; n: number }[];
@@ -65,7 +51,8 @@ export function createDeliveryMetrics(registry: Registry, store: Store): Deliver
         for (const row of rows) counts.set(row.state, Number(row.n));
         for (const [state, n] of counts) this.set({ state }, n);
       },
-    });
+    }),
+  );
 
   return {
     countRequest(outcome, records) {
