@@ -36,7 +36,9 @@ try {
   db = new Database(workerData.path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
+  // The write lock is waited for below, in short naps: SQLite's busy handler sleeps 1, 2, 5,
+  // 10 ms… and every webhook of the batch would wait out the whole nap.
+  db.pragma('busy_timeout = 0');
 } catch (err) {
   db = null;
   parentPort.postMessage({ id: 0, fatal: { message: String(err && err.message), code: err && err.code } });
@@ -44,10 +46,23 @@ try {
 const insert = db && db.prepare(workerData.sql);
 // Counted as a waiting foreground writer while it waits for the write lock (see write-priority.ts).
 const waiting = new Int32Array(workerData.writePriority);
+const nap = new Int32Array(new SharedArrayBuffer(4));
+const BUSY_TIMEOUT_MS = 5000;
+const NAP_MS = 0.2;
 function begin() {
   Atomics.add(waiting, 0, 1);
   try {
-    db.exec('BEGIN IMMEDIATE');
+    const startedAt = Date.now();
+    for (;;) {
+      try {
+        db.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (err) {
+        const busy = typeof (err && err.code) === 'string' && err.code.startsWith('SQLITE_BUSY');
+        if (!busy || Date.now() - startedAt > BUSY_TIMEOUT_MS) throw err;
+      }
+      Atomics.wait(nap, 0, 0, NAP_MS);
+    }
   } finally {
     Atomics.sub(waiting, 0, 1);
   }
