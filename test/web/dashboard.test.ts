@@ -268,6 +268,26 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await waitForEventStatus('delivered', 2);
   });
 
+  it('replays every failed event matching the filters from the Events page, after a confirmation', async () => {
+    // As after a permanent refusal by CleverTap: the event and its latest records failed.
+    await t.ctx.store.db.run(`UPDATE events SET status = 'failed' WHERE app_id = ? AND event_id = ?`, [appId, EVENT_ID]);
+    await page.goto(`${base}/apps/${appId}/events?status=failed&userKey=someone`);
+    await page.locator('[data-testid=bulk-replay]', { hasText: 'Clear the user and environment filters' }).waitFor(WAIT);
+    expect(await page.locator('[data-testid=replay-all]').count()).toBe(0);
+
+    await page.goto(`${base}/apps/${appId}/events?status=failed`);
+    await page.locator(`[data-testid=event-row-${EVENT_ID}]`).waitFor(WAIT);
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.accept();
+    });
+    await page.click('[data-testid=replay-all]');
+    await page.locator('[data-testid=replay-all-done]', { hasText: 'Requeued 1 event.' }).waitFor(WAIT);
+    expect(asked).toContain('every failed event');
+    await waitForEventStatus('delivered', 3);
+  });
+
   it("shows the webhook URL, replaces Purchasely's secret (retiring the old one) and rotates the SDK key, showing the new key once", async () => {
     await page.click('[data-testid=nav-webhook]');
     const url = page.locator('[data-testid=webhook-url]');

@@ -210,6 +210,9 @@ export const api = {
   getEvent: (appId: string, eventId: string) => request<EventDetail>('GET', `${appPath(appId)}/events/${enc(eventId)}`),
   replayEvent: (appId: string, eventId: string, force: boolean) =>
     request<{ requeued?: number }>('POST', `${appPath(appId)}/events/${enc(eventId)}/replay${force ? '?force=true' : ''}`, {}),
+  /** Replays every event with this status (and event name, time range) — `POST …/replay`. */
+  replayEvents: (appId: string, filter: { status: string; eventNames?: string[]; from?: string; to?: string }) =>
+    request<{ requeued: number }>('POST', `${appPath(appId)}/replay`, { ...filter, status: [filter.status] }),
 
   getStats: (appId: string, window: string) => request<StatsOut>('GET', `${appPath(appId)}/stats${query({ window })}`),
 

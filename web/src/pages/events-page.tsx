@@ -30,6 +30,20 @@ function fromLocalInput(value: string): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
+/** Statuses the bulk replay offers without `force` (the others would send records twice). */
+const BULK_REPLAYABLE = new Set(['failed', 'skipped', 'quarantined']);
+
+/**
+ * What "Replay all" would requeue for these filters, or why it cannot: the bulk replay API
+ * selects by status, event name and time; a user or environment filter narrows the view further
+ * than it can.
+ */
+function bulkReplayScope(filters: EventFilters): { ok: true } | { ok: false; why: string } | null {
+  if (!filters.status || !BULK_REPLAYABLE.has(filters.status)) return null;
+  if (filters.userKey || filters.environment) return { ok: false, why: 'Clear the user and environment filters to replay every match.' };
+  return { ok: true };
+}
+
 /** The delivery log: filters (kept in the URL, so a view can be shared), newest first, "Load more". */
 export function EventsPage(props: { appId: string }) {
   const { search } = useLocation();
@@ -39,6 +53,8 @@ export function EventsPage(props: { appId: string }) {
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(undefined);
   const [loading, setLoading] = useState(true);
+  const [replayState, setReplayState] = useState<{ busy: boolean; done: string | null }>({ busy: false, done: null });
+  const [reloads, setReloads] = useState(0);
   const base = `/apps/${encodeURIComponent(props.appId)}/events`;
 
   useEffect(() => {
@@ -62,7 +78,32 @@ export function EventsPage(props: { appId: string }) {
     return () => {
       live = false;
     };
-  }, [props.appId, search]);
+  }, [props.appId, search, reloads]);
+
+  useEffect(() => setReplayState({ busy: false, done: null }), [search]);
+
+  const scope = bulkReplayScope(filters);
+  const replayAll = async () => {
+    if (!filters.status) return;
+    const what = [`every ${filters.status} event`, filters.eventName ? `named ${filters.eventName}` : '', filters.from || filters.to ? 'in the chosen time range' : '']
+      .filter(Boolean)
+      .join(' ');
+    if (!window.confirm(`Replay ${what}? Each gets new records from its user's current state.`)) return;
+    setReplayState({ busy: true, done: null });
+    try {
+      const { requeued } = await api.replayEvents(props.appId, {
+        status: filters.status,
+        ...(filters.eventName ? { eventNames: [filters.eventName] } : {}),
+        ...(filters.from ? { from: filters.from } : {}),
+        ...(filters.to ? { to: filters.to } : {}),
+      });
+      setReplayState({ busy: false, done: `Requeued ${requeued} event${requeued === 1 ? '' : 's'}.` });
+      setReloads((n) => n + 1);
+    } catch (err) {
+      setError(err);
+      setReplayState({ busy: false, done: null });
+    }
+  };
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -141,6 +182,18 @@ export function EventsPage(props: { appId: string }) {
         </div>
       </form>
       <ErrorBanner error={error} />
+      {scope ? (
+        <div className="card row" data-testid="bulk-replay">
+          {scope.ok ? (
+            <button type="button" onClick={replayAll} disabled={replayState.busy} data-testid="replay-all">
+              {replayState.busy ? 'Replaying…' : `Replay all ${filters.status} events matching these filters`}
+            </button>
+          ) : (
+            <span className="muted">{scope.why}</span>
+          )}
+          {replayState.done ? <span data-testid="replay-all-done">{replayState.done}</span> : null}
+        </div>
+      ) : null}
       <div className="card">
         <table className="table" data-testid="events-table">
           <thead>
