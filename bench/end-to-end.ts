@@ -110,13 +110,18 @@ export async function benchEndToEnd(log: (line: string) => void = (l) => process
       if (performance.now() - started > 600_000) throw new Error(`not done after 10 minutes (${left} left); the server said: ${serverOutput}`);
     }
     const seconds = (performance.now() - started) / 1000;
+    // "While a backlog exists": requests that left before processing had taken the last event.
     const totals = db
       .prepare(
         `SELECT (SELECT COUNT(*) FROM records WHERE state = 'delivered') AS delivered,
                 (SELECT COUNT(*) FROM records) AS records,
-                (SELECT AVG(record_count) FROM attempts WHERE http_status = 200) AS perRequest`,
+                (SELECT AVG(record_count) FROM attempts WHERE http_status = 200) AS perRequest,
+                (SELECT COUNT(*) FROM attempts WHERE http_status = 200) AS requests,
+                (SELECT AVG(record_count) FROM attempts
+                  WHERE http_status = 200 AND started_at < (SELECT MAX(processed_at) FROM events)) AS perRequestUnderBacklog,
+                (SELECT COUNT(*) FROM attempts WHERE http_status = 200 AND record_count < 950) AS shortRequests`,
       )
-      .get() as { delivered: number; records: number; perRequest: number };
+      .get() as { delivered: number; records: number; perRequest: number; requests: number; perRequestUnderBacklog: number | null; shortRequests: number };
     db.close();
     const received = emulator.stats().records;
     const rate = totals.delivered / seconds;
@@ -124,9 +129,14 @@ export async function benchEndToEnd(log: (line: string) => void = (l) => process
       { name: 'end-to-end: 100k events / 10k users, SQLite, processing + delivery', value: Math.round(rate), unit: 'records/s', target: '>= 5000', pass: rate >= 5000 },
       { name: 'end-to-end: records produced / delivered / held by the emulator', value: `${totals.records} / ${totals.delivered} / ${received}`, unit: 'records', target: 'all equal', pass: totals.records === totals.delivered && received === totals.delivered },
       { name: 'end-to-end: events per second (100k events)', value: Math.round((USERS * EVENTS_PER_USER) / seconds), unit: 'events/s' },
-      // Processing, not delivery, is the bottleneck here, so the outbox rarely holds a full
-      // batch: the >= 950 target applies under a backlog (delivery (a)).
-      { name: 'end-to-end: average records per request', value: Math.round(totals.perRequest), unit: 'records' },
+      {
+        name: 'end-to-end: records per request while events wait for processing',
+        value: totals.perRequestUnderBacklog === null ? 'n/a' : Math.round(totals.perRequestUnderBacklog),
+        unit: 'records',
+        target: '>= 950',
+        pass: totals.perRequestUnderBacklog !== null && totals.perRequestUnderBacklog >= 950,
+      },
+      { name: 'end-to-end: records per request, whole run (requests, of which < 950 records)', value: `${Math.round(totals.perRequest)} (${totals.requests}, ${totals.shortRequests})`, unit: 'records' },
     ];
   } finally {
     if (server && server.exitCode === null) {

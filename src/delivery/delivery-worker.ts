@@ -250,7 +250,10 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
           return;
         }
         const full = batch.records.length >= maxRecords;
-        runtime.ready = { batch, claimedAt: ctx.clock.now(), full, underLoad: runtime.backlog || runtime.inFlight > 0 };
+        // Under load: a backlog of records, requests in flight, or events still waiting for
+        // processing (their records are on their way).
+        const underLoad = runtime.backlog || runtime.inFlight > 0 || (!full && (await createDeliveryRepo(ctx.store.db).eventsAwaitProcessing()));
+        runtime.ready = { batch, claimedAt: ctx.clock.now(), full, underLoad };
         runtime.backlog = full;
       }
       const t = ctx.clock.now();

@@ -19,7 +19,7 @@ const THREAD_BATCH_BUDGET_MS = 50;
  * The thread's heap: a batch needs a few MB, and V8 otherwise lets garbage grow up to the
  * process's own bound (`--max-old-space-size`) in this isolate too.
  */
-const THREAD_HEAP_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 };
+const THREAD_HEAP_LIMITS = { maxOldGenerationSizeMb: 96 };
 
 // Plain JavaScript, so the thread starts the same from the build and from the TypeScript
 // sources (where it first registers tsx, as bin/pcbridge.js does for the main thread).
