@@ -91,8 +91,12 @@ export function startProcessingThread(ctx: AppContext, options: ProcessingWorker
       const { worker, exited } = current;
       worker.postMessage('stop');
       const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
-      await exited;
+      // A thread stuck in native code does not even end on terminate(): do not hang the
+      // shutdown for it (the process exit ends it; a batch in flight rolls back).
+      let giveUp: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise<void>((resolve) => (giveUp = setTimeout(resolve, STOP_TIMEOUT_MS + 2_000)))]);
       clearTimeout(timer);
+      clearTimeout(giveUp);
     },
   };
 }
