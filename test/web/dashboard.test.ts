@@ -317,6 +317,34 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     expect(await page.content()).not.toContain(rotated);
   });
 
+  it('renames an app, changes its signature window, and deletes it after a confirmation', async () => {
+    const created = await server.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: 'Scratch', webhookSecret: 'scratch-secret' } });
+    const scratchId = (created.json() as { id: string }).id;
+    await page.goto(`${base}/apps/${scratchId}/webhook`);
+    await page.locator('#app-settings-name').waitFor(WAIT);
+    await page.locator('#app-settings-name[value="Scratch"]').waitFor(WAIT);
+    await page.fill('#app-settings-name', 'Scratch renamed');
+    await page.fill('#app-settings-tolerance', '600');
+    await page.click('[data-testid=app-settings] button[type=submit]');
+    await page.locator('[data-testid=app-settings]', { hasText: 'Saved.' }).waitFor(WAIT);
+    const after = (await server.inject({ method: 'GET', url: `/api/v1/apps/${scratchId}`, headers: AUTH })).json() as { name: string; signatureToleranceSeconds: number };
+    expect(after).toMatchObject({ name: 'Scratch renamed', signatureToleranceSeconds: 600 });
+
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.accept();
+    });
+    await page.click('[data-testid=delete-app]');
+    await page.locator('[data-testid=apps-table]').waitFor(WAIT);
+    expect(asked).toContain('Scratch renamed');
+    expect((await server.inject({ method: 'GET', url: `/api/v1/apps/${scratchId}`, headers: AUTH })).statusCode).toBe(404);
+    await page.locator('[data-testid=apps-table]', { hasText: 'Demo App' }).waitFor(WAIT);
+    expect(await page.locator('[data-testid=apps-table]').textContent()).not.toContain('Scratch renamed');
+    await page.goto(`${base}/apps/${appId}/webhook`);
+    await page.locator('[data-testid=webhook-url]').waitFor(WAIT);
+  });
+
   it('draws the Overview charts from the stats', async () => {
     await page.click('[data-testid=nav-overview]');
     await page.locator('.recharts-surface').first().waitFor(WAIT);

@@ -193,6 +193,9 @@ export const api = {
   listApps: () => request<{ items: AppOut[] }>('GET', '/apps'),
   getApp: (appId: string) => request<AppOut>('GET', appPath(appId)),
   createApp: (name: string, webhookSecret: string) => request<AppCreatedOut>('POST', '/apps', { name, webhookSecret }),
+  updateApp: (appId: string, patch: { name?: string; signatureToleranceSeconds?: number; allowLegacySignatures?: boolean }) =>
+    request<AppOut>('PATCH', appPath(appId), patch),
+  deleteApp: (appId: string) => request<void>('DELETE', appPath(appId), {}),
   setWebhookSecret: (appId: string, secret: string) => request<AppOut>('PUT', `${appPath(appId)}/webhook-secret`, { secret }),
   retirePreviousSecret: (appId: string) => request<AppOut>('DELETE', `${appPath(appId)}/webhook-secret/previous`, {}),
   rotateSdkKey: (appId: string) => request<{ sdkKey: string }>('POST', `${appPath(appId)}/sdk-key/rotate`, {}),

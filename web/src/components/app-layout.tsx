@@ -8,7 +8,7 @@ const APP_NAV = [
   { id: 'integrations', label: 'Integrations' },
   { id: 'events', label: 'Events' },
   { id: 'identity', label: 'Identity' },
-  { id: 'webhook', label: 'Webhook setup' },
+  { id: 'webhook', label: 'Setup' },
 ] as const;
 
 /** Top bar (brand, logout) and, inside an app, the app's name and section navigation. */
