@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { INSERT_EVENT_SQL, insertEventParams, type NewEventRow } from '../store/repos/events-repo.js';
+import { BUSY_TIMEOUT_MS } from '../store/sqlite/sqlite-db.js';
 import type { WritePriority } from '../store/sqlite/write-priority.js';
 
 /**
@@ -47,7 +48,6 @@ const insert = db && db.prepare(workerData.sql);
 // Counted as a waiting foreground writer while it waits for the write lock (see write-priority.ts).
 const waiting = new Int32Array(workerData.writePriority);
 const nap = new Int32Array(new SharedArrayBuffer(4));
-const BUSY_TIMEOUT_MS = 5000;
 const NAP_MS = 0.2;
 function begin() {
   Atomics.add(waiting, 0, 1);
@@ -59,7 +59,7 @@ function begin() {
         return;
       } catch (err) {
         const busy = typeof (err && err.code) === 'string' && err.code.startsWith('SQLITE_BUSY');
-        if (!busy || Date.now() - startedAt > BUSY_TIMEOUT_MS) throw err;
+        if (!busy || Date.now() - startedAt > workerData.busyTimeoutMs) throw err;
       }
       Atomics.wait(nap, 0, 0, NAP_MS);
     }
@@ -108,7 +108,7 @@ type Reply =
  */
 export function startSqliteIngestThread(path: string, writePriority: WritePriority): SqliteIngestThread {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { path, driver, sql: INSERT_EVENT_SQL, writePriority: writePriority.shared } });
+  const worker = new Worker(THREAD_SOURCE, { eval: true, workerData: { path, driver, sql: INSERT_EVENT_SQL, writePriority: writePriority.shared, busyTimeoutMs: BUSY_TIMEOUT_MS } });
   // The thread must never keep a process alive on its own (tests, CLI commands).
   worker.unref();
   let nextId = 1;

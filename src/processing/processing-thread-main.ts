@@ -1,7 +1,7 @@
 /**
  * The processing thread's own code (started by `startProcessingThread`): its own SQLite
  * connections, the same processing loop as on the main thread, counts relayed to the main
- * thread's /metrics. Messages in: `'stop'`. Messages out: `ThreadMessage`.
+ * thread's /metrics. Messages in: `'stop'` (the thread then exits). Messages out: `ThreadMessage`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { systemClock } from '../clock.js';
@@ -25,7 +25,7 @@ export interface ProcessingThreadData {
 }
 
 /** What the processing thread tells the main thread. */
-export type ThreadMessage = { type: 'counts'; events: number; records: number; holdsExpired: number } | { type: 'stopped' };
+export type ThreadMessage = { type: 'counts'; events: number; records: number; holdsExpired: number };
 
 function relayCounters(post: (message: ThreadMessage) => void): ProcessingCounters {
   const relay = (field: 'events' | 'records' | 'holdsExpired') => ({
@@ -59,7 +59,6 @@ port.on('message', (message: unknown) => {
   void (async () => {
     await loop.stop();
     await store.close();
-    post({ type: 'stopped' });
-    port.close();
+    port.close(); // the thread ends: the main thread sees it exit
   })();
 });

@@ -11,7 +11,7 @@ const RESTART_AFTER_MS = 1_000;
 const STOP_TIMEOUT_MS = 10_000;
 /**
  * Processing batches in the thread stop after this long: the main thread's own writes
- * (delivery bookkeeping, the API) wait for the one SQLite write lock meanwhile, on its event loop.
+ * (delivery bookkeeping, the API) wait for the one SQLite write lock meanwhile.
  */
 const THREAD_BATCH_BUDGET_MS = 50;
 
@@ -64,7 +64,6 @@ export function startProcessingThread(ctx: AppContext, options: ProcessingWorker
   function start(): void {
     const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, resourceLimits: THREAD_HEAP_LIMITS });
     worker.on('message', (message: ThreadMessage) => {
-      if (message.type !== 'counts') return;
       counters.events.inc(message.events);
       counters.records.inc(message.records);
       counters.holdsExpired.inc(message.holdsExpired);

@@ -7,7 +7,7 @@ import { createMutex } from './mutex.js';
 import { openWritePriority, type WritePriority } from './write-priority.js';
 
 /** How long a writer keeps trying to take the write lock before it reports SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5_000;
+export const BUSY_TIMEOUT_MS = 5_000;
 /** Longest a background transaction lets foreground writers go first. */
 const MAX_YIELD_MS = 200;
 
