@@ -48,16 +48,21 @@ export interface OpenStoreOptions {
   sqliteWritePriority?: SharedArrayBuffer;
 }
 
+function openDb(target: DatabaseTarget, opts: OpenStoreOptions): { db: Db; writePriority: WritePriority | null } {
+  if (target.dialect === 'sqlite') {
+    const db = openSqliteDb(target.path, opts.sqliteWritePriority ? { writePriority: opts.sqliteWritePriority } : {});
+    return { db, writePriority: db.writePriority };
+  }
+  const db = openPostgresDb({ url: target.url, schema: target.schema, ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}) });
+  return { db, writePriority: null };
+}
+
 export function openStore(target: DatabaseTarget, opts: OpenStoreOptions = {}): Store {
-  const sqlite = target.dialect === 'sqlite' ? openSqliteDb(target.path, opts.sqliteWritePriority ? { writePriority: opts.sqliteWritePriority } : {}) : null;
-  const db: Db =
-    target.dialect === 'sqlite'
-      ? (sqlite as Db)
-      : openPostgresDb({ url: target.url, schema: target.schema, ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}) });
+  const { db, writePriority } = openDb(target, opts);
   return {
     dialect: db.dialect,
     db,
-    sqliteWritePriority: sqlite?.writePriority ?? null,
+    sqliteWritePriority: writePriority,
     ...createRepos(db),
     tx: (fn) => db.transaction((q) => fn(createRepos(q), q)),
     migrate: () => applyMigrations(db),
