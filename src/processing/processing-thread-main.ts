@@ -27,11 +27,24 @@ export interface ProcessingThreadData {
 /** What the processing thread tells the main thread. */
 export type ThreadMessage = { type: 'counts'; events: number; records: number; holdsExpired: number };
 
+/**
+ * Counts made in one synchronous stretch (a batch's events and records) go out in one message,
+ * so the main thread's /metrics never shows a batch's events without its records.
+ */
 function relayCounters(post: (message: ThreadMessage) => void): ProcessingCounters {
+  let pending: ThreadMessage | null = null;
   const relay = (field: 'events' | 'records' | 'holdsExpired') => ({
     inc(value = 1) {
       if (value === 0) return;
-      post({ type: 'counts', events: 0, records: 0, holdsExpired: 0, [field]: value });
+      if (pending === null) {
+        pending = { type: 'counts', events: 0, records: 0, holdsExpired: 0 };
+        queueMicrotask(() => {
+          const message = pending;
+          pending = null;
+          if (message) post(message);
+        });
+      }
+      pending[field] += value;
     },
   });
   return { events: relay('events'), records: relay('records'), holdsExpired: relay('holdsExpired') };
