@@ -184,10 +184,17 @@ function parseOneOf<T extends string>(name: string, text: string, allowed: reado
 }
 
 /**
+ * What the configuration is for: `serve` (and the demo) answer the REST API, so on PostgreSQL
+ * they need the shared admin token; a `tool` (migrate, apps, import, replay) only opens the
+ * database and needs no token.
+ */
+export type ConfigPurpose = 'serve' | 'tool';
+
+/**
  * Builds the frozen configuration from the environment and `serve` flags (flags win).
  * Throws ConfigError naming the first bad variable.
  */
-export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Config {
+export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}, purpose: ConfigPurpose = 'serve'): Config {
   const pick = (name: keyof typeof DEFAULTS, flag: string | undefined): string =>
     flag ?? (env[name] === undefined || env[name] === '' ? DEFAULTS[name] : env[name]!);
 
@@ -200,7 +207,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
   const secretKeyText = readSecret(env, 'PCBRIDGE_SECRET_KEY');
   const secretKey = secretKeyText === undefined ? null : parseSecretKey('PCBRIDGE_SECRET_KEY', secretKeyText);
   if (database.dialect === 'postgres') {
-    if (adminToken === null) {
+    if (adminToken === null && purpose === 'serve') {
       throw new ConfigError('PCBRIDGE_ADMIN_TOKEN', 'is required with PostgreSQL (every instance must share it)');
     }
     if (secretKey === null) {

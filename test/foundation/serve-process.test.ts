@@ -1,9 +1,10 @@
-import { readFileSync, statSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_PG_URL, type TestDatabase } from '../helpers/databases.js';
+import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
 import { runCli, startServeProcess } from '../helpers/processes.js';
 
 const KEY = Buffer.alloc(32, 9).toString('base64');
@@ -48,6 +49,24 @@ describe('pcbridge serve on SQLite, as a new user starts it', () => {
     const otherKey = await runCli(['serve', '--port', '0'], { ...env, PCBRIDGE_SECRET_KEY: KEY });
     expect(otherKey.code).toBe(2);
     expect(otherKey.stderr).toMatch(/PCBRIDGE_SECRET_KEY: does not match the key this database was created with/);
+  });
+
+  it('keeps the admin token for the first `serve` when a CLI command made the database (a token nobody saw would lock the user out)', async () => {
+    const db = await freshDb('sqlite');
+    const env = { DATABASE_URL: `sqlite:${join(db.dir, 'fresh', 'pcbridge.db')}`, PCBRIDGE_ADMIN_TOKEN: undefined, PCBRIDGE_SECRET_KEY: undefined };
+    const created = await runCli(['apps', 'create', '--name', 'First', '--secret', 'made-before-serve'], env);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).not.toContain('Admin token');
+    const server = await startServeProcess(env);
+    try {
+      const token = /Admin token \(shown once, keep it\): (pcb_admin_\S+)/.exec(server.output())?.[1];
+      expect(token).toBeDefined();
+      const apps = await fetch(`${server.baseUrl}/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } });
+      expect(apps.status).toBe(200);
+      expect(((await apps.json()) as { items: { name: string }[] }).items.map((a) => a.name)).toEqual(['First']);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('replaces a generated admin token with `admin-token reset`, and refuses when the token comes from the environment', async () => {
@@ -119,6 +138,28 @@ describe('pcbridge on PostgreSQL', () => {
     const noKey = await runCli(['migrate'], { DATABASE_URL: db.url, PCBRIDGE_ADMIN_TOKEN: 'pg-admin-token-1234567' });
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/PCBRIDGE_SECRET_KEY/);
+    const noToken = await runCli(['serve', '--port', '0'], { DATABASE_URL: db.url, PCBRIDGE_SECRET_KEY: KEY, PCBRIDGE_ADMIN_TOKEN: undefined });
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(/PCBRIDGE_ADMIN_TOKEN: is required with PostgreSQL/);
+  });
+
+  it('runs the commands that only open the database (migrate, apps, import, replay) without the admin token', async () => {
+    const db = await freshDb('postgres');
+    const env = { DATABASE_URL: db.url, PCBRIDGE_SECRET_KEY: KEY, PCBRIDGE_ADMIN_TOKEN: undefined };
+    expect((await runCli(['migrate'], env)).code).toBe(0);
+    const created = await runCli(['apps', 'create', '--name', 'Ops', '--secret', 'ops-shared-secret', '--json'], env);
+    expect(created.code, created.stderr).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    const listed = await runCli(['apps', 'list'], env);
+    expect(listed.stdout).toContain(id);
+    const file = join(db.dir, 'events.ndjson');
+    writeFileSync(file, `${readFileSync(join(PURCHASELY_FIXTURE_DIR, 'ACTIVATE.json'), 'utf8').replace(/\s*\n\s*/g, ' ')}\n`);
+    const imported = await runCli(['import', file, '--app', id], env);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain('imported 1');
+    const replayed = await runCli(['replay', '--app', id], env);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    expect(replayed.stdout).toContain('requeued 0');
   });
 
   it('migrates once when several instances start at the same time', async () => {

@@ -17,7 +17,7 @@ export function registerAppsCommand(program: Command): void {
         const { UsageError } = await import('../exit.js');
         throw new UsageError("apps create needs --secret (Purchasely's client shared secret) or PCBRIDGE_WEBHOOK_SECRET");
       }
-      const { ctx } = await openContext(loadConfig(process.env));
+      const { ctx } = await openContext(loadConfig(process.env, {}, 'tool'));
       const created = await createApp(ctx, { name: opts.name, webhookSecret: secret });
       await ctx.store.close();
       if (opts.json) {
@@ -33,7 +33,7 @@ export function registerAppsCommand(program: Command): void {
     .description('List apps')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const { ctx } = await openContext(loadConfig(process.env));
+      const { ctx } = await openContext(loadConfig(process.env, {}, 'tool'));
       const list = (await ctx.store.apps.list()).map(toAppOut);
       await ctx.store.close();
       if (opts.json) {

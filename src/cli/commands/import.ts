@@ -21,7 +21,7 @@ export function registerImportCommand(program: Command): void {
     .option('--rate <eventsPerSecond>', 'insert at most this many events per second (default: unlimited)', parseRate)
     .action(async (file: string, opts: { app: string; rate?: number }) => {
       if (!existsSync(file)) throw new UsageError(`import: no such file ${file}`);
-      const { ctx } = await openContext(loadConfig(process.env));
+      const { ctx } = await openContext(loadConfig(process.env, {}, 'tool'));
       let lastReport = 0;
       const report = (p: ImportProgress, force = false) => {
         const now = Date.now();

@@ -46,7 +46,7 @@ export function registerReplayCommand(program: Command): void {
       if (opts.event !== undefined && (opts.status || opts.eventName || opts.from || opts.to)) {
         throw new UsageError('replay: --event replays one event; it cannot be combined with --status, --event-name, --from or --to');
       }
-      const { ctx } = await openContext(loadConfig(process.env));
+      const { ctx } = await openContext(loadConfig(process.env, {}, 'tool'));
       try {
         const { requeued } =
           opts.event !== undefined

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ensureAdminToken } from '../../bootstrap.js';
 import { loadConfig, type ConfigFlags } from '../../config.js';
 import { openContext } from '../../runtime.js';
 import { startServer } from '../../server.js';
@@ -18,7 +19,8 @@ export function registerServeCommand(program: Command): void {
     .option('--log-level <level>', 'pino level (LOG_LEVEL)')
     .action(async (flags: ConfigFlags) => {
       const config = loadConfig(process.env, flags);
-      const { ctx, generatedAdminToken, generatedKeyPath } = await openContext(config);
+      const { ctx, generatedKeyPath } = await openContext(config);
+      const { generated: generatedAdminToken } = await ensureAdminToken(ctx.store, config);
       if (generatedKeyPath) ctx.logger.info({ path: generatedKeyPath }, 'generated a secret key (keep this file: it decrypts stored secrets)');
       const server = await startServer(ctx);
       if (generatedAdminToken) {
