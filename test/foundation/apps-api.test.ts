@@ -1,24 +1,13 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/http/app.js';
-import { AUTH, createTestContext, TEST_ADMIN_TOKEN, type TestContext } from '../helpers/context.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApi } from '../helpers/api.js';
+import { AUTH, TEST_ADMIN_TOKEN } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 
 describe.each(DIALECTS)('apps API on %s', (dialect) => {
-  let t: TestContext;
-  let app: FastifyInstance;
-
-  beforeAll(async () => {
-    t = await createTestContext(dialect);
-    app = await buildApp(t.ctx);
-  });
-  afterAll(async () => {
-    await app.close();
-    await t.close();
-  });
+  const api = useTestApi(dialect);
 
   async function create(name = 'Demo', webhookSecret = 'purchasely-shared-secret') {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name, webhookSecret } });
+    const res = await api.app.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name, webhookSecret } });
     expect(res.statusCode).toBe(201);
     return res.json() as { id: string; name: string; webhookPath: string; sdkKey: string };
   }
@@ -28,19 +17,19 @@ describe.each(DIALECTS)('apps API on %s', (dialect) => {
     expect(created.id).toMatch(/^app_[a-z2-7]{16}$/);
     expect(created.webhookPath).toBe(`/webhooks/purchasely/${created.id}`);
     expect(created.sdkKey).toMatch(/^pcb_sdk_/);
-    const got = await app.inject({ method: 'GET', url: `/api/v1/apps/${created.id}`, headers: AUTH });
+    const got = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${created.id}`, headers: AUTH });
     expect(got.statusCode).toBe(200);
     expect(got.json()).toMatchObject({ id: created.id, name: 'Demo', signatureToleranceSeconds: 300, allowLegacySignatures: false });
     expect(got.body).not.toContain('sdkKey');
     expect(got.body).not.toContain('purchasely-shared-secret');
-    const list = await app.inject({ method: 'GET', url: '/api/v1/apps', headers: AUTH });
+    const list = await api.app.inject({ method: 'GET', url: '/api/v1/apps', headers: AUTH });
     expect(list.json().items.map((a: { id: string }) => a.id)).toContain(created.id);
     expect(list.body).not.toContain('purchasely-shared-secret');
   });
 
   it('patches name, tolerance and legacy signatures, and refuses other fields', async () => {
     const { id } = await create();
-    const res = await app.inject({
+    const res = await api.app.inject({
       method: 'PATCH',
       url: `/api/v1/apps/${id}`,
       headers: AUTH,
@@ -48,7 +37,7 @@ describe.each(DIALECTS)('apps API on %s', (dialect) => {
     });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ name: 'Renamed', signatureToleranceSeconds: 60, allowLegacySignatures: true });
-    const bad = await app.inject({ method: 'PATCH', url: `/api/v1/apps/${id}`, headers: AUTH, payload: { webhookSecret: 'x', signatureToleranceSeconds: -1 } });
+    const bad = await api.app.inject({ method: 'PATCH', url: `/api/v1/apps/${id}`, headers: AUTH, payload: { webhookSecret: 'x', signatureToleranceSeconds: -1 } });
     expect(bad.statusCode).toBe(422);
     const body = bad.json();
     expect(body.error.code).toBe('validation_failed');
@@ -59,31 +48,31 @@ describe.each(DIALECTS)('apps API on %s', (dialect) => {
 
   it('keeps the previous webhook secret active until it is retired', async () => {
     const { id } = await create();
-    const set = await app.inject({ method: 'PUT', url: `/api/v1/apps/${id}/webhook-secret`, headers: AUTH, payload: { secret: 'new-secret' } });
+    const set = await api.app.inject({ method: 'PUT', url: `/api/v1/apps/${id}/webhook-secret`, headers: AUTH, payload: { secret: 'new-secret' } });
     expect(set.statusCode).toBe(200);
     expect(set.json().previousWebhookSecretActive).toBe(true);
-    const stored = await t.ctx.store.apps.get(id);
-    expect(t.ctx.secrets.decrypt(stored!.webhookSecretEnc)).toBe('new-secret');
-    expect(t.ctx.secrets.decrypt(stored!.previousWebhookSecretEnc!)).toBe('purchasely-shared-secret');
-    const retired = await app.inject({ method: 'DELETE', url: `/api/v1/apps/${id}/webhook-secret/previous`, headers: AUTH });
+    const stored = await api.t.ctx.store.apps.get(id);
+    expect(api.t.ctx.secrets.decrypt(stored!.webhookSecretEnc)).toBe('new-secret');
+    expect(api.t.ctx.secrets.decrypt(stored!.previousWebhookSecretEnc!)).toBe('purchasely-shared-secret');
+    const retired = await api.app.inject({ method: 'DELETE', url: `/api/v1/apps/${id}/webhook-secret/previous`, headers: AUTH });
     expect(retired.json().previousWebhookSecretActive).toBe(false);
-    expect((await t.ctx.store.apps.get(id))!.previousWebhookSecretEnc).toBeNull();
+    expect((await api.t.ctx.store.apps.get(id))!.previousWebhookSecretEnc).toBeNull();
   });
 
   it('rotates the SDK key and shows the new one once', async () => {
     const { id, sdkKey } = await create();
-    const res = await app.inject({ method: 'POST', url: `/api/v1/apps/${id}/sdk-key/rotate`, headers: AUTH });
+    const res = await api.app.inject({ method: 'POST', url: `/api/v1/apps/${id}/sdk-key/rotate`, headers: AUTH });
     expect(res.statusCode).toBe(200);
     const fresh = res.json().sdkKey as string;
     expect(fresh).toMatch(/^pcb_sdk_/);
     expect(fresh).not.toBe(sdkKey);
-    expect((await t.ctx.store.apps.get(id))!.sdkKeyDigest).toBe(t.ctx.secrets.digest(fresh));
+    expect((await api.t.ctx.store.apps.get(id))!.sdkKeyDigest).toBe(api.t.ctx.secrets.digest(fresh));
   });
 
   it('deletes an app, then answers not_found for it', async () => {
     const { id } = await create();
-    expect((await app.inject({ method: 'DELETE', url: `/api/v1/apps/${id}`, headers: AUTH })).statusCode).toBe(204);
-    const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${id}`, headers: AUTH });
+    expect((await api.app.inject({ method: 'DELETE', url: `/api/v1/apps/${id}`, headers: AUTH })).statusCode).toBe(204);
+    const res = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${id}`, headers: AUTH });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ error: { code: 'not_found', message: `No app with id ${id}.` } });
   });
@@ -96,49 +85,49 @@ describe.each(DIALECTS)('apps API on %s', (dialect) => {
       ['GET', '/metrics'],
       ['GET', '/docs'],
     ] as const) {
-      const res = await app.inject({ method, url });
+      const res = await api.app.inject({ method, url });
       expect(res.statusCode, `${method} ${url}`).toBe(401);
       expect(res.json().error.code).toBe('unauthorized');
     }
-    const wrong = await app.inject({ method: 'GET', url: '/api/v1/apps', headers: { authorization: 'Bearer nope' } });
+    const wrong = await api.app.inject({ method: 'GET', url: '/api/v1/apps', headers: { authorization: 'Bearer nope' } });
     expect(wrong.statusCode).toBe(401);
   });
 
   it('logs in with a session cookie that is HttpOnly and SameSite=Strict, and logs out', async () => {
-    const bad = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { token: 'wrong' } });
+    const bad = await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { token: 'wrong' } });
     expect(bad.statusCode).toBe(401);
-    const login = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { token: TEST_ADMIN_TOKEN } });
+    const login = await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { token: TEST_ADMIN_TOKEN } });
     expect(login.statusCode).toBe(204);
     const setCookie = String(login.headers['set-cookie']);
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Strict/);
     const cookie = setCookie.split(';')[0]!;
-    const list = await app.inject({ method: 'GET', url: '/api/v1/apps', headers: { cookie } });
+    const list = await api.app.inject({ method: 'GET', url: '/api/v1/apps', headers: { cookie } });
     expect(list.statusCode).toBe(200);
     // A cookie-authenticated write must be JSON: a cross-site form cannot forge it.
-    const form = await app.inject({
+    const form = await api.app.inject({
       method: 'POST',
       url: '/api/v1/apps',
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'name=x&webhookSecret=y',
     });
     expect(form.statusCode).toBe(415);
-    const json = await app.inject({ method: 'POST', url: '/api/v1/apps', headers: { cookie }, payload: { name: 'ViaCookie', webhookSecret: 's' } });
+    const json = await api.app.inject({ method: 'POST', url: '/api/v1/apps', headers: { cookie }, payload: { name: 'ViaCookie', webhookSecret: 's' } });
     expect(json.statusCode).toBe(201);
-    const logout = await app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie } });
+    const logout = await api.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie } });
     expect(logout.statusCode).toBe(204);
     expect(String(logout.headers['set-cookie'])).toMatch(/pcb_session=;/);
-    const forged = await app.inject({ method: 'GET', url: '/api/v1/apps', headers: { cookie: 'pcb_session=99999999999999.deadbeef' } });
+    const forged = await api.app.inject({ method: 'GET', url: '/api/v1/apps', headers: { cookie: 'pcb_session=99999999999999.deadbeef' } });
     expect(forged.statusCode).toBe(401);
   });
 
   it('answers errors in the SPEC form: unknown route, bad JSON, validation', async () => {
-    const unknown = await app.inject({ method: 'GET', url: '/api/v1/nothing-here', headers: AUTH });
+    const unknown = await api.app.inject({ method: 'GET', url: '/api/v1/nothing-here', headers: AUTH });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.code).toBe('not_found');
-    const root404 = await app.inject({ method: 'GET', url: '/nothing' });
+    const root404 = await api.app.inject({ method: 'GET', url: '/nothing' });
     expect(root404.json().error.code).toBe('not_found');
-    const badJson = await app.inject({
+    const badJson = await api.app.inject({
       method: 'POST',
       url: '/api/v1/apps',
       headers: { ...AUTH, 'content-type': 'application/json' },
@@ -146,7 +135,7 @@ describe.each(DIALECTS)('apps API on %s', (dialect) => {
     });
     expect(badJson.statusCode).toBe(400);
     expect(badJson.json()).toEqual({ error: { code: 'invalid_json', message: 'The body is not valid JSON.' } });
-    const invalid = await app.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { extra: true } });
+    const invalid = await api.app.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { extra: true } });
     expect(invalid.statusCode).toBe(422);
     expect(invalid.json().error.details).toEqual(
       expect.arrayContaining([
@@ -159,11 +148,11 @@ describe.each(DIALECTS)('apps API on %s', (dialect) => {
   });
 
   it('serves health, readiness, metrics and the OpenAPI document', async () => {
-    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    expect((await app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
-    const metrics = await app.inject({ method: 'GET', url: '/metrics', headers: AUTH });
+    expect((await api.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    expect((await api.app.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({ status: 'ready' });
+    const metrics = await api.app.inject({ method: 'GET', url: '/metrics', headers: AUTH });
     expect(metrics.body).toContain('pcbridge_http_requests_total');
-    const docs = await app.inject({ method: 'GET', url: '/docs', headers: AUTH });
+    const docs = await api.app.inject({ method: 'GET', url: '/docs', headers: AUTH });
     expect(docs.json().openapi).toMatch(/^3\./);
     expect(Object.keys(docs.json().paths)).toContain('/api/v1/apps');
   });

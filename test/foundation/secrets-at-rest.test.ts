@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/http/app.js';
-import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApi } from '../helpers/api.js';
+import { AUTH, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 
 const WEBHOOK_SECRET = 'purchasely-secret-Zq81hfE0xN';
@@ -29,36 +28,27 @@ async function everythingStored(t: TestContext): Promise<string> {
 }
 
 describe.each(DIALECTS)('secrets at rest on %s', (dialect) => {
-  let t: TestContext;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    t = await createTestContext(dialect);
-    app = await buildApp(t.ctx);
-  });
-  afterAll(async () => {
-    await app.close();
-    await t.close();
-  });
+  const api = useTestApi(dialect);
 
   it('stores webhook secrets encrypted and SDK keys only as a keyed digest, and never returns either', async () => {
-    const created = (await app.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: 'Vault', webhookSecret: WEBHOOK_SECRET } })).json();
-    await app.inject({ method: 'PUT', url: `/api/v1/apps/${created.id}/webhook-secret`, headers: AUTH, payload: { secret: NEXT_SECRET } });
-    const rotated = (await app.inject({ method: 'POST', url: `/api/v1/apps/${created.id}/sdk-key/rotate`, headers: AUTH })).json();
+    const created = (await api.app.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: 'Vault', webhookSecret: WEBHOOK_SECRET } })).json();
+    await api.app.inject({ method: 'PUT', url: `/api/v1/apps/${created.id}/webhook-secret`, headers: AUTH, payload: { secret: NEXT_SECRET } });
+    const rotated = (await api.app.inject({ method: 'POST', url: `/api/v1/apps/${created.id}/sdk-key/rotate`, headers: AUTH })).json();
 
-    const stored = await everythingStored(t);
+    const stored = await everythingStored(api.t);
     expect(stored).toContain(created.id);
     expect(stored).toContain('v1:');
     for (const secret of [WEBHOOK_SECRET, NEXT_SECRET, created.sdkKey, rotated.sdkKey]) {
       expect(stored).not.toContain(secret);
     }
-    const row = await t.ctx.store.apps.get(created.id);
+    const row = await api.t.ctx.store.apps.get(created.id);
     expect(row!.webhookSecretEnc).toMatch(/^v1:/);
-    expect(t.ctx.secrets.decrypt(row!.webhookSecretEnc)).toBe(NEXT_SECRET);
+    expect(api.t.ctx.secrets.decrypt(row!.webhookSecretEnc)).toBe(NEXT_SECRET);
 
     const responses = [
-      await app.inject({ method: 'GET', url: '/api/v1/apps', headers: AUTH }),
-      await app.inject({ method: 'GET', url: `/api/v1/apps/${created.id}`, headers: AUTH }),
-      await app.inject({ method: 'PATCH', url: `/api/v1/apps/${created.id}`, headers: AUTH, payload: { name: 'Vault 2' } }),
+      await api.app.inject({ method: 'GET', url: '/api/v1/apps', headers: AUTH }),
+      await api.app.inject({ method: 'GET', url: `/api/v1/apps/${created.id}`, headers: AUTH }),
+      await api.app.inject({ method: 'PATCH', url: `/api/v1/apps/${created.id}`, headers: AUTH, payload: { name: 'Vault 2' } }),
     ];
     for (const res of responses) {
       for (const secret of [WEBHOOK_SECRET, NEXT_SECRET, created.sdkKey, rotated.sdkKey]) expect(res.body).not.toContain(secret);

@@ -1,19 +1,12 @@
 import { Pool } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../helpers/databases.js';
-import { loadFixtureBytes, signedHeaders, startHarness, storedEvents, type Harness } from './helpers.js';
+import { loadFixtureBytes, signedHeaders, storedEvents, useHarness } from './helpers.js';
 
 const SECRET = 'purchasely-shared-secret';
 
 describe.each(DIALECTS)('1,000 concurrent deliveries of one event on %s', (dialect) => {
-  let h: Harness;
-  let appId: string;
-
-  beforeAll(async () => {
-    h = await startHarness(dialect);
-    appId = await h.createApp(SECRET);
-  });
-  afterAll(async () => h.close());
+  const h = useHarness(dialect, { secret: SECRET });
 
   it('store exactly one event with duplicates = 999, every delivery answered 200', async () => {
     const body = loadFixtureBytes('SUBSCRIPTION_STARTED');
@@ -22,7 +15,7 @@ describe.each(DIALECTS)('1,000 concurrent deliveries of one event on %s', (diale
     try {
       const statuses = await Promise.all(
         Array.from({ length: 1000 }, async () => {
-          const res = await pool.request({ method: 'POST', path: `/webhooks/purchasely/${appId}`, body, headers });
+          const res = await pool.request({ method: 'POST', path: `/webhooks/purchasely/${h.appId}`, body, headers });
           await res.body.dump();
           return res.statusCode;
         }),
@@ -31,7 +24,7 @@ describe.each(DIALECTS)('1,000 concurrent deliveries of one event on %s', (diale
     } finally {
       await pool.close();
     }
-    const rows = await storedEvents(h.t, appId);
+    const rows = await storedEvents(h.t, h.appId);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ event_id: '1a03612c-4960-40be-bc69-eeab14f9c6e9', duplicates: 999, status: 'received' });
   });

@@ -1,8 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/http/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signPurchaselyRequest } from '../../src/purchasely/signature.js';
-import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
+import { useTestApi } from '../helpers/api.js';
+import { AUTH } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { loadFixture } from './helpers.js';
 import type { EventItem as Item } from '../../src/ingest/event-log.js';
@@ -11,13 +10,12 @@ const SECRET = 'events-api-secret';
 
 
 describe.each(DIALECTS)('the event log API on %s', (dialect) => {
-  let t: TestContext;
-  let app: FastifyInstance;
+  const api = useTestApi(dialect);
   let appId: string;
 
   async function send(body: string) {
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const res = await app.inject({
+    const res = await api.app.inject({
       method: 'POST',
       url: `/webhooks/purchasely/${appId}`,
       headers: { 'content-type': 'application/json', 'x-purchasely-timestamp': timestamp, 'x-purchasely-request-signature': signPurchaselyRequest(SECRET, timestamp, body) },
@@ -27,15 +25,13 @@ describe.each(DIALECTS)('the event log API on %s', (dialect) => {
   }
 
   async function list(query: string): Promise<{ items: Item[]; nextCursor: string | null }> {
-    const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events${query}`, headers: AUTH });
+    const res = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events${query}`, headers: AUTH });
     expect(res.statusCode, res.body).toBe(200);
     return res.json();
   }
 
   beforeAll(async () => {
-    t = await createTestContext(dialect);
-    app = await buildApp(t.ctx);
-    const created = await app.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: 'Log', webhookSecret: SECRET } });
+    const created = await api.app.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: 'Log', webhookSecret: SECRET } });
     appId = created.json().id;
     // Oldest first: the three fixtures, then a production event of another user, then junk.
     await send(JSON.stringify(loadFixture('ACTIVATE')));
@@ -44,10 +40,6 @@ describe.each(DIALECTS)('the event log API on %s', (dialect) => {
     await send(JSON.stringify(loadFixture('TRANSACTION_PROCESSED'))); // a retry
     await send(JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-prod', environment: 'PRODUCTION', user_id: 'alice' }));
     await send('not json at all');
-  });
-  afterAll(async () => {
-    await app.close();
-    await t.close();
   });
 
   it('lists every event newest first with the documented fields', async () => {
@@ -109,27 +101,27 @@ describe.each(DIALECTS)('the event log API on %s', (dialect) => {
 
   it('refuses a limit over 500, a made-up cursor and a date that is not ISO', async () => {
     for (const query of ['?limit=501', '?limit=0', '?cursor=bm90LWEtY3Vyc29y', '?from=yesterday']) {
-      const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events${query}`, headers: AUTH });
+      const res = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events${query}`, headers: AUTH });
       expect(res.statusCode, query).toBe(422);
       expect(res.json().error.code).toBe('validation_failed');
     }
   });
 
   it('needs the admin token', async () => {
-    const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events` });
+    const res = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events` });
     expect(res.statusCode).toBe(401);
   });
 
   it('answers 404 for an unknown app and an unknown event', async () => {
-    expect((await app.inject({ method: 'GET', url: '/api/v1/apps/app_nope/events', headers: AUTH })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/apps/app_nope/events/x', headers: AUTH })).statusCode).toBe(404);
-    const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/no-such-event`, headers: AUTH });
+    expect((await api.app.inject({ method: 'GET', url: '/api/v1/apps/app_nope/events', headers: AUTH })).statusCode).toBe(404);
+    expect((await api.app.inject({ method: 'GET', url: '/api/v1/apps/app_nope/events/x', headers: AUTH })).statusCode).toBe(404);
+    const res = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/no-such-event`, headers: AUTH });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('not_found');
   });
 
   it('shows one event with its parsed payload and no records or attempts before processing', async () => {
-    const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/5e45109f-7fac-45f8-a7e4-464892d5d35d`, headers: AUTH });
+    const res = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/5e45109f-7fac-45f8-a7e4-464892d5d35d`, headers: AUTH });
     expect(res.statusCode).toBe(200);
     const detail = res.json();
     expect(detail).toMatchObject({ eventId: '5e45109f-7fac-45f8-a7e4-464892d5d35d', eventName: 'ACTIVATE', userId: 'toto', eventCreatedAt: '2023-12-12T14:19:26.120Z' });
@@ -139,14 +131,14 @@ describe.each(DIALECTS)('the event log API on %s', (dialect) => {
 
   it('shows a body that is not JSON as text', async () => {
     const quarantined = (await list('?status=quarantined')).items[0]!;
-    const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/${quarantined.eventId}`, headers: AUTH });
+    const res = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/${quarantined.eventId}`, headers: AUTH });
     expect(res.json()).toMatchObject({ payload: null, rawBody: 'not json at all', status: 'quarantined', reason: 'invalid_json' });
   });
 
   it("shows the event's records and the attempts that carried them", async () => {
-    const event = await t.ctx.store.db.get<{ seq: number }>('SELECT seq FROM events WHERE app_id = ? AND event_id = ?', [appId, 'evt-prod']);
+    const event = await api.t.ctx.store.db.get<{ seq: number }>('SELECT seq FROM events WHERE app_id = ? AND event_id = ?', [appId, 'evt-prod']);
     const seq = Number(event!.seq);
-    await t.ctx.store.tx(async (_repos, q) => {
+    await api.t.ctx.store.tx(async (_repos, q) => {
       await q.run(
         `INSERT INTO records (app_id, event_seq, event_id, user_key, user_id, target, kind, body_json, state, attempts, last_code, last_message, generation, identifier_json, created_at, updated_at, delivered_at)
          VALUES (?, ?, 'evt-prod', 'alice', 'alice', 'main', 'event', ?, 'delivered', 2, 200, NULL, 0, ?, 1700000000000, 1700000001000, 1700000001000)`,
@@ -160,7 +152,7 @@ describe.each(DIALECTS)('the event log API on %s', (dialect) => {
       // An attempt of another record must not show up.
       await q.run(`INSERT INTO attempts (app_id, account_key, started_at, latency_ms, http_status, outcome, response_text, record_count) VALUES (?, 'eu1:W9R', 1700000000100, 10, 200, 'success', 'other', 1)`, [appId]);
     });
-    const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/evt-prod`, headers: AUTH });
+    const res = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/evt-prod`, headers: AUTH });
     expect(res.statusCode).toBe(200);
     const detail = res.json();
     expect(detail.records).toEqual([

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
+import { afterAll, beforeAll } from 'vitest';
 import type { Clock } from '../../src/clock.js';
 import { buildApp } from '../../src/http/app.js';
 import { signPurchaselyRequest } from '../../src/purchasely/signature.js';
@@ -71,6 +72,49 @@ export async function startHarness(dialect: TestDialect, opts: { clock?: Clock }
       await app.close();
       await t.close();
     },
+  };
+}
+
+/** A harness with one app of its own, opened by a beforeAll; its `close` belongs to the afterAll. */
+export interface AppHarness extends Omit<Harness, 'close'> {
+  readonly appId: string;
+}
+
+/**
+ * Registers a beforeAll that starts a harness and creates one app with `secret` (the harness's default when
+ * left out), and an afterAll that closes the harness. Call it inside a describe; read the handle once the
+ * beforeAll has run, in later hooks and in the tests.
+ */
+export function useHarness(dialect: TestDialect, opts: { clock?: Clock; secret?: string } = {}): AppHarness {
+  let h: Harness | undefined;
+  let appId: string | undefined;
+  beforeAll(async () => {
+    h = await startHarness(dialect, opts);
+    appId = await h.createApp(opts.secret);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  const started = (): Harness => {
+    if (!h) throw new Error('useHarness: read before its beforeAll ran, or after it failed');
+    return h;
+  };
+  return {
+    get t() {
+      return started().t;
+    },
+    get app() {
+      return started().app;
+    },
+    get baseUrl() {
+      return started().baseUrl;
+    },
+    get appId() {
+      if (appId === undefined) throw new Error('useHarness: read before its beforeAll ran, or after it failed');
+      return appId;
+    },
+    createApp: async (secret) => started().createApp(secret),
+    post: async (id, body, headers) => started().post(id, body, headers),
   };
 }
 

@@ -3,7 +3,7 @@ import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signPurchaselyRequest } from '../../src/purchasely/signature.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { loadFixture, startHarness, type Harness } from './helpers.js';
+import { loadFixture, useHarness } from './helpers.js';
 
 const SECRET = 'property-secret';
 const LIMIT = 256 * 1024;
@@ -88,24 +88,20 @@ function headersFor(r: ArbitraryRequest): Record<string, string> {
 }
 
 describe.each(DIALECTS)('the webhook under arbitrary input on %s', (dialect) => {
-  let h: Harness;
-  let appId: string;
+  const h = useHarness(dialect, { secret: SECRET });
   let pool: Pool;
 
-  beforeAll(async () => {
-    h = await startHarness(dialect);
-    appId = await h.createApp(SECRET);
+  beforeAll(() => {
     pool = new Pool(h.baseUrl, { connections: 4 });
   });
   afterAll(async () => {
     await pool.close();
-    await h.close();
   });
 
   it('never crashes and never answers 5xx: signed bodies within the limit get 200, others 401 or 413', async () => {
     await fc.assert(
       fc.asyncProperty(requestArb, async (r) => {
-        const res = await pool.request({ method: 'POST', path: `/webhooks/purchasely/${appId}`, body: r.body, headers: headersFor(r) });
+        const res = await pool.request({ method: 'POST', path: `/webhooks/purchasely/${h.appId}`, body: r.body, headers: headersFor(r) });
         const text = await res.body.text();
         expect(res.statusCode, text).toBeLessThan(500);
         if (r.body.length > LIMIT) {

@@ -1,24 +1,17 @@
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { signPurchaselyBodyWithoutTimestamp, signPurchaselyDeprecatedHeader, signPurchaselyRequest } from '../../src/purchasely/signature.js';
 import { AUTH } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { loadFixture, loadFixtureBytes, signedHeaders, startHarness, storedEvents, type Harness } from './helpers.js';
+import { loadFixture, loadFixtureBytes, signedHeaders, startHarness, storedEvents, useHarness } from './helpers.js';
 
 const SECRET = 'purchasely-shared-secret';
 
 describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => {
-  let h: Harness;
-  let appId: string;
-
-  beforeAll(async () => {
-    h = await startHarness(dialect);
-    appId = await h.createApp(SECRET);
-  });
-  afterAll(async () => h.close());
+  const h = useHarness(dialect, { secret: SECRET });
 
   it('answers 404 unknown_app for an app that does not exist and stores nothing', async () => {
     const body = loadFixtureBytes('ACTIVATE');
@@ -38,10 +31,10 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
   it('stores a valid signed fixture once and answers 200 after filling every column', async () => {
     const body = loadFixtureBytes('ACTIVATE');
     const before = Date.now();
-    const res = await h.post(appId, body, signedHeaders(SECRET, body));
+    const res = await h.post(h.appId, body, signedHeaders(SECRET, body));
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ status: 'stored' });
-    const rows = await storedEvents(h.t, appId);
+    const rows = await storedEvents(h.t, h.appId);
     const row = rows.find((r) => r.event_id === '5e45109f-7fac-45f8-a7e4-464892d5d35d');
     expect(row).toMatchObject({
       event_name: 'ACTIVATE',
@@ -61,19 +54,19 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
 
   it('keys an anonymous user on anonymous_user_id', async () => {
     const body = loadFixtureBytes('SUBSCRIPTION_STARTED');
-    expect((await h.post(appId, body, signedHeaders(SECRET, body))).status).toBe(200);
-    const row = (await storedEvents(h.t, appId)).find((r) => r.event_id === '1a03612c-4960-40be-bc69-eeab14f9c6e9');
+    expect((await h.post(h.appId, body, signedHeaders(SECRET, body))).status).toBe(200);
+    const row = (await storedEvents(h.t, h.appId)).find((r) => r.event_id === '1a03612c-4960-40be-bc69-eeab14f9c6e9');
     expect(row).toMatchObject({ user_key: '5ca811b6-46e9-4847-9381-3911bd5fcd7b', user_id: null, anonymous_user_id: '5ca811b6-46e9-4847-9381-3911bd5fcd7b', event_created_at: 1702389064953 });
   });
 
   it('counts a retry of the same event_id as a duplicate, answers 200 and stores nothing new', async () => {
     const body = loadFixtureBytes('TRANSACTION_PROCESSED');
-    expect((await h.post(appId, body, signedHeaders(SECRET, body))).status).toBe(200);
+    expect((await h.post(h.appId, body, signedHeaders(SECRET, body))).status).toBe(200);
     // Purchasely's retry: same payload, a later timestamp.
-    const retry = await h.post(appId, body, signedHeaders(SECRET, body, Math.floor(Date.now() / 1000) + 1));
+    const retry = await h.post(h.appId, body, signedHeaders(SECRET, body, Math.floor(Date.now() / 1000) + 1));
     expect(retry.status).toBe(200);
     expect(retry.json).toEqual({ status: 'duplicate' });
-    const rows = (await storedEvents(h.t, appId)).filter((r) => r.event_id === 'a2430cab-b56f-45d6-9268-8f9f35e20b59');
+    const rows = (await storedEvents(h.t, h.appId)).filter((r) => r.event_id === 'a2430cab-b56f-45d6-9268-8f9f35e20b59');
     expect(rows).toHaveLength(1);
     expect(rows[0]!.duplicates).toBe(1);
   });
@@ -81,8 +74,8 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
   it('stores an event name it does not know as such', async () => {
     const payload = { ...loadFixture('ACTIVATE'), event_id: 'evt-unknown-name', event_name: 'SOMETHING_PURCHASELY_ADDED_LATER' };
     const body = JSON.stringify(payload);
-    expect((await h.post(appId, body, signedHeaders(SECRET, body))).status).toBe(200);
-    const row = (await storedEvents(h.t, appId)).find((r) => r.event_id === 'evt-unknown-name');
+    expect((await h.post(h.appId, body, signedHeaders(SECRET, body))).status).toBe(200);
+    const row = (await storedEvents(h.t, h.appId)).find((r) => r.event_id === 'evt-unknown-name');
     expect(row).toMatchObject({ event_name: 'SOMETHING_PURCHASELY_ADDED_LATER', status: 'received' });
   });
 
@@ -92,10 +85,10 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
       const headers = signedHeaders(SECRET, body);
       if (type === null) delete headers['content-type'];
       else headers['content-type'] = type;
-      const res = await h.post(appId, body, headers);
+      const res = await h.post(h.appId, body, headers);
       expect(res.status, `content type ${type}`).toBe(200);
     }
-    const ids = (await storedEvents(h.t, appId)).map((r) => r.event_id);
+    const ids = (await storedEvents(h.t, h.appId)).map((r) => r.event_id);
     expect(ids).toEqual(expect.arrayContaining(['evt-ctype-1', 'evt-ctype-2', 'evt-ctype-3', 'evt-ctype-4']));
   });
 
@@ -117,10 +110,10 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
 
     it('answers 413 payload_too_large when Content-Length says so, and stores nothing', async () => {
       const body = bigBody(256 * 1024 + 1);
-      const res = await h.post(appId, body, signedHeaders(SECRET, body));
+      const res = await h.post(h.appId, body, signedHeaders(SECRET, body));
       expect(res.status).toBe(413);
       expect(res.json).toMatchObject({ error: { code: 'payload_too_large' } });
-      expect((await storedEvents(h.t, appId)).some((r) => r.event_id === `evt-big-${256 * 1024 + 1}`)).toBe(false);
+      expect((await storedEvents(h.t, h.appId)).some((r) => r.event_id === `evt-big-${256 * 1024 + 1}`)).toBe(false);
     });
 
     it('answers 413 for a chunked body that grows past the limit while read', async () => {
@@ -128,7 +121,7 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
       async function* chunks() {
         for (let i = 0; i < body.length; i += 16 * 1024) yield body.subarray(i, i + 16 * 1024);
       }
-      const res = await request(`${h.baseUrl}/webhooks/purchasely/${appId}`, { method: 'POST', body: Readable.from(chunks()), headers: signedHeaders(SECRET, body) });
+      const res = await request(`${h.baseUrl}/webhooks/purchasely/${h.appId}`, { method: 'POST', body: Readable.from(chunks()), headers: signedHeaders(SECRET, body) });
       expect(res.headers['content-length']).toBeDefined();
       expect(res.statusCode).toBe(413);
       expect((await res.body.json()) as unknown).toMatchObject({ error: { code: 'payload_too_large' } });
@@ -137,13 +130,13 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
     it('accepts a signed body of exactly 256 KiB', async () => {
       const body = bigBody(256 * 1024);
       expect(body.length).toBe(262_144);
-      expect((await h.post(appId, body, signedHeaders(SECRET, body))).status).toBe(200);
-      expect((await storedEvents(h.t, appId)).some((r) => r.event_id === 'evt-big-262144')).toBe(true);
+      expect((await h.post(h.appId, body, signedHeaders(SECRET, body))).status).toBe(200);
+      expect((await storedEvents(h.t, h.appId)).some((r) => r.event_id === 'evt-big-262144')).toBe(true);
     });
 
     it('checks the size before the signature (413 for an unsigned oversized body)', async () => {
       const body = bigBody(257 * 1024);
-      const res = await h.post(appId, body, { 'content-type': 'application/json' });
+      const res = await h.post(h.appId, body, { 'content-type': 'application/json' });
       expect(res.status).toBe(413);
     });
   });
@@ -152,11 +145,11 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
     const body = () => JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: `evt-sig-${Math.random()}` });
 
     async function expectRejected(payload: string, headers: Record<string, string>) {
-      const res = await h.post(appId, payload, headers);
+      const res = await h.post(h.appId, payload, headers);
       expect(res.status).toBe(401);
       expect(res.json).toMatchObject({ error: { code: 'invalid_signature' } });
       const id = (JSON.parse(payload) as { event_id: string }).event_id;
-      expect((await storedEvents(h.t, appId)).some((r) => r.event_id === id)).toBe(false);
+      expect((await storedEvents(h.t, h.appId)).some((r) => r.event_id === id)).toBe(false);
     }
 
     it('refuses a request without a signature', async () => {
@@ -186,9 +179,9 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
     it('accepts a timestamp within the tolerance either way', async () => {
       const now = Math.floor(Date.now() / 1000);
       const past = body();
-      expect((await h.post(appId, past, signedHeaders(SECRET, past, now - 250))).status).toBe(200);
+      expect((await h.post(h.appId, past, signedHeaders(SECRET, past, now - 250))).status).toBe(200);
       const ahead = body();
-      expect((await h.post(appId, ahead, signedHeaders(SECRET, ahead, now + 250))).status).toBe(200);
+      expect((await h.post(h.appId, ahead, signedHeaders(SECRET, ahead, now + 250))).status).toBe(200);
     });
 
     it("follows the app's tolerance once it is changed", async () => {
@@ -245,66 +238,66 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
       ['a number as event_id', JSON.stringify({ event_id: 42, event_name: 'ACTIVATE', event_created_at_ms: 1702390766120 }), 'missing_event_id'],
     ];
     it.each(cases)('quarantines %s under a generated q_ id', async (_label, payload, reason) => {
-      const res = await h.post(appId, payload, signedHeaders(SECRET, payload));
+      const res = await h.post(h.appId, payload, signedHeaders(SECRET, payload));
       expect(res.status).toBe(200);
       expect(res.json).toEqual({ status: 'quarantined' });
-      const row = (await storedEvents(h.t, appId)).find((r) => r.raw_body !== null && Buffer.from(r.raw_body).toString('utf8') === payload);
+      const row = (await storedEvents(h.t, h.appId)).find((r) => r.raw_body !== null && Buffer.from(r.raw_body).toString('utf8') === payload);
       expect(row).toMatchObject({ status: 'quarantined', reason });
       expect(row!.event_id).toMatch(/^q_[0-9a-f]{32}$/);
     });
 
     it('quarantines a payload without event_name under its own event_id', async () => {
       const payload = JSON.stringify({ event_id: 'evt-no-name', event_created_at_ms: 1702390766120, user_id: 'toto' });
-      expect((await h.post(appId, payload, signedHeaders(SECRET, payload))).status).toBe(200);
-      const row = (await storedEvents(h.t, appId)).find((r) => r.event_id === 'evt-no-name');
+      expect((await h.post(h.appId, payload, signedHeaders(SECRET, payload))).status).toBe(200);
+      const row = (await storedEvents(h.t, h.appId)).find((r) => r.event_id === 'evt-no-name');
       expect(row).toMatchObject({ status: 'quarantined', reason: 'missing_event_name', user_id: 'toto' });
     });
 
     it('quarantines a payload without a usable creation time', async () => {
       const payload = JSON.stringify({ event_id: 'evt-no-time', event_name: 'ACTIVATE', event_created_at: 'yesterday' });
-      expect((await h.post(appId, payload, signedHeaders(SECRET, payload))).status).toBe(200);
-      const row = (await storedEvents(h.t, appId)).find((r) => r.event_id === 'evt-no-time');
+      expect((await h.post(h.appId, payload, signedHeaders(SECRET, payload))).status).toBe(200);
+      const row = (await storedEvents(h.t, h.appId)).find((r) => r.event_id === 'evt-no-time');
       expect(row).toMatchObject({ status: 'quarantined', reason: 'missing_event_created_at', event_name: 'ACTIVATE' });
     });
 
     it('quarantines ids the database cannot key on (a NUL in event_id, a user_id of 3,000 characters)', async () => {
       const nul = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt\u0000nul' });
       const long = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-long-user', user_id: 'u'.repeat(3000) });
-      expect((await h.post(appId, nul, signedHeaders(SECRET, nul))).status).toBe(200);
-      expect((await h.post(appId, long, signedHeaders(SECRET, long))).status).toBe(200);
-      const rows = await storedEvents(h.t, appId);
+      expect((await h.post(h.appId, nul, signedHeaders(SECRET, nul))).status).toBe(200);
+      expect((await h.post(h.appId, long, signedHeaders(SECRET, long))).status).toBe(200);
+      const rows = await storedEvents(h.t, h.appId);
       expect(rows.find((r) => r.raw_body !== null && Buffer.from(r.raw_body).toString('utf8') === nul)).toMatchObject({ status: 'quarantined', reason: 'invalid_event_id' });
       expect(rows.find((r) => r.event_id === 'evt-long-user')).toMatchObject({ status: 'quarantined', reason: 'invalid_user_id', user_id: null });
     });
 
     it('quarantines a creation time no date can hold (event_created_at_ms = 1e300)', async () => {
       const payload = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-far-future', event_created_at_ms: 1e300 });
-      expect((await h.post(appId, payload, signedHeaders(SECRET, payload))).status).toBe(200);
-      const row = (await storedEvents(h.t, appId)).find((r) => r.event_id === 'evt-far-future');
+      expect((await h.post(h.appId, payload, signedHeaders(SECRET, payload))).status).toBe(200);
+      const row = (await storedEvents(h.t, h.appId)).find((r) => r.event_id === 'evt-far-future');
       expect(row).toMatchObject({ status: 'quarantined', reason: 'invalid_event_created_at', event_created_at: null });
     });
 
     it('keeps NUL characters out of the other columns but in the raw body', async () => {
       const payload = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-nul-env', environment: 'SAND\u0000BOX' });
-      expect((await h.post(appId, payload, signedHeaders(SECRET, payload))).status).toBe(200);
-      const row = (await storedEvents(h.t, appId)).find((r) => r.event_id === 'evt-nul-env');
+      expect((await h.post(h.appId, payload, signedHeaders(SECRET, payload))).status).toBe(200);
+      const row = (await storedEvents(h.t, h.appId)).find((r) => r.event_id === 'evt-nul-env');
       expect(row).toMatchObject({ status: 'received', environment: 'SANDBOX' });
       expect(Buffer.from(row!.raw_body!).toString('utf8')).toBe(payload);
     });
 
     it('stores an empty signed body as quarantined', async () => {
-      const res = await h.post(appId, '', signedHeaders(SECRET, ''));
+      const res = await h.post(h.appId, '', signedHeaders(SECRET, ''));
       expect(res.status).toBe(200);
-      const row = (await storedEvents(h.t, appId)).find((r) => r.raw_body !== null && Buffer.from(r.raw_body).length === 0);
+      const row = (await storedEvents(h.t, h.appId)).find((r) => r.raw_body !== null && Buffer.from(r.raw_body).length === 0);
       expect(row).toMatchObject({ status: 'quarantined', reason: 'invalid_json' });
     });
 
     it('recognises the same unusable body sent twice as a retry', async () => {
       const payload = 'still <not> json';
-      await h.post(appId, payload, signedHeaders(SECRET, payload));
-      const again = await h.post(appId, payload, signedHeaders(SECRET, payload));
+      await h.post(h.appId, payload, signedHeaders(SECRET, payload));
+      const again = await h.post(h.appId, payload, signedHeaders(SECRET, payload));
       expect(again.json).toEqual({ status: 'duplicate' });
-      const rows = (await storedEvents(h.t, appId)).filter((r) => r.raw_body !== null && Buffer.from(r.raw_body).toString('utf8') === payload);
+      const rows = (await storedEvents(h.t, h.appId)).filter((r) => r.raw_body !== null && Buffer.from(r.raw_body).toString('utf8') === payload);
       expect(rows).toHaveLength(1);
       expect(rows[0]!.duplicates).toBe(1);
     });
@@ -352,31 +345,24 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
 describe.each(DIALECTS)("Purchasely's documented signature test vectors over HTTP on %s", (dialect) => {
   // The documented vector was signed at 1698322022; the bridge's clock is set 10 s later.
   const clock = createManualClock(1_698_322_032_000);
-  let h: Harness;
-  let appId: string;
-
-  beforeAll(async () => {
-    h = await startHarness(dialect, { clock });
-    appId = await h.createApp('foobar');
-  });
-  afterAll(async () => h.close());
+  const h = useHarness(dialect, { clock, secret: 'foobar' });
 
   it('accepts the v3 vector (timestamp + body) and quarantines its event-less body', async () => {
     const body = '{"a_random_key":"a_random_value_ad"}';
-    const res = await h.post(appId, body, {
+    const res = await h.post(h.appId, body, {
       'content-type': 'application/json',
       'x-purchasely-timestamp': '1698322022',
       'x-purchasely-request-signature': 'f3c2a452e9ea72f41107321aeaf7999f1054148866a710c9b23f9f501785e2a4',
     });
     expect(res.status).toBe(200);
-    const row = (await storedEvents(h.t, appId)).find((r) => Buffer.from(r.raw_body!).toString('utf8') === body);
+    const row = (await storedEvents(h.t, h.appId)).find((r) => Buffer.from(r.raw_body!).toString('utf8') === body);
     expect(row).toMatchObject({ status: 'quarantined', reason: 'missing_event_id', received_at: 1_698_322_032_000 });
   });
 
   it('refuses the v3 vector once the clock is past the tolerance', async () => {
     clock.set(1_698_322_022_000 + 301_000);
     try {
-      const res = await h.post(appId, '{"a_random_key":"a_random_value_ad"}', {
+      const res = await h.post(h.appId, '{"a_random_key":"a_random_value_ad"}', {
         'x-purchasely-timestamp': '1698322022',
         'x-purchasely-request-signature': 'f3c2a452e9ea72f41107321aeaf7999f1054148866a710c9b23f9f501785e2a4',
       });
@@ -389,7 +375,7 @@ describe.each(DIALECTS)("Purchasely's documented signature test vectors over HTT
   it('refuses the older-scheme vector while legacy signatures are off, accepts it once they are on', async () => {
     const body = '{"a_random_key":"a_random_value_amet"}';
     const headers = { 'x-purchasely-request-signature': '506c1cfbd92bafc81b6b1246ff9addbfdff8cddc07fb7298df2cdc32f144a180' };
-    expect((await h.post(appId, body, headers)).status).toBe(401);
+    expect((await h.post(h.appId, body, headers)).status).toBe(401);
     const legacy = await h.createApp('foobar');
     await h.app.inject({ method: 'PATCH', url: `/api/v1/apps/${legacy}`, headers: AUTH, payload: { allowLegacySignatures: true } });
     expect((await h.post(legacy, body, headers)).status).toBe(200);

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/http/app.js';
-import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApi } from '../helpers/api.js';
+import { AUTH } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp } from './helpers.js';
 
@@ -89,20 +88,11 @@ const SPEC_USER_PROPERTIES: Record<string, string> = {
 };
 
 describe.each(DIALECTS)('catalogue API on %s', (dialect) => {
-  let t: TestContext;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    t = await createTestContext(dialect);
-    app = await buildApp(t.ctx);
-  });
-  afterAll(async () => {
-    await app.close();
-    await t.close();
-  });
+  const api = useTestApi(dialect);
 
   it('lists all 42 events of the reference, each with its category, group and a description', async () => {
-    const appId = await createTestApp(app);
-    const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/catalog`, headers: AUTH });
+    const appId = await createTestApp(api.app);
+    const res = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/catalog`, headers: AUTH });
     expect(res.statusCode).toBe(200);
     const events: { name: string; category: string; group: string | null; description: string }[] = res.json().events;
     expect(events).toHaveLength(42);
@@ -117,16 +107,16 @@ describe.each(DIALECTS)('catalogue API on %s', (dialect) => {
   });
 
   it('lists every user property of SPEC §4 with its type and a description', async () => {
-    const appId = await createTestApp(app);
-    const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/catalog`, headers: AUTH });
+    const appId = await createTestApp(api.app);
+    const res = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/catalog`, headers: AUTH });
     const props: { name: string; type: string; description: string }[] = res.json().userProperties;
     expect(Object.fromEntries(props.map((p) => [p.name, p.type]))).toEqual(SPEC_USER_PROPERTIES);
     for (const p of props) expect(p.description.length).toBeGreaterThan(5);
   });
 
   it('answers 404 for an unknown app and 401 without the admin token', async () => {
-    expect((await app.inject({ method: 'GET', url: '/api/v1/apps/app_missing/catalog', headers: AUTH })).statusCode).toBe(404);
-    const appId = await createTestApp(app);
-    expect((await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/catalog` })).statusCode).toBe(401);
+    expect((await api.app.inject({ method: 'GET', url: '/api/v1/apps/app_missing/catalog', headers: AUTH })).statusCode).toBe(404);
+    const appId = await createTestApp(api.app);
+    expect((await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/catalog` })).statusCode).toBe(401);
   });
 });

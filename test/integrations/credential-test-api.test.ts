@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
-import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
+import { useTestApi } from '../helpers/api.js';
+import { AUTH, createTestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp } from './helpers.js';
 
@@ -23,8 +23,6 @@ async function closedPort(): Promise<number> {
 
 describe.each(DIALECTS)('CleverTap credential test on %s', (dialect) => {
   let emu: ClevertapEmulator;
-  let t: TestContext;
-  let app: FastifyInstance;
   beforeAll(async () => {
     emu = await startClevertapEmulator({
       accounts: [
@@ -32,24 +30,22 @@ describe.each(DIALECTS)('CleverTap credential test on %s', (dialect) => {
         { accountId: SANDBOX_ACCOUNT, passcode: SANDBOX_PASSCODE, region: 'in1' },
       ],
     });
-    t = await createTestContext(dialect, { env: { PCBRIDGE_CLEVERTAP_BASE_URL: `${emu.url}/{region}`, PCBRIDGE_CLEVERTAP_TIMEOUT: '5s' } });
-    app = await buildApp(t.ctx);
   });
   afterAll(async () => {
-    await app.close();
-    await t.close();
     await emu.close();
   });
+  // Registered after the emulator's hooks: opens once the emulator runs, closes before it stops.
+  const api = useTestApi(dialect, () => ({ env: { PCBRIDGE_CLEVERTAP_BASE_URL: `${emu.url}/{region}`, PCBRIDGE_CLEVERTAP_TIMEOUT: '5s' } }));
 
   const save = async (appId: string, payload: object) => {
-    const res = await app.inject({ method: 'PUT', url: `/api/v1/apps/${appId}/integrations/clevertap`, headers: AUTH, payload });
+    const res = await api.app.inject({ method: 'PUT', url: `/api/v1/apps/${appId}/integrations/clevertap`, headers: AUTH, payload });
     expect(res.statusCode).toBe(200);
   };
   const check = async (appId: string, payload?: object) =>
-    app.inject({ method: 'POST', url: `/api/v1/apps/${appId}/integrations/clevertap/test`, headers: AUTH, ...(payload ? { payload } : {}) });
+    api.app.inject({ method: 'POST', url: `/api/v1/apps/${appId}/integrations/clevertap/test`, headers: AUTH, ...(payload ? { payload } : {}) });
 
   it('says ok when the saved credentials are right', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     await save(appId, { region: 'us1', accountId: ACCOUNT, passcode: PASSCODE });
     const res = await check(appId);
     expect(res.statusCode).toBe(200);
@@ -58,7 +54,7 @@ describe.each(DIALECTS)('CleverTap credential test on %s', (dialect) => {
   });
 
   it('says the passcode or account is wrong when no region accepts them', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     await save(appId, { region: 'us1', accountId: ACCOUNT, passcode: 'not-the-passcode' });
     const res = await check(appId);
     expect(res.statusCode).toBe(200);
@@ -71,7 +67,7 @@ describe.each(DIALECTS)('CleverTap credential test on %s', (dialect) => {
   });
 
   it('names the region that accepts the credentials when the saved region is wrong', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     await save(appId, { region: 'eu1', accountId: ACCOUNT, passcode: PASSCODE });
     const res = await check(appId);
     const body = res.json();
@@ -82,7 +78,7 @@ describe.each(DIALECTS)('CleverTap credential test on %s', (dialect) => {
   });
 
   it('tests credentials given in the body before they are saved', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     const good = await check(appId, { region: 'us1', accountId: ACCOUNT, passcode: PASSCODE });
     expect(good.json().ok).toBe(true);
     // Only the passcode given: region and account ID come from the saved settings.
@@ -90,12 +86,12 @@ describe.each(DIALECTS)('CleverTap credential test on %s', (dialect) => {
     expect((await check(appId)).json().ok).toBe(false);
     expect((await check(appId, { passcode: PASSCODE })).json().ok).toBe(true);
     // The check saves nothing.
-    const row = await t.ctx.store.integrations.get(appId);
-    expect(t.ctx.secrets.decrypt(row!.passcodeEnc!)).toBe('stale-passcode');
+    const row = await api.t.ctx.store.integrations.get(appId);
+    expect(api.t.ctx.secrets.decrypt(row!.passcodeEnc!)).toBe('stale-passcode');
   });
 
   it('tests the saved sandbox account when asked for target sandbox', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     await save(appId, {
       region: 'us1',
       accountId: ACCOUNT,
@@ -108,14 +104,14 @@ describe.each(DIALECTS)('CleverTap credential test on %s', (dialect) => {
   });
 
   it('answers 422 naming what is missing when nothing is saved or given', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     const res = await check(appId, {});
     expect(res.statusCode).toBe(422);
     expect(res.json().error.details.map((d: { path: string }) => d.path)).toEqual(['/accountId', '/passcode']);
   });
 
   it('refuses an unknown region in the body and answers 404 for an unknown app', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     const bad = await check(appId, { region: 'mars1', accountId: ACCOUNT, passcode: PASSCODE });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error.details[0].path).toBe('/region');

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/http/app.js';
-import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApi } from '../helpers/api.js';
+import { AUTH, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, everyRow, insertEvent, insertRecord } from './helpers.js';
 
@@ -31,31 +30,28 @@ function payload(eventId: string, userId: string | null, anonymousUserId: string
 }
 
 describe.each(DIALECTS)('user erasure API on %s', (dialect) => {
-  let t: TestContext;
-  let app: FastifyInstance;
+  const api = useTestApi(dialect);
   let appId: string;
   let otherAppId: string;
   beforeAll(async () => {
-    t = await createTestContext(dialect);
-    app = await buildApp(t.ctx);
-    appId = await createTestApp(app, 'Erasure');
-    otherAppId = await createTestApp(app, 'Same user, other app');
-    const db = t.ctx.store.db;
+    appId = await createTestApp(api.app, 'Erasure');
+    otherAppId = await createTestApp(api.app, 'Same user, other app');
+    const db = api.t.ctx.store.db;
 
     // The user's events: delivered, held (a held and a pending record), and one from before login.
-    const ev1 = await insertEvent(t, { appId, eventId: 'ev1', userKey: ERASED, userId: ERASED, anonymousUserId: ERASED_ANON, receivedAt: T0, status: 'delivered', rawBody: payload('ev1', ERASED, ERASED_ANON) });
-    const r1 = await insertRecord(t, {
+    const ev1 = await insertEvent(api.t, { appId, eventId: 'ev1', userKey: ERASED, userId: ERASED, anonymousUserId: ERASED_ANON, receivedAt: T0, status: 'delivered', rawBody: payload('ev1', ERASED, ERASED_ANON) });
+    const r1 = await insertRecord(api.t, {
       appId, eventSeq: ev1, eventId: 'ev1', userKey: ERASED, userId: ERASED, anonymousUserId: ERASED_ANON, state: 'delivered',
       body: { type: 'event', evtName: 'Renewed', evtData: { user_id: ERASED } }, identifier: { identity: ERASED }, createdAt: T0, deliveredAt: T0 + 500,
     });
-    const ev2 = await insertEvent(t, { appId, eventId: 'ev2', userKey: ERASED, userId: ERASED, receivedAt: T0 + 1000, status: 'held', rawBody: payload('ev2', ERASED, null) });
-    await insertRecord(t, { appId, eventSeq: ev2, eventId: 'ev2', userKey: ERASED, userId: ERASED, state: 'held', createdAt: T0 + 1000 });
-    await insertRecord(t, { appId, eventSeq: ev2, eventId: 'ev2', userKey: ERASED, userId: ERASED, state: 'pending', createdAt: T0 + 1000 });
-    await insertEvent(t, { appId, eventId: 'ev3', userKey: ERASED_ANON, anonymousUserId: ERASED_ANON, receivedAt: T0 - 5000, status: 'received', rawBody: payload('ev3', null, ERASED_ANON) });
+    const ev2 = await insertEvent(api.t, { appId, eventId: 'ev2', userKey: ERASED, userId: ERASED, receivedAt: T0 + 1000, status: 'held', rawBody: payload('ev2', ERASED, null) });
+    await insertRecord(api.t, { appId, eventSeq: ev2, eventId: 'ev2', userKey: ERASED, userId: ERASED, state: 'held', createdAt: T0 + 1000 });
+    await insertRecord(api.t, { appId, eventSeq: ev2, eventId: 'ev2', userKey: ERASED, userId: ERASED, state: 'pending', createdAt: T0 + 1000 });
+    await insertEvent(api.t, { appId, eventId: 'ev3', userKey: ERASED_ANON, anonymousUserId: ERASED_ANON, receivedAt: T0 - 5000, status: 'received', rawBody: payload('ev3', null, ERASED_ANON) });
 
     // Someone else, in the same app and in the same request.
-    const ev4 = await insertEvent(t, { appId, eventId: 'ev4', userKey: KEPT, userId: KEPT, receivedAt: T0 + 2000, status: 'delivered', rawBody: payload('ev4', KEPT, null) });
-    const r4 = await insertRecord(t, {
+    const ev4 = await insertEvent(api.t, { appId, eventId: 'ev4', userKey: KEPT, userId: KEPT, receivedAt: T0 + 2000, status: 'delivered', rawBody: payload('ev4', KEPT, null) });
+    const r4 = await insertRecord(api.t, {
       appId, eventSeq: ev4, eventId: 'ev4', userKey: KEPT, userId: KEPT, state: 'delivered',
       body: { type: 'event', evtName: 'Renewed', evtData: { user_id: KEPT } }, identifier: { identity: KEPT }, createdAt: T0 + 2000, deliveredAt: T0 + 2500,
     });
@@ -66,7 +62,7 @@ describe.each(DIALECTS)('user erasure API on %s', (dialect) => {
     await db.run("INSERT INTO attempt_records (attempt_id, record_id) VALUES (1, ?), (1, ?)", [r1, r4]);
 
     // The same user ID in another app is another app's business.
-    await insertEvent(t, { appId: otherAppId, eventId: 'ev1', userKey: ERASED, userId: ERASED, receivedAt: T0, status: 'delivered', rawBody: payload('ev1', ERASED, null) });
+    await insertEvent(api.t, { appId: otherAppId, eventId: 'ev1', userKey: ERASED, userId: ERASED, receivedAt: T0, status: 'delivered', rawBody: payload('ev1', ERASED, null) });
 
     for (const [app_, key, ct] of [[appId, ERASED, 'ct-erased'], [appId, ERASED_ANON, 'ct-anon'], [appId, KEPT, 'ct-kept']] as const) {
       await db.run('INSERT INTO user_attributes (app_id, user_key, clevertap_id, updated_at) VALUES (?, ?, ?, ?)', [app_, key, ct, T0]);
@@ -86,23 +82,19 @@ describe.each(DIALECTS)('user erasure API on %s', (dialect) => {
       [appId, KEPT, subscriptionState('sub-shared', [KEPT, ERASED])],
     );
   });
-  afterAll(async () => {
-    await app.close();
-    await t.close();
-  });
 
   const erase = (app_: string, key: string) =>
-    app.inject({ method: 'DELETE', url: `/api/v1/apps/${app_}/users/${encodeURIComponent(key)}`, headers: AUTH });
+    api.app.inject({ method: 'DELETE', url: `/api/v1/apps/${app_}/users/${encodeURIComponent(key)}`, headers: AUTH });
 
   it('answers 204 and afterwards no row of the app holds the user ID or their anonymous ID', async () => {
-    const before = await everyRow(t);
+    const before = await everyRow(api.t);
     expect(before).toContain(ERASED);
     expect(before).toContain(ERASED_ANON);
 
     const res = await erase(appId, ERASED);
     expect(res.statusCode).toBe(204);
 
-    const dump = await everyRowOfApp(t, appId);
+    const dump = await everyRowOfApp(api.t, appId);
     expect(dump).not.toContain(ERASED);
     expect(dump).not.toContain(ERASED_ANON);
     expect(dump).not.toContain('ct-erased');
@@ -110,7 +102,7 @@ describe.each(DIALECTS)('user erasure API on %s', (dialect) => {
   });
 
   it('keeps tombstones of the events: event IDs and statuses, reason erased, no payload', async () => {
-    const rows = await t.ctx.store.db.all<{ event_id: string; status: string; reason: string | null; raw_body: unknown; user_key: string | null; user_id: string | null }>(
+    const rows = await api.t.ctx.store.db.all<{ event_id: string; status: string; reason: string | null; raw_body: unknown; user_key: string | null; user_id: string | null }>(
       'SELECT event_id, status, reason, raw_body, user_key, user_id FROM events WHERE app_id = ? ORDER BY event_id',
       [appId],
     );
@@ -123,7 +115,7 @@ describe.each(DIALECTS)('user erasure API on %s', (dialect) => {
   });
 
   it('deletes the records not sent yet and blanks the delivered one; the other user is untouched', async () => {
-    const records = await t.ctx.store.db.all<{ event_id: string; state: string; user_key: string; body_json: string; identifier_json: string | null }>(
+    const records = await api.t.ctx.store.db.all<{ event_id: string; state: string; user_key: string; body_json: string; identifier_json: string | null }>(
       'SELECT event_id, state, user_key, body_json, identifier_json FROM records WHERE app_id = ? ORDER BY id',
       [appId],
     );
@@ -131,12 +123,12 @@ describe.each(DIALECTS)('user erasure API on %s', (dialect) => {
       { event_id: 'ev1', state: 'delivered', user_key: 'erased', body_json: '{}', identifier_json: null },
       { event_id: 'ev4', state: 'delivered', user_key: KEPT, body_json: JSON.stringify({ type: 'event', evtName: 'Renewed', evtData: { user_id: KEPT } }), identifier_json: JSON.stringify({ identity: KEPT }) },
     ]);
-    const attempt = await t.ctx.store.db.get<{ response_text: string | null; record_count: number }>('SELECT response_text, record_count FROM attempts WHERE id = 1');
+    const attempt = await api.t.ctx.store.db.get<{ response_text: string | null; record_count: number }>('SELECT response_text, record_count FROM attempts WHERE id = 1');
     expect(attempt).toEqual({ response_text: null, record_count: 2 });
   });
 
   it('removes the CleverTap IDs, the user state and the user from subscription states', async () => {
-    const db = t.ctx.store.db;
+    const db = api.t.ctx.store.db;
     expect(await db.all('SELECT user_key FROM user_attributes WHERE app_id = ? ORDER BY user_key', [appId])).toEqual([{ user_key: KEPT }]);
     expect(await db.all('SELECT user_key FROM user_states WHERE app_id = ?', [appId])).toEqual([{ user_key: KEPT }]);
     const subs = await db.all<{ subscription_id: string; owner_user_key: string; state_json: string }>(
@@ -150,7 +142,7 @@ describe.each(DIALECTS)('user erasure API on %s', (dialect) => {
   });
 
   it('leaves the same user ID in another app alone', async () => {
-    const row = await t.ctx.store.db.get<{ user_id: string; raw_body: unknown }>('SELECT user_id, raw_body FROM events WHERE app_id = ?', [otherAppId]);
+    const row = await api.t.ctx.store.db.get<{ user_id: string; raw_body: unknown }>('SELECT user_id, raw_body FROM events WHERE app_id = ?', [otherAppId]);
     expect(row!.user_id).toBe(ERASED);
     expect(row!.raw_body).not.toBeNull();
   });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
+import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
-import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
+import { useTestApi } from '../helpers/api.js';
+import { AUTH, createTestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { createTestApp, everythingStored } from './helpers.js';
 
@@ -9,21 +9,12 @@ const PASSCODE = 'SEC-pass-7c1f9a2e44';
 const SANDBOX_PASSCODE = 'SBX-pass-0d9e8b7a11';
 
 describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) => {
-  let t: TestContext;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    t = await createTestContext(dialect);
-    app = await buildApp(t.ctx);
-  });
-  afterAll(async () => {
-    await app.close();
-    await t.close();
-  });
+  const api = useTestApi(dialect);
 
   const url = (appId: string) => `/api/v1/apps/${appId}/integrations/clevertap`;
-  const get = async (appId: string) => app.inject({ method: 'GET', url: url(appId), headers: AUTH });
-  const put = async (appId: string, payload: unknown) => app.inject({ method: 'PUT', url: url(appId), headers: AUTH, payload: payload as object });
-  const patch = async (appId: string, payload: unknown) => app.inject({ method: 'PATCH', url: url(appId), headers: AUTH, payload: payload as object });
+  const get = async (appId: string) => api.app.inject({ method: 'GET', url: url(appId), headers: AUTH });
+  const put = async (appId: string, payload: unknown) => api.app.inject({ method: 'PUT', url: url(appId), headers: AUTH, payload: payload as object });
+  const patch = async (appId: string, payload: unknown) => api.app.inject({ method: 'PATCH', url: url(appId), headers: AUTH, payload: payload as object });
 
   it('answers 404 for an app that does not exist, whatever the method', async () => {
     for (const res of [await get('app_nope'), await put('app_nope', {}), await patch('app_nope', {})]) {
@@ -33,7 +24,7 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
   });
 
   it('shows the defaults of an app that never saved settings: disabled, every event listed and off, no passcode', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     const res = await get(appId);
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -50,7 +41,7 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
   });
 
   it('saves with PUT, never returns the passcode, and keeps it through a GET → PUT round trip', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     const saved = await put(appId, {
       enabled: true,
       region: 'us1',
@@ -72,13 +63,13 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
     expect(second.json()).toEqual(first.json());
     expect(second.json().passcodeSet).toBe(true);
 
-    const row = await t.ctx.store.integrations.get(appId);
+    const row = await api.t.ctx.store.integrations.get(appId);
     expect(row!.passcodeEnc).toMatch(/^v1:/);
-    expect(t.ctx.secrets.decrypt(row!.passcodeEnc!)).toBe(PASSCODE);
+    expect(api.t.ctx.secrets.decrypt(row!.passcodeEnc!)).toBe(PASSCODE);
   });
 
   it('stores passcodes only encrypted: the raw database never holds them', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     const res = await put(appId, {
       accountId: 'W9R-AT-REST',
       passcode: PASSCODE,
@@ -87,16 +78,16 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
     });
     expect(res.statusCode).toBe(200);
     expect(res.json().sandboxAccount).toEqual({ region: 'in1', accountId: 'W9R-SBX', passcodeSet: true });
-    const stored = await everythingStored(t);
+    const stored = await everythingStored(api.t);
     expect(stored).toContain('W9R-AT-REST');
     expect(stored).not.toContain(PASSCODE);
     expect(stored).not.toContain(SANDBOX_PASSCODE);
-    const row = await t.ctx.store.integrations.get(appId);
-    expect(t.ctx.secrets.decrypt(row!.sandboxPasscodeEnc!)).toBe(SANDBOX_PASSCODE);
+    const row = await api.t.ctx.store.integrations.get(appId);
+    expect(api.t.ctx.secrets.decrypt(row!.sandboxPasscodeEnc!)).toBe(SANDBOX_PASSCODE);
   });
 
   it('PUT replaces: fields left out go back to their defaults, but the passcode is kept', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     await put(appId, { region: 'sg1', accountId: 'W9R-REPLACE', passcode: PASSCODE, revenue: { chargedEvent: true } });
     const res = await put(appId, { accountId: 'W9R-REPLACE' });
     expect(res.statusCode).toBe(200);
@@ -104,7 +95,7 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
   });
 
   it('PATCH merges into the stored settings and an omitted passcode is kept', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     await put(appId, {
       enabled: true,
       region: 'in1',
@@ -119,21 +110,21 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
     expect(body.events.ACTIVATE).toEqual({ enabled: true, name: 'Access Granted' });
     expect(body.events.DEACTIVATE).toEqual({ enabled: true, name: 'DEACTIVATE' });
     expect(body.identity).toEqual({ mode: 'auto', holdFor: '2h' });
-    const row = await t.ctx.store.integrations.get(appId);
-    expect(t.ctx.secrets.decrypt(row!.passcodeEnc!)).toBe(PASSCODE);
+    const row = await api.t.ctx.store.integrations.get(appId);
+    expect(api.t.ctx.secrets.decrypt(row!.passcodeEnc!)).toBe(PASSCODE);
   });
 
   it('PATCH with a new passcode replaces the stored one', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     await put(appId, { accountId: 'W9R-NEWPASS', passcode: PASSCODE });
     expect((await patch(appId, { passcode: 'second-passcode-42' })).statusCode).toBe(200);
-    const row = await t.ctx.store.integrations.get(appId);
-    expect(t.ctx.secrets.decrypt(row!.passcodeEnc!)).toBe('second-passcode-42');
+    const row = await api.t.ctx.store.integrations.get(appId);
+    expect(api.t.ctx.secrets.decrypt(row!.passcodeEnc!)).toBe('second-passcode-42');
   });
 
   it('accepts the merge-patch media type for PATCH', async () => {
-    const appId = await createTestApp(app);
-    const res = await app.inject({
+    const appId = await createTestApp(api.app);
+    const res = await api.app.inject({
       method: 'PATCH',
       url: url(appId),
       headers: { ...AUTH, 'content-type': 'application/merge-patch+json' },
@@ -151,7 +142,7 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
       ['a standard profile key', { userProperties: { user_id: { enabled: true, name: 'Email' } } }, '/userProperties/user_id/name'],
     ];
     it.each(cases)('a rename to %s', async (_label, payload, path) => {
-      const appId = await createTestApp(app);
+      const appId = await createTestApp(api.app);
       for (const res of [await put(appId, payload), await patch(appId, payload)]) {
         expect(res.statusCode).toBe(422);
         const error = res.json().error;
@@ -160,11 +151,11 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
         expect(error.details[0].message.length).toBeGreaterThan(10);
       }
       // Nothing was saved.
-      expect(await t.ctx.store.integrations.get(appId)).toBeNull();
+      expect(await api.t.ctx.store.integrations.get(appId)).toBeNull();
     });
 
     it('two enabled events on the same name, ignoring case and spaces', async () => {
-      const appId = await createTestApp(app);
+      const appId = await createTestApp(api.app);
       const res = await put(appId, {
         events: {
           SUBSCRIPTION_STARTED: { enabled: true, name: 'Subscription Started' },
@@ -178,7 +169,7 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
   });
 
   it('reports every invalid field of one request at once and keeps the stored settings', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     await put(appId, { accountId: 'W9R-KEEP', passcode: PASSCODE });
     const res = await patch(appId, {
       region: 'mars1',
@@ -194,25 +185,25 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
   });
 
   it('refuses to enable the integration without a passcode, given or stored', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     const res = await put(appId, { enabled: true, accountId: 'W9R-NOPASS' });
     expect(res.statusCode).toBe(422);
     expect(res.json().error.details.map((d: { path: string }) => d.path)).toContain('/passcode');
   });
 
   it('a credentials change clears the auth_failed pause of the new account, and only of it', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     await put(appId, { enabled: true, region: 'eu1', accountId: 'W9R-OLD', passcode: PASSCODE });
     const now = Date.now();
     for (const key of ['eu1:W9R-OLD', 'us1:W9R-NEW']) {
-      await t.ctx.store.db.run(
+      await api.t.ctx.store.db.run(
         "INSERT INTO accounts (account_key, auth_state, auth_failed_at, next_probe_at, updated_at) VALUES (?, 'auth_failed', ?, ?, ?)",
         [key, now, now + 600_000, now],
       );
     }
     const res = await patch(appId, { region: 'us1', accountId: 'W9R-NEW' });
     expect(res.statusCode).toBe(200);
-    const rows = await t.ctx.store.db.all<{ account_key: string; auth_state: string; auth_failed_at: number | null }>(
+    const rows = await api.t.ctx.store.db.all<{ account_key: string; auth_state: string; auth_failed_at: number | null }>(
       'SELECT account_key, auth_state, auth_failed_at FROM accounts ORDER BY account_key',
     );
     expect(rows).toEqual([
@@ -222,14 +213,14 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
   });
 
   it('a new passcode for the same account clears its pause; an unrelated change does not', async () => {
-    const appId = await createTestApp(app);
+    const appId = await createTestApp(api.app);
     await put(appId, { region: 'sk1', accountId: 'W9R-SAME', passcode: PASSCODE });
-    await t.ctx.store.db.run("INSERT INTO accounts (account_key, auth_state, updated_at) VALUES ('sk1:W9R-SAME', 'auth_failed', 1)");
+    await api.t.ctx.store.db.run("INSERT INTO accounts (account_key, auth_state, updated_at) VALUES ('sk1:W9R-SAME', 'auth_failed', 1)");
     await patch(appId, { events: { ACTIVATE: { enabled: true } } });
-    const still = await t.ctx.store.db.get<{ auth_state: string }>("SELECT auth_state FROM accounts WHERE account_key = 'sk1:W9R-SAME'");
+    const still = await api.t.ctx.store.db.get<{ auth_state: string }>("SELECT auth_state FROM accounts WHERE account_key = 'sk1:W9R-SAME'");
     expect(still!.auth_state).toBe('auth_failed');
     await patch(appId, { passcode: 'fresh-passcode-9' });
-    const after = await t.ctx.store.db.get<{ auth_state: string }>("SELECT auth_state FROM accounts WHERE account_key = 'sk1:W9R-SAME'");
+    const after = await api.t.ctx.store.db.get<{ auth_state: string }>("SELECT auth_state FROM accounts WHERE account_key = 'sk1:W9R-SAME'");
     expect(after!.auth_state).toBe('ok');
   });
 });

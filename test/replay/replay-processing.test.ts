@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/apps/apps-service.js';
-import { buildApp } from '../../src/http/app.js';
 import { importEvents } from '../../src/import/index.js';
 import { saveIntegrationSettings } from '../../src/integrations/integration-settings-service.js';
 import { processBatch } from '../../src/processing/process-batch.js';
 import { EVENT_CATALOG, USER_PROPERTY_CATALOG } from '../../src/purchasely/catalog.js';
-import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
+import { useTestApi } from '../helpers/api.js';
+import { AUTH } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
 
@@ -15,16 +14,13 @@ const ACTIVATE = readFileSync(`${PURCHASELY_FIXTURE_DIR}/ACTIVATE.json`, 'utf8')
 const ACTIVATE_ID = '5e45109f-7fac-45f8-a7e4-464892d5d35d';
 
 describe.each(DIALECTS)('replay with processing on %s', (dialect) => {
-  let t: TestContext;
-  let http: FastifyInstance;
+  const api = useTestApi(dialect);
   let appId: string;
 
   beforeAll(async () => {
-    t = await createTestContext(dialect);
-    http = await buildApp(t.ctx);
-    appId = (await createApp(t.ctx, { name: 'Replay e2e', webhookSecret: 's' })).id;
+    appId = (await createApp(api.t.ctx, { name: 'Replay e2e', webhookSecret: 's' })).id;
     await saveIntegrationSettings(
-      t.ctx,
+      api.t.ctx,
       appId,
       {
         enabled: true,
@@ -38,22 +34,18 @@ describe.each(DIALECTS)('replay with processing on %s', (dialect) => {
       'put',
     );
   });
-  afterAll(async () => {
-    await http.close();
-    await t.close();
-  });
 
   const records = () =>
-    t.ctx.store.db.all<{ kind: string; generation: number; state: string }>(
+    api.t.ctx.store.db.all<{ kind: string; generation: number; state: string }>(
       'SELECT kind, generation, state FROM records WHERE app_id = ? AND event_id = ? ORDER BY id',
       [appId, ACTIVATE_ID],
     );
   const processAll = async () => {
-    while ((await processBatch(t.ctx, { limit: 100 })).processed > 0);
+    while ((await processBatch(api.t.ctx, { limit: 100 })).processed > 0);
   };
 
   it('a replayed failed event is processed again into a new generation of records; the failed ones stay', async () => {
-    await importEvents(t.ctx, { appId, lines: [{ lineNumber: 1, text: ACTIVATE }] });
+    await importEvents(api.t.ctx, { appId, lines: [{ lineNumber: 1, text: ACTIVATE }] });
     await processAll();
     const first = await records();
     expect(first.length).toBeGreaterThan(0);
@@ -61,10 +53,10 @@ describe.each(DIALECTS)('replay with processing on %s', (dialect) => {
     expect(first.every((r) => r.generation === firstGeneration)).toBe(true);
 
     // Delivery gave up on them.
-    await t.ctx.store.db.run(`UPDATE records SET state = 'failed' WHERE app_id = ? AND event_id = ?`, [appId, ACTIVATE_ID]);
-    await t.ctx.store.db.run(`UPDATE events SET status = 'failed' WHERE app_id = ? AND event_id = ?`, [appId, ACTIVATE_ID]);
+    await api.t.ctx.store.db.run(`UPDATE records SET state = 'failed' WHERE app_id = ? AND event_id = ?`, [appId, ACTIVATE_ID]);
+    await api.t.ctx.store.db.run(`UPDATE events SET status = 'failed' WHERE app_id = ? AND event_id = ?`, [appId, ACTIVATE_ID]);
 
-    const res = await http.inject({ method: 'POST', url: `/api/v1/apps/${appId}/replay`, headers: AUTH, payload: { status: ['failed'] } });
+    const res = await api.app.inject({ method: 'POST', url: `/api/v1/apps/${appId}/replay`, headers: AUTH, payload: { status: ['failed'] } });
     expect(res.json()).toEqual({ requeued: 1 });
     await processAll();
 
@@ -73,7 +65,7 @@ describe.each(DIALECTS)('replay with processing on %s', (dialect) => {
     const replayed = all.slice(first.length);
     expect(replayed.map((r) => r.kind)).toEqual(first.map((r) => r.kind));
     expect(replayed.every((r) => r.generation === firstGeneration + 1 && r.state !== 'failed')).toBe(true);
-    const event = await t.ctx.store.db.get<{ status: string }>('SELECT status FROM events WHERE app_id = ? AND event_id = ?', [appId, ACTIVATE_ID]);
+    const event = await api.t.ctx.store.db.get<{ status: string }>('SELECT status FROM events WHERE app_id = ? AND event_id = ?', [appId, ACTIVATE_ID]);
     expect(event!.status).not.toBe('received');
     expect(event!.status).not.toBe('failed');
   });

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/apps/apps-service.js';
-import { buildApp } from '../../src/http/app.js';
 import { replayEvents } from '../../src/replay/index.js';
-import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
+import { useTestApi } from '../helpers/api.js';
+import { AUTH } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { runCli } from '../helpers/processes.js';
 import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
@@ -26,19 +25,9 @@ interface StoredEvent {
 }
 
 describe.each(DIALECTS)('replay on %s', (dialect) => {
-  let t: TestContext;
-  let http: FastifyInstance;
+  const api = useTestApi(dialect);
 
-  beforeAll(async () => {
-    t = await createTestContext(dialect);
-    http = await buildApp(t.ctx);
-  });
-  afterAll(async () => {
-    await http.close();
-    await t.close();
-  });
-
-  const newApp = async () => (await createApp(t.ctx, { name: 'Replay', webhookSecret: 'shared-secret' })).id;
+  const newApp = async () => (await createApp(api.t.ctx, { name: 'Replay', webhookSecret: 'shared-secret' })).id;
 
   /** Stores an event in a given state, as ingest + processing + delivery would have left it. */
   async function storeEvent(
@@ -46,7 +35,7 @@ describe.each(DIALECTS)('replay on %s', (dialect) => {
     e: { eventId: string; status: string; reason?: string | null; eventName?: string | null; receivedAt?: number; raw?: Buffer | string | null },
   ): Promise<number> {
     const quarantined = e.status === 'quarantined';
-    await t.ctx.store.db.run(
+    await api.t.ctx.store.db.run(
       `INSERT INTO events (app_id, event_id, event_name, user_key, user_id, anonymous_user_id, environment, received_at, event_created_at, status, reason, raw_body)
        VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)`,
       [
@@ -63,25 +52,25 @@ describe.each(DIALECTS)('replay on %s', (dialect) => {
         e.raw === undefined ? Buffer.from('{}') : e.raw === null ? null : Buffer.from(e.raw),
       ],
     );
-    const row = await t.ctx.store.db.get<{ seq: number }>('SELECT seq FROM events WHERE app_id = ? AND event_id = ?', [appId, e.eventId]);
+    const row = await api.t.ctx.store.db.get<{ seq: number }>('SELECT seq FROM events WHERE app_id = ? AND event_id = ?', [appId, e.eventId]);
     return Number(row!.seq);
   }
 
   const eventRow = (appId: string, eventId: string) =>
-    t.ctx.store.db.get<StoredEvent>(
+    api.t.ctx.store.db.get<StoredEvent>(
       'SELECT event_id, event_name, user_key, user_id, anonymous_user_id, environment, event_created_at, status, reason, duplicates FROM events WHERE app_id = ? AND event_id = ?',
       [appId, eventId],
     );
 
   const replayOne = (appId: string, eventId: string, query = '') =>
-    http.inject({ method: 'POST', url: `/api/v1/apps/${appId}/events/${eventId}/replay${query}`, headers: AUTH });
+    api.app.inject({ method: 'POST', url: `/api/v1/apps/${appId}/events/${eventId}/replay${query}`, headers: AUTH });
   const replayBulk = (appId: string, payload?: object) =>
-    http.inject({ method: 'POST', url: `/api/v1/apps/${appId}/replay`, headers: AUTH, ...(payload ? { payload } : {}) });
+    api.app.inject({ method: 'POST', url: `/api/v1/apps/${appId}/replay`, headers: AUTH, ...(payload ? { payload } : {}) });
 
   it('requeues a failed event: status back to received, reason cleared, its old records kept', async () => {
     const appId = await newApp();
     const seq = await storeEvent(appId, { eventId: 'evt-failed', status: 'failed' });
-    await t.ctx.store.db.run(
+    await api.t.ctx.store.db.run(
       `INSERT INTO records (app_id, event_seq, event_id, user_key, target, kind, body_json, state, created_at, updated_at, generation)
        VALUES (?, ?, 'evt-failed', 'toto', 'main', 'event', '{}', 'failed', ?, ?, 0)`,
       [appId, seq, T0, T0],
@@ -90,7 +79,7 @@ describe.each(DIALECTS)('replay on %s', (dialect) => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ requeued: 1 });
     expect(await eventRow(appId, 'evt-failed')).toMatchObject({ status: 'received', reason: null });
-    const records = await t.ctx.store.db.all<{ state: string; generation: number }>('SELECT state, generation FROM records WHERE event_seq = ?', [seq]);
+    const records = await api.t.ctx.store.db.all<{ state: string; generation: number }>('SELECT state, generation FROM records WHERE event_seq = ?', [seq]);
     expect(records).toEqual([{ state: 'failed', generation: 0 }]);
   });
 
@@ -201,7 +190,7 @@ describe.each(DIALECTS)('replay on %s', (dialect) => {
 
     it('needs force for delivered events, pages through the matches, and skips what cannot be requeued', async () => {
       expect((await replayBulk(appId, { status: ['delivered'] })).json()).toEqual({ requeued: 0 });
-      const result = await replayEvents(t.ctx, appId, { status: ['delivered', 'skipped', 'quarantined', 'received'], force: true }, { batchSize: 1 });
+      const result = await replayEvents(api.t.ctx, appId, { status: ['delivered', 'skipped', 'quarantined', 'received'], force: true }, { batchSize: 1 });
       // d1, d2, s1; q1 still does not parse, r1 is already queued.
       expect(result).toEqual({ requeued: 3 });
       expect(await statusOf('d1')).toBe('received');
@@ -226,24 +215,24 @@ describe.each(DIALECTS)('replay on %s', (dialect) => {
     await storeEvent(appId, { eventId: 'c2', status: 'failed' });
     await storeEvent(appId, { eventId: 'c3', status: 'delivered' });
 
-    const bulk = await runCli(['replay', '--app', appId, '--status', 'failed'], t.env);
+    const bulk = await runCli(['replay', '--app', appId, '--status', 'failed'], api.t.env);
     expect(bulk.stderr).toBe('');
     expect(bulk.code).toBe(0);
     expect(bulk.stdout.trim()).toBe('requeued 2');
 
-    const refused = await runCli(['replay', '--app', appId, '--event', 'c3'], t.env);
+    const refused = await runCli(['replay', '--app', appId, '--event', 'c3'], api.t.env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/force/);
 
-    const forced = await runCli(['replay', '--app', appId, '--event', 'c3', '--force'], t.env);
+    const forced = await runCli(['replay', '--app', appId, '--event', 'c3', '--force'], api.t.env);
     expect(forced.stdout.trim()).toBe('requeued 1');
     expect((await eventRow(appId, 'c3'))!.status).toBe('received');
 
-    const badDate = await runCli(['replay', '--app', appId, '--from', 'last tuesday'], t.env);
+    const badDate = await runCli(['replay', '--app', appId, '--from', 'last tuesday'], api.t.env);
     expect(badDate.code).toBe(2);
-    const badStatus = await runCli(['replay', '--app', appId, '--status', 'exploded'], t.env);
+    const badStatus = await runCli(['replay', '--app', appId, '--status', 'exploded'], api.t.env);
     expect(badStatus.code).toBe(2);
-    const noApp = await runCli(['replay', '--app', 'app_missing'], t.env);
+    const noApp = await runCli(['replay', '--app', 'app_missing'], api.t.env);
     expect(noApp.code).toBe(2);
     expect(noApp.stderr.trim().split('\n')).toHaveLength(1);
     }, 90_000);

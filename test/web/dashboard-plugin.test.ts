@@ -3,10 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/http/app.js';
 import { dashboardRoutes } from '../../src/http/plugins/dashboard.js';
 import { registerErrorHandler } from '../../src/http/plugins/error-handler.js';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import { useTestApi } from '../helpers/api.js';
 
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 
@@ -108,31 +107,22 @@ describe('the dashboard plugin without a build', () => {
 });
 
 describe('the dashboard inside the real app', () => {
-  let t: TestContext;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    t = await createTestContext('sqlite');
-    app = await buildApp(t.ctx);
-  });
-  afterAll(async () => {
-    await app.close();
-    await t.close();
-  });
+  const api = useTestApi('sqlite');
 
   it('does not change the JSON 404 of unknown API routes', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/unknown-thing', headers: HTML });
+    const res = await api.app.inject({ method: 'GET', url: '/api/v1/unknown-thing', headers: HTML });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ error: { code: 'not_found', message: 'No route for GET /api/v1/unknown-thing' } });
   });
 
   it('answers a dashboard page with HTML without asking for the admin token', async () => {
-    const res = await app.inject({ method: 'GET', url: '/apps/some-app/integrations', headers: HTML });
+    const res = await api.app.inject({ method: 'GET', url: '/apps/some-app/integrations', headers: HTML });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
   });
 
   it('still protects the API behind the dashboard', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/apps', headers: HTML });
+    const res = await api.app.inject({ method: 'GET', url: '/api/v1/apps', headers: HTML });
     expect(res.statusCode).toBe(401);
   });
 });
