@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
-import { createTestContext, type TestContext } from '../helpers/context.js';
-import { startServeProcess, type ServerProcess } from '../helpers/processes.js';
-import { ACCOUNT_ID, PASSCODE, countByState, createAppWithIntegration, insertRecords, summarizeArrivals, waitFor, type TestRecord } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { startClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
+import { createTestContext } from '../helpers/context.js';
+import { startServeProcess } from '../helpers/processes.js';
+import { ACCOUNT_ID, PASSCODE, countByState, createAppWithIntegration, insertRecords, summarizeArrivals, useServeProcesses, waitFor, type TestRecord } from './helpers.js';
 
 function interleaved(users: number, perUser: number): TestRecord[] {
   const out: TestRecord[] = [];
@@ -11,19 +11,12 @@ function interleaved(users: number, perUser: number): TestRecord[] {
 }
 
 describe('delivery from several instances on one PostgreSQL', () => {
-  let t: TestContext | null = null;
-  let emu: ClevertapEmulator | null = null;
-  const servers: ServerProcess[] = [];
-
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.stop('SIGKILL')));
-    await t?.close();
-    await emu?.close();
-  });
+  const setup = useServeProcesses();
 
   it('three instances share the account limit, send each record once and keep every user in order', async () => {
-    emu = await startClevertapEmulator({ accounts: [{ accountId: ACCOUNT_ID, passcode: PASSCODE }], latencyMs: 300 });
-    t = await createTestContext('postgres');
+    const emu = (setup.emu = await startClevertapEmulator({ accounts: [{ accountId: ACCOUNT_ID, passcode: PASSCODE }], latencyMs: 300 }));
+    const t = (setup.t = await createTestContext('postgres'));
+    const servers = setup.servers;
     const ctx = t.ctx;
     const appId = await createAppWithIntegration(ctx);
     // 3000 users × 2 records, interleaved: three full requests could go at once, so only

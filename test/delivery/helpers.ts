@@ -3,10 +3,13 @@
  * emulator, outbox records written straight into the `records` table (as processing would),
  * and readers for the emulator's view.
  */
+import { afterEach } from 'vitest';
 import type { AppContext } from '../../src/context.js';
 import { createApp } from '../../src/apps/apps-service.js';
 import { defaultIntegrationSettings } from '../../src/settings/defaults.js';
 import type { ClevertapEmulator, StoredRecord } from '../../tools/clevertap-emulator/index.js';
+import type { TestContext } from '../helpers/context.js';
+import type { ServerProcess } from '../helpers/processes.js';
 
 export const ACCOUNT_ID = 'W9R-DELIVERY-TEST';
 export const PASSCODE = 'delivery-passcode';
@@ -153,3 +156,23 @@ export async function countByState(ctx: AppContext): Promise<Record<string, numb
 }
 
 export type { ClevertapEmulator };
+
+/** What a test with `serve` child processes sets up; `useServeProcesses` releases it after each test. */
+export interface ServeProcessesSetup {
+  t: TestContext | null;
+  emu: ClevertapEmulator | null;
+  servers: ServerProcess[];
+}
+
+/** Registers an afterEach that SIGKILLs the test's servers, then closes its context and emulator. */
+export function useServeProcesses(): ServeProcessesSetup {
+  const setup: ServeProcessesSetup = { t: null, emu: null, servers: [] };
+  afterEach(async () => {
+    await Promise.all(setup.servers.splice(0).map((s) => s.stop('SIGKILL')));
+    await setup.t?.close();
+    await setup.emu?.close();
+    setup.t = null;
+    setup.emu = null;
+  });
+  return setup;
+}

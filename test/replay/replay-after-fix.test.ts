@@ -1,15 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { saveIntegrationSettings } from '../../src/integrations/integration-settings-service.js';
 import { defaultIntegrationSettings } from '../../src/settings/defaults.js';
 import { enableAll } from '../../src/settings/enable-all.js';
 import { createApp } from '../../src/apps/apps-service.js';
-import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
-import { createTestContext, type TestContext } from '../helpers/context.js';
+import { startClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
+import { createTestContext } from '../helpers/context.js';
 import { PURCHASELY_FIXTURE_DIR } from '../helpers/fixtures.js';
-import { runCli, startServeProcess, type ServerProcess } from '../helpers/processes.js';
-import { ACCOUNT_ID, PASSCODE, waitFor } from '../delivery/helpers.js';
+import { runCli, startServeProcess } from '../helpers/processes.js';
+import { ACCOUNT_ID, PASSCODE, useServeProcesses, waitFor } from '../delivery/helpers.js';
 
 const USERS = 20;
 const EVENTS_PER_USER = 3;
@@ -39,20 +39,12 @@ function writeBackfill(path: string): void {
 }
 
 describe('replaying failed events after their cause is fixed (PostgreSQL, three serve processes)', () => {
-  let t: TestContext | null = null;
-  let emu: ClevertapEmulator | null = null;
-  const servers: ServerProcess[] = [];
-
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.stop('SIGKILL')));
-    await t?.close();
-    await emu?.close();
-  });
+  const setup = useServeProcesses();
 
   it('delivers them once each, in each user\'s order; a delivered event is refused without --force', async () => {
     // CleverTap is down: every upload answers 503 until the operator's fix below.
-    emu = await startClevertapEmulator({ accounts: [{ accountId: ACCOUNT_ID, passcode: PASSCODE }], errorRate: 1 });
-    t = await createTestContext('postgres', { env: { PCBRIDGE_CLEVERTAP_BASE_URL: emu.url, PCBRIDGE_RETRY_SCHEDULE: '100ms,100ms' } });
+    const emu = (setup.emu = await startClevertapEmulator({ accounts: [{ accountId: ACCOUNT_ID, passcode: PASSCODE }], errorRate: 1 }));
+    const t = (setup.t = await createTestContext('postgres', { env: { PCBRIDGE_CLEVERTAP_BASE_URL: emu.url, PCBRIDGE_RETRY_SCHEDULE: '100ms,100ms' } }));
     const ctx = t.ctx;
     const app = await createApp(ctx, { name: 'replay after fix', webhookSecret: 'whsec-replay-fix' });
     const everything = enableAll(enableAll(defaultIntegrationSettings(), 'events'), 'userProperties');
@@ -64,7 +56,7 @@ describe('replaying failed events after their cause is fixed (PostgreSQL, three 
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toContain(`imported ${USERS * EVENTS_PER_USER}`);
 
-    servers.push(...(await Promise.all([0, 1, 2].map(() => startServeProcess(t!.env, [], 30_000)))));
+    setup.servers.push(...(await Promise.all([0, 1, 2].map(() => startServeProcess(t.env, [], 30_000)))));
     const eventsByStatus = async () => {
       const rows = await ctx.store.db.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM events GROUP BY status');
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
