@@ -42,7 +42,10 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
   // Reads outside transactions use their own read-only connection: they never wait for the
   // writer's mutex and can never write by mistake (a write with RETURNING belongs in a transaction).
   const reader = path === ':memory:' ? writer : new Database(path, { readonly: true });
-  if (reader !== writer) reader.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  if (reader !== writer) {
+    reader.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    reader.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+  }
   const mutex = createMutex();
   const cache = new Map<SqliteDatabase, Map<string, Statement>>();
 
@@ -157,6 +160,15 @@ function isBusy(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
+/**
+ * Page cache per connection, in KiB. better-sqlite3 defaults to 16 MB, and a process holds four
+ * of these connections (writer and reader, here and in the processing thread): 64 MB of RSS for
+ * pages the OS keeps cached anyway. At 4 MB, `npm run bench` measured the same delivery and
+ * end-to-end rates and ~20 MB less peak RSS with a million records pending. (The webhook
+ * thread's connection keeps the default: its inserts touch random index pages.)
+ */
+const PAGE_CACHE_KIB = 4000;
+
 function configure(conn: SqliteDatabase): void {
   conn.pragma('journal_mode = WAL');
   conn.pragma('synchronous = FULL');
@@ -164,4 +176,5 @@ function configure(conn: SqliteDatabase): void {
   conn.pragma('foreign_keys = ON');
   // Erased personal data (privacy requests) must not linger in free pages of the file.
   conn.pragma('secure_delete = ON');
+  conn.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
 }
