@@ -14,7 +14,10 @@ export interface DeliveryMetrics {
 /** Outbox states worth watching: what waits to be sent, and what waits for an identity. */
 const OPEN_STATES = ['pending', 'in_flight', 'held'] as const;
 
-/** Open records by state, each part over its partial index (records_ready, records_held): one query over the three states scans the whole table. */
+/**
+ * Open records by state, each part over its partial index (records_ready, records_held): one
+ * query over the three states scans the whole table.
+ */
 export const OUTBOX_COUNTS_SQL = `SELECT state, COUNT(*) AS n FROM records WHERE state IN ('pending', 'in_flight') GROUP BY state
 UNION ALL SELECT 'held' AS state, COUNT(*) AS n FROM records WHERE state = 'held'`;
 

@@ -182,7 +182,7 @@ CREATE INDEX records_in_flight ON records (lease_owner, lease_until) WHERE state
     version: 7,
     name: 'stats_indexes',
     // The stats API reads the latency of the newest records delivered in a window; without this
-    // it walked every record of the app (a second of blocked event loop with a million pending).
+    // it walked every record of the app (~0.4 s with a million records on SQLite).
     sql: `
 CREATE INDEX records_delivered ON records (app_id, delivered_at, event_seq) WHERE state = 'delivered';
 `,
