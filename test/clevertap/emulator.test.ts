@@ -116,11 +116,13 @@ describe('control API', () => {
     expect(Number.isNaN(Date.parse(String(byObject?.['receivedAt'])))).toBe(false);
   });
 
-  it('forgets records on DELETE /_emulator/records', async () => {
+  it('forgets records and profiles on DELETE /_emulator/records', async () => {
     await upload('/1/upload', A, { d: [event('u1')] });
+    expect(emu.profiles()).toHaveLength(1);
     const res = await fetch(`${emu.url}/_emulator/records`, { method: 'DELETE' });
     expect(res.status).toBe(204);
     expect(emu.records()).toEqual([]);
+    expect(emu.profiles()).toEqual([]);
   });
 
   it('registers an account through POST /_emulator/accounts', async () => {

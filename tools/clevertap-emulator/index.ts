@@ -1,7 +1,8 @@
 /**
- * A stand-in for CleverTap's `POST /1/upload` (SPEC §6), for tests, the demo and benchmarks.
- * Plain `node:http` so faults can reach the socket (hang, destroy) and connections can be
- * counted. Control endpoints live under `/_emulator/`. See README.md for every option and rule.
+ * A stand-in for CleverTap's `POST /1/upload` (SPEC §6) and `GET /1/profile.json`, for tests,
+ * the demo and benchmarks. Plain `node:http` so faults can reach the socket (hang, destroy) and
+ * connections can be counted. Control endpoints live under `/_emulator/`. See README.md for
+ * every option and rule.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,14 +21,26 @@ import {
   countStatus,
   createEmulatorState,
   filterRecords,
+  storeRecord,
   type EmulatorStats,
   type RecordFilter,
   type StoredRecord,
 } from './state.js';
+import {
+  filterProfiles,
+  findProfile,
+  profileKey,
+  profileRecordOut,
+  type EmulatorProfile,
+  type ProfileFilter,
+  type ProfileIdentifier,
+  type ProfileLookup,
+} from './profiles.js';
 import { validateRecord, type ValidationOptions } from './validate-record.js';
 
 export type { EmulatorOptions, EmulatorAccount, EmulatorSettings, EmulatorFaults } from './options.js';
 export type { EmulatorStats, StoredRecord, RecordFilter } from './state.js';
+export type { EmulatorProfile, EventSummary, ProfileFilter, ProfileIdentifier } from './profiles.js';
 
 /** A running emulator. */
 export type ClevertapEmulator = {
@@ -42,8 +55,12 @@ export type ClevertapEmulator = {
   addAccount(a: EmulatorAccount): void;
   /** Stored records, oldest first, optionally filtered. */
   records(filter?: RecordFilter): StoredRecord[];
+  /** Stored profiles (copies), in the order they were created, optionally filtered. */
+  profiles(filter?: ProfileFilter): EmulatorProfile[];
+  /** A copy of the profile kept under `identifier` in `account`, or undefined. */
+  profile(account: string, identifier: ProfileIdentifier): EmulatorProfile | undefined;
   stats(): EmulatorStats;
-  /** Forgets stored records and counters. */
+  /** Forgets stored records, profiles and counters. */
   clear(): void;
   close(): Promise<void>;
 };
@@ -52,6 +69,7 @@ export type ClevertapEmulator = {
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const MAX_RECORDS = 1000;
 const UPLOAD_PATH = /^\/(?:([a-z0-9]+)\/)?1\/upload$/;
+const PROFILE_PATH = /^\/(?:([a-z0-9]+)\/)?1\/profile\.json$/;
 
 type Fault = 'error' | 'throttle' | 'timeout' | 'drop';
 
@@ -85,6 +103,25 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
+}
+
+/** The Get User Profile parameter, in clevertap-node's order of preference; null when none is given. */
+function profileLookup(params: URLSearchParams): ProfileLookup | null {
+  const email = params.get('email');
+  if (email) return { email };
+  const identity = params.get('identity');
+  if (identity) return { identity };
+  const objectId = params.get('objectId');
+  return objectId ? { objectId } : null;
+}
+
+function filterFrom<K extends string>(params: URLSearchParams, keys: readonly K[]): Partial<Record<K, string>> {
+  const filter: Partial<Record<K, string>> = {};
+  for (const key of keys) {
+    const v = params.get(key);
+    if (v !== null) filter[key] = v;
+  }
+  return filter;
 }
 
 /** Starts the emulator and resolves once it listens. */
@@ -156,20 +193,26 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     }
   }
 
-  async function handleUpload(req: IncomingMessage, res: ServerResponse, region: string | undefined): Promise<void> {
-    state.stats.requests += 1;
-    const accountId = header(req, 'x-clevertap-account-id') ?? '';
-    const account = state.accounts.get(accountId);
-    const authorised =
+  /** The account the credential headers name, when they are valid for `region`; else null. */
+  function authorise(req: IncomingMessage, region: string | undefined): EmulatorAccount | null {
+    const account = state.accounts.get(header(req, 'x-clevertap-account-id') ?? '');
+    const ok =
       !settings.all401 &&
       account !== undefined &&
       account.passcode === header(req, 'x-clevertap-passcode') &&
       (region === undefined || account.region === undefined || account.region === region);
-    if (!authorised || account === undefined) {
+    return ok ? account : null;
+  }
+
+  async function handleUpload(req: IncomingMessage, res: ServerResponse, region: string | undefined): Promise<void> {
+    state.stats.requests += 1;
+    const account = authorise(req, region);
+    if (account === null) {
       req.resume();
       countStatus(state, 401);
       return sendJson(res, 401, failBody(401, 'Invalid Credentials'));
     }
+    const accountId = account.accountId;
     const perAccount = accountStats(state, accountId);
     perAccount.requests += 1;
     if (perAccount.inFlight >= settings.maxConcurrency) {
@@ -217,8 +260,7 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     d.forEach((record, i) => {
       const rejection = validateRecord(record, validation);
       if (rejection === null) {
-        state.records.push({ account: accountId, receivedAt, requestId, record });
-        state.stats.records += 1;
+        storeRecord(state, { account: accountId, receivedAt, requestId, record });
       } else {
         unprocessed.push({ status: 'fail', code: rejection.code, error: `${rejection.error}. Skipped record number : ${i + 1}`, record });
       }
@@ -231,16 +273,27 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     sendJson(res, 200, { status, processed, unprocessed });
   }
 
+  /** Get User Profile: read-only, so no faults, latency, concurrency cap or upload counters. */
+  async function handleGetProfile(req: IncomingMessage, res: ServerResponse, url: URL, region: string | undefined): Promise<void> {
+    req.resume();
+    const account = authorise(req, region);
+    if (account === null) return sendJson(res, 401, failBody(401, 'Invalid Credentials'));
+    const lookup = profileLookup(url.searchParams);
+    if (lookup === null) return sendJson(res, 400, failBody(400, 'One of email, identity or objectId is required'));
+    const found = findProfile(state.profiles.values(), account.accountId, lookup);
+    sendJson(res, 200, { status: 'success', record: found === undefined ? null : profileRecordOut(found, lookup) });
+  }
+
   async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const route = `${req.method ?? 'GET'} ${url.pathname}`;
     switch (route) {
       case 'GET /_emulator/records': {
-        const filter: RecordFilter = {};
-        for (const key of ['account', 'identity', 'objectId'] as const) {
-          const v = url.searchParams.get(key);
-          if (v !== null) filter[key] = v;
-        }
+        const filter: RecordFilter = filterFrom(url.searchParams, ['account', 'identity', 'objectId']);
         return sendJson(res, 200, { records: filterRecords(state.records, filter) });
+      }
+      case 'GET /_emulator/profiles': {
+        const filter: ProfileFilter = filterFrom(url.searchParams, ['account', 'identity', 'objectId']);
+        return sendJson(res, 200, { profiles: filterProfiles(state.profiles.values(), filter) });
       }
       case 'DELETE /_emulator/records':
         clearState(state);
@@ -277,14 +330,19 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     }
   }
 
+  /** CleverTap's routes, with or without a known `/{region}` prefix; everything else is control. */
+  function dispatch(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const knownRegion = (m: RegExpExecArray | null): m is RegExpExecArray => m !== null && (m[1] === undefined || isEmulatorRegion(m[1]));
+    const upload = UPLOAD_PATH.exec(url.pathname);
+    if (req.method === 'POST' && knownRegion(upload)) return handleUpload(req, res, upload[1]);
+    const profile = PROFILE_PATH.exec(url.pathname);
+    if (req.method === 'GET' && knownRegion(profile)) return handleGetProfile(req, res, url, profile[1]);
+    return handleControl(req, res, url);
+  }
+
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator.local');
-    const upload = UPLOAD_PATH.exec(url.pathname);
-    const work =
-      upload !== null && req.method === 'POST' && (upload[1] === undefined || isEmulatorRegion(upload[1]))
-        ? handleUpload(req, res, upload[1])
-        : handleControl(req, res, url);
-    work.catch(() => {
+    dispatch(req, res, url).catch(() => {
       if (!res.headersSent) sendJson(res, 500, failBody(500, 'emulator error'));
       else res.destroy();
     });
@@ -310,6 +368,8 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     settings: () => ({ ...settings }),
     addAccount,
     records: (filter = {}) => filterRecords(state.records, filter),
+    profiles: (filter = {}) => structuredClone(filterProfiles(state.profiles.values(), filter)),
+    profile: (account, identifier) => structuredClone(state.profiles.get(profileKey(account, identifier))),
     stats: () => structuredClone(state.stats),
     clear: () => clearState(state),
     close: async () => {

@@ -1,8 +1,9 @@
 /**
- * The emulator's memory: accounts, stored records and counters. Plain data plus small
+ * The emulator's memory: accounts, stored records, profiles and counters. Plain data plus small
  * functions; the HTTP layer (index.ts) is the only writer.
  */
 import type { EmulatorAccount } from './options.js';
+import { foldRecord, identifierOf, profileKey, type EmulatorProfile } from './profiles.js';
 
 /** One stored record, as `GET /_emulator/records` lists it. */
 export type StoredRecord = { account: string; receivedAt: string; requestId: string; record: unknown };
@@ -31,6 +32,8 @@ export type RecordFilter = { account?: string; identity?: string; objectId?: str
 export type EmulatorState = {
   accounts: Map<string, EmulatorAccount>;
   records: StoredRecord[];
+  /** By `profileKey`; a Map keeps the order profiles were created in. */
+  profiles: Map<string, EmulatorProfile>;
   stats: EmulatorStats;
 };
 
@@ -38,6 +41,7 @@ export function createEmulatorState(accounts: readonly EmulatorAccount[]): Emula
   return {
     accounts: new Map(accounts.map((a) => [a.accountId, { ...a }])),
     records: [],
+    profiles: new Map(),
     stats: { requests: 0, statusCounts: {}, records: 0, connections: 0, inFlight: 0, accounts: {} },
   };
 }
@@ -66,9 +70,22 @@ export function filterRecords(records: readonly StoredRecord[], filter: RecordFi
   });
 }
 
-/** Forgets stored records and resets counters (connections and in-flight stay truthful). */
+/** Stores an accepted record and applies it to its profile. */
+export function storeRecord(state: EmulatorState, stored: StoredRecord): void {
+  state.records.push(stored);
+  state.stats.records += 1;
+  const record = stored.record as Record<string, unknown>;
+  const identifier = identifierOf(record);
+  if (identifier === null) return; // unreachable: rule 523 refuses records without one
+  const key = profileKey(stored.account, identifier);
+  const nowSeconds = Math.floor(Date.parse(stored.receivedAt) / 1000);
+  state.profiles.set(key, foldRecord(state.profiles.get(key), stored.account, identifier, record, stored.receivedAt, nowSeconds));
+}
+
+/** Forgets stored records and profiles and resets counters (connections and in-flight stay truthful). */
 export function clearState(state: EmulatorState): void {
   state.records = [];
+  state.profiles = new Map();
   const { connections, inFlight } = state.stats;
   const accounts: Record<string, AccountStats> = {};
   for (const [id, a] of Object.entries(state.stats.accounts)) accounts[id] = { requests: 0, inFlight: a.inFlight, maxConcurrency: a.inFlight };

@@ -7,6 +7,8 @@
  * trigger or the code; skipped when `strictInferred` is false). See README.md.
  */
 
+import { readProfileCommand } from './profiles.js';
+
 export type RuleBasis = 'documented' | 'inferred';
 
 /** A refusal: CleverTap's code and message (without the "Skipped record number" suffix). */
@@ -72,10 +74,18 @@ function checkProperties(
     if (typeof value === 'object' && value !== null) {
       const itemsOk = allowItems && key === 'Items' && Array.isArray(value) && value.length <= 256 && value.every(isFlatObject);
       const listOk = allowStringLists && Array.isArray(value) && value.length <= 100 && value.every((x) => typeof x === 'string');
-      if (!itemsOk && !listOk) return reject(512, `Value of "${key}" is a nested object or list`, 'inferred');
+      const commandOk = target === 'profile' && readProfileCommand(value) !== null;
+      if (itemsOk || listOk || commandOk) continue;
+      if (target === 'profile' && looksLikeCommand(value)) return reject(512, `Value of "${key}" is not a valid profile command`, 'inferred');
+      return reject(512, `Value of "${key}" is a nested object or list`, 'inferred');
     }
   }
   return null;
+}
+
+/** An object whose keys all start with `$`: meant as a command, so the refusal can say so. */
+function looksLikeCommand(x: unknown): boolean {
+  return isObject(x) && Object.keys(x).length > 0 && Object.keys(x).every((k) => k.startsWith('$'));
 }
 
 function isFlatObject(x: unknown): boolean {
@@ -135,7 +145,10 @@ function validateProfile(record: Record<string, unknown>, opts: ValidationOption
     return opts.strictInferred ? reject(512, 'Invalid profile structure: profileData should be an object', 'inferred') : null;
   }
   for (const field of PROFILE_FIELDS) {
-    if (field.key in data && !field.ok(data[field.key])) return reject(field.code, field.error, 'documented');
+    const value = data[field.key];
+    // CleverTap's sample payload deletes a typed field: `"Gender": {"$delete": 1}`.
+    const deletes = readProfileCommand(value)?.op === '$delete';
+    if (field.key in data && !deletes && !field.ok(value)) return reject(field.code, field.error, 'documented');
   }
   if (opts.strictInferred) return checkProperties(data, PROFILE_FORBIDDEN, false, 'profile');
   return null;
