@@ -5,7 +5,7 @@
  *
  * Source: /work/shared/reference/clevertap.md ("Names", "Reserved system event names").
  */
-import type { RecordBody } from './types.js';
+import type { ProfileDelete, RecordBody } from './types.js';
 
 /** Longest event name or property key CleverTap accepts, in characters. */
 export const MAX_NAME_LENGTH = 120;
@@ -236,9 +236,17 @@ export function checkRecord(body: RecordBody): string[] {
     for (const [key, value] of Object.entries(body.profileData)) {
       const keyProblem = checkPropertyKey(key, 'profile');
       if (keyProblem !== null) problems.push(keyProblem);
+      if (isProfileDelete(value)) continue;
       const valueProblem = checkValue(value);
       if (valueProblem !== null) problems.push(`"${key}": ${valueProblem}`);
     }
   }
   return problems;
+}
+
+/** True for the profile command that removes a property (`{"$delete": true}`). */
+export function isProfileDelete(value: unknown): value is ProfileDelete {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === '$delete' && (value as { $delete: unknown }).$delete === true;
 }

@@ -27,10 +27,19 @@ export type EventRecordBody = {
   ts: number;
 };
 
+/**
+ * The profile command that removes a property: `{"<key>": {"$delete": true}}`, as CleverTap's
+ * SDKs send it (docs/clevertap-mapping.md, "Clearing a property", gives the sources).
+ */
+export type ProfileDelete = { $delete: true };
+
+/** What one profile key is set to: a value, or the command that removes it. */
+export type ProfileValue = Scalar | ProfileDelete;
+
 /** A profile record without its identifier. `ts` is Unix seconds. */
 export type ProfileRecordBody = {
   type: 'profile';
-  profileData: Record<string, Scalar>;
+  profileData: Record<string, ProfileValue>;
   ts: number;
 };
 

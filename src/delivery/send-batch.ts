@@ -10,6 +10,7 @@ import type { SqlValue } from '../store/db.js';
 import { createAccountsRepo } from '../store/repos/accounts-repo.js';
 import { createAttemptsRepo } from '../store/repos/attempts-repo.js';
 import { createDeliveryRepo, type RecordGroupUpdate } from '../store/repos/delivery-repo.js';
+import { createStateRepo } from '../store/repos/state-repo.js';
 import type { DeliveryAccount } from './account-directory.js';
 import { toClevertapRecord, type BatchRecord } from './claim-batch.js';
 import { effectiveLimit, lowerLimit, RECOVERY_WINDOW_MS } from './concurrency-limit.js';
@@ -158,6 +159,9 @@ async function applyOutcome(env: SendEnv, records: readonly BatchRecord[], outco
     if (plan.split) return;
     const repo = createDeliveryRepo(q);
     for (const g of groups) await repo.updateInFlight(g, ctx.instanceId);
+    // CleverTap refused a profile for good: its user's next event must send the whole profile.
+    const failed = plan.fates.filter((f) => f.fate === 'failed').map((f) => f.id);
+    if (failed.length > 0) await createStateRepo(q).forgetSentProfiles(failed);
     const accounts = createAccountsRepo(q);
     const configured = ctx.config.clevertapConcurrency;
     if (plan.account === 'success') {

@@ -11,6 +11,8 @@ export interface EventItem {
   eventCreatedAt: string | null;
   status: string;
   reason: string | null;
+  /** A remark on a processed event that is not a failure (e.g. why no Charged record was made). */
+  note: string | null;
   duplicates: number;
   late: boolean;
 }
@@ -65,6 +67,7 @@ export function toEventItemOut(e: EventRecord): EventItem {
     eventCreatedAt: iso(e.eventCreatedAt),
     status: e.status,
     reason: e.reason,
+    note: e.note,
     duplicates: e.duplicates,
     late: e.late,
   };

@@ -40,6 +40,19 @@ export function mapChargedRecord(
   return { type: 'event', evtName: CHARGED_EVENT_NAME, evtData, ts: recordTimestamp(ev) };
 }
 
+/**
+ * Why a `TRANSACTION_PROCESSED` made no `Charged` record although `revenue.chargedEvent` is on
+ * and an amount was given: the amount the settings read is no number (kept as it came in the
+ * event record's `evtData`). Null otherwise.
+ */
+export function chargedSkipNote(ev: ParsedEvent, settings: Pick<IntegrationSettings, 'revenue'>): string | null {
+  if (!settings.revenue.chargedEvent || ev.eventName !== REVENUE_EVENT) return null;
+  const read = settings.revenue.currency === 'customer' ? (key: string) => key === 'amount_in_customer_currency' : (key: string) => INTEGRATION_AMOUNT.test(key);
+  const unreadable = ev.unreadableAmounts.filter(read);
+  if (unreadable.length === 0 || mapChargedRecord(ev, settings) !== null) return null;
+  return `no Charged record: ${unreadable.join(', ')} is not a number`;
+}
+
 interface Money {
   amount: number;
   currency: string;

@@ -1,5 +1,5 @@
 import { truncateUtf8 } from '../clevertap/naming.js';
-import type { ProfileRecordBody, Scalar } from '../clevertap/types.js';
+import type { ProfileRecordBody, ProfileValue, Scalar } from '../clevertap/types.js';
 import { USER_PROPERTY_CATALOG } from '../purchasely/catalog.js';
 import type { IntegrationSettings } from '../settings/schema.js';
 import type { UserProperties } from './types.js';
@@ -8,17 +8,22 @@ import { formatCleverTapDate, parseRfc3339 } from './clevertap-date.js';
 const DATE_PROPERTIES: ReadonlySet<string> = new Set(
   USER_PROPERTY_CATALOG.filter((p) => p.type === 'date').map((p) => p.name),
 );
+const BOOLEAN_PROPERTIES: ReadonlySet<string> = new Set(
+  USER_PROPERTY_CATALOG.filter((p) => p.type === 'boolean').map((p) => p.name),
+);
+
+/** The profile command that removes a property in CleverTap. */
+const REMOVE: ProfileValue = Object.freeze({ $delete: true as const });
 
 /**
  * The CleverTap profile record after an event, or null when no enabled user property changed
- * between `before` (null: the user had no snapshot yet) and `after`.
+ * between `before` (null: the user had no snapshot yet, or a replay) and `after`.
  *
- * `profileData` holds every enabled property under its CleverTap name — not only the changed
- * ones — so a single record always carries the complete current snapshot (a replay or a lost
- * record is healed by the next one). Dates (epoch ms in the snapshot) become `"$D_<seconds>"`;
- * strings are cut to 512 bytes; null values are left out, because CleverTap has no null and
- * the upload API cannot unset a property: a property that becomes null keeps its last value in
- * CleverTap. When every enabled property is null there is nothing to send (null).
+ * `profileData` holds every enabled property under its CleverTap name, not only the changed
+ * ones: each record states the whole snapshot, so CleverTap's profile equals the snapshot once
+ * it accepts the record, whichever earlier records it accepted, refused or never got. A
+ * property without a value is removed (`{"$delete": true}`), a boolean without one turns
+ * false. Dates (epoch ms in the snapshot) become `"$D_<seconds>"`; strings are cut to 512 bytes.
  *
  * `ts` is Unix seconds (the event's `floor(event_created_at_ms / 1000)`).
  */
@@ -31,14 +36,18 @@ export function mapProfileRecord(
   const enabled = Object.entries(settings.userProperties).filter(([, entry]) => entry.enabled);
   const changed = enabled.some(([key]) => (before?.[key] ?? null) !== (after[key] ?? null));
   if (!changed) return null;
+  return { type: 'profile', profileData: toProfileData(after, settings), ts: Math.floor(ts) };
+}
 
-  const profileData: Record<string, Scalar> = {};
-  for (const [key, entry] of enabled) {
-    const value = toProfileValue(key, after[key]);
-    if (value !== null) profileData[entry.name] = value;
+/** Every enabled property of `snapshot` under its CleverTap name, as a profile record states it. */
+export function toProfileData(snapshot: UserProperties, settings: Pick<IntegrationSettings, 'userProperties'>): Record<string, ProfileValue> {
+  const profileData: Record<string, ProfileValue> = {};
+  for (const [key, entry] of Object.entries(settings.userProperties)) {
+    if (!entry.enabled) continue;
+    const value = toProfileValue(key, snapshot[key]);
+    profileData[entry.name] = value ?? (BOOLEAN_PROPERTIES.has(key) ? false : REMOVE);
   }
-  if (Object.keys(profileData).length === 0) return null;
-  return { type: 'profile', profileData, ts: Math.floor(ts) };
+  return profileData;
 }
 
 function toProfileValue(key: string, value: string | number | boolean | null | undefined): Scalar | null {

@@ -1,6 +1,6 @@
 import type { ParsedEvent } from '../purchasely/payload.js';
 import type { IntegrationSettings } from '../settings/schema.js';
-import { mapChargedRecord } from './map-charged-record.js';
+import { chargedSkipNote, mapChargedRecord } from './map-charged-record.js';
 import { mapEventRecord, recordTimestamp } from './map-event-record.js';
 import { mapProfileRecord } from './map-profile-record.js';
 import type { PlannedRecord, ProfileChange, RecordTarget, SkipReason } from './types.js';
@@ -17,6 +17,8 @@ export interface PlanEventInput {
 export interface EventPlan {
   records: PlannedRecord[];
   skipReason: SkipReason | null;
+  /** A remark for the event's log entry that is not a failure (see chargedSkipNote). */
+  note: string | null;
 }
 
 /**
@@ -51,7 +53,8 @@ export function planEvent(input: PlanEventInput): EventPlan {
     const body = mapProfileRecord(profile.before, profile.after, settings, ts);
     if (body) records.push({ target, userKey: profile.userKey, kind: 'profile', body });
   }
-  return records.length > 0 ? { records, skipReason: null } : skip('event_disabled');
+  const note = chargedSkipNote(ev, settings);
+  return records.length > 0 ? { records, skipReason: null, note } : { ...skip('event_disabled'), note };
 }
 
 /** The account an event goes to, or null when sandbox events are skipped. */
@@ -68,5 +71,5 @@ function chooseTarget(ev: ParsedEvent, settings: IntegrationSettings): RecordTar
 }
 
 function skip(reason: SkipReason): EventPlan {
-  return { records: [], skipReason: reason };
+  return { records: [], skipReason: reason, note: null };
 }

@@ -66,6 +66,7 @@ export async function processBatch(ctx: Pick<AppContext, 'store' | 'clock' | 'lo
     let yieldedAt = startedAt;
     const updates: EventStatusUpdate[] = [];
     const records: NewRecord[] = [];
+    const notes: { seq: number; note: string }[] = [];
     for (const row of rows) {
       // At least one event per batch, so processing always moves on.
       if (opts.budgetMs !== undefined && updates.length > 0 && performance.now() - startedAt > opts.budgetMs) break;
@@ -85,6 +86,7 @@ export async function processBatch(ctx: Pick<AppContext, 'store' | 'clock' | 'lo
         const outcome = await processEvent(run, parsed, now);
         updates.push(outcome.update);
         records.push(...outcome.records);
+        if (outcome.note !== null) notes.push({ seq: row.seq, note: outcome.note });
       } catch (err) {
         // One event the code cannot handle must not block every later event behind it.
         ctx.logger.error({ err, eventId: row.eventId, appId: row.appId }, 'processing an event failed');
@@ -94,6 +96,7 @@ export async function processBatch(ctx: Pick<AppContext, 'store' | 'clock' | 'lo
     await run.state.flush();
     await createOutboxRepo(q).insertRecords(records, now);
     await repo.markProcessed(updates, now);
+    if (notes.length > 0) await repo.setEventNotes(notes);
     return { processed: updates.length, records: records.length, busy: false };
   }, { durable: false, background: true });
 }
@@ -158,9 +161,15 @@ function unusable(row: ReceivedEvent): EventStatusUpdate {
   return { seq: row.seq, status: 'quarantined', reason: result.ok ? 'unparsable' : result.reason };
 }
 
-async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise<{ update: EventStatusUpdate; records: NewRecord[] }> {
+interface EventOutcome {
+  update: EventStatusUpdate;
+  records: NewRecord[];
+  note: string | null;
+}
+
+async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise<EventOutcome> {
   const settings = run.settings.get(row.appId) as IntegrationSettings;
-  if (ev.userKey === null) return { update: { seq: row.seq, status: 'skipped', reason: 'no_user_key' }, records: [] };
+  if (ev.userKey === null) return { update: { seq: row.seq, status: 'skipped', reason: 'no_user_key' }, records: [], note: null };
   const userKey = ev.userKey;
   const scope = scopeOf(row, ev);
 
@@ -179,7 +188,7 @@ async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise
   // holds. Folding still runs, so the state is right the moment the integration is enabled.
   if (!settings.enabled) {
     run.state.putUser(scope, userKey, userState, stored?.properties ?? {});
-    return { update: { seq: row.seq, status: 'skipped', reason: 'integration_disabled' }, records: [] };
+    return { update: { seq: row.seq, status: 'skipped', reason: 'integration_disabled' }, records: [], note: null };
   }
 
   // 2. Recompute the properties of every user whose snapshot the event may change: the event's
@@ -201,7 +210,7 @@ async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise
 
   // 3. Plan the CleverTap records and decide, per record, whether its identity is known yet.
   const plan = planEvent({ ev, settings, enabled: true, profiles });
-  if (plan.skipReason !== null) return { update: { seq: row.seq, status: 'skipped', reason: plan.skipReason }, records: [] };
+  if (plan.skipReason !== null) return { update: { seq: row.seq, status: 'skipped', reason: plan.skipReason }, records: [], note: plan.note };
   const generation = (run.maxGeneration.get(row.seq) ?? 0) + 1;
   const hold = holdForMs(settings);
   const records: NewRecord[] = [];
@@ -223,7 +232,7 @@ async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise
       generation,
     });
   }
-  return { update: { seq: row.seq, ...eventStatusOf(records) }, records };
+  return { update: { seq: row.seq, ...eventStatusOf(records) }, records, note: plan.note };
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * What the bridge knows about Purchasely: the 42 server events (reference/purchasely.md "Event
- * catalogue") and the user properties it derives (SPEC §4 "User properties"). Served as-is by
+ * What the bridge knows about Purchasely: the 45 server events of Purchasely's "Lifecycle
+ * Events" page and the user properties it derives (Purchasely's CRM user properties plus
+ * pcbridge's extras; docs/clevertap-mapping.md lists each with its source). Served as-is by
  * `GET /apps/{appId}/catalog` and used by settings validation, the state fold and the dashboard.
  *
  * No imports: the client SDK and the dashboard may use this file.
@@ -23,6 +24,11 @@ export type UserPropertyCatalogEntry = {
   /** `date` values are epoch milliseconds in the state and `$D_<seconds>` on CleverTap. */
   type: UserPropertyType;
   description: string;
+  /**
+   * `purchasely`: a property Purchasely's own CRM integrations write, under Purchasely's name;
+   * `pcbridge`: an extra of this bridge, which Purchasely's integration does not have.
+   */
+  origin: 'purchasely' | 'pcbridge';
 };
 
 const entry = (
@@ -45,13 +51,14 @@ const OFFER_EVENTS: EventCatalogEntry[] = OFFER_KINDS.flatMap(([prefix, group, l
   entry(`${prefix}_NOT_CONVERTED`, 'offer', group, `A ${label} ended without turning into a paid subscription.`),
 ]);
 
-/** Every server event of webhook API v3, in the reference's order. */
+/** Every server event of webhook API v3, in the order of Purchasely's "Lifecycle Events" page. */
 export const EVENT_CATALOG: readonly EventCatalogEntry[] = Object.freeze([
   entry('ACTIVATE', 'entitlement', null, 'Access granted: purchase, renewal, transfer in, plan change, recovery, unpause.'),
   entry('DEACTIVATE', 'entitlement', null, 'Access revoked: termination, billing retry, refund, transfer out, pause.'),
 
   entry('SUBSCRIPTION_STARTED', 'lifecycle', 'activation', 'A new subscription was purchased.'),
 
+  entry('RETENTION_MESSAGE_REQUESTED', 'lifecycle', 'cancellation', 'The subscriber opened the App Store cancel sheet and Apple asked for a retention message; not a cancellation (App Store only).'),
   entry('RENEWAL_DISABLED', 'lifecycle', 'cancellation', 'The user turned auto-renewal off; access lasts until the period ends.'),
   entry('RENEWAL_ENABLED', 'lifecycle', 'cancellation', 'The user turned auto-renewal back on.'),
   entry('SUBSCRIPTION_TERMINATED', 'lifecycle', 'cancellation', 'The subscription ended and will not renew.'),
@@ -84,6 +91,9 @@ export const EVENT_CATALOG: readonly EventCatalogEntry[] = Object.freeze([
   entry('SUBSCRIPTION_UNPAUSED', 'lifecycle', 'pause', 'A paused subscription resumed (Google Play only).'),
   entry('SUBSCRIPTION_CANCELLED_DURING_PAUSE', 'lifecycle', 'pause', 'The subscription was cancelled while paused (Google Play only).'),
   entry('SUBSCRIPTION_WILL_NOT_PAUSE', 'lifecycle', 'pause', 'The user called off a scheduled pause (Google Play only).'),
+
+  entry('INSTALLMENT_PAID', 'lifecycle', 'commitment', 'A monthly installment of a 12-month commitment plan was billed (carries the commitment_* attributes).'),
+  entry('INSTALLMENT_REFUNDED', 'lifecycle', 'commitment', 'A past installment of a 12-month commitment plan was refunded; the commitment stays active.'),
 
   ...OFFER_EVENTS,
 
@@ -158,25 +168,34 @@ export function isTransferEvent(name: string): boolean {
 }
 
 const prop = (name: string, type: UserPropertyType, description: string): UserPropertyCatalogEntry =>
-  Object.freeze({ name, type, description });
+  Object.freeze({ name, type, description, origin: 'purchasely' as const });
+const extra = (name: string, type: UserPropertyType, description: string): UserPropertyCatalogEntry =>
+  Object.freeze({ name, type, description, origin: 'pcbridge' as const });
 
-/** Every user property the bridge derives (SPEC §4 table), one entry each, in the table's order. */
+/**
+ * Every user property the bridge derives, one entry each: Purchasely's CRM user properties
+ * under Purchasely's names (its "Engagement & CRM" page and its full list "User properties for
+ * 3rd-party integrations"), then pcbridge's extras. "Subscription" means a renewing
+ * subscription, or a non-renewing one while it grants access; one-time purchases have their own
+ * properties (src/state/README.md).
+ */
 export const USER_PROPERTY_CATALOG: readonly UserPropertyCatalogEntry[] = Object.freeze([
   prop('user_id', 'string', "The app's user ID, latest seen for the user."),
   prop('anonymous_user_id', 'string', "Purchasely's anonymous user ID, latest seen for the user."),
-  prop('has_active_subscription', 'boolean', 'At least one of the user’s subscriptions currently grants access.'),
-  prop('has_expired_subscription', 'boolean', 'At least one subscription without access is deactivated, revoked or unpaid.'),
+  prop('has_active_subscription', 'boolean', 'At least one of the user’s subscriptions currently grants access (one-time purchases never count).'),
+  prop('has_expired_subscription', 'boolean', 'At least one subscription without access has lapsed: on hold, deactivated, revoked, paused, unpaid or canceled.'),
   prop('subscription_status', 'string', 'Store status of the primary subscription (AUTO_RENEWING, ON_HOLD, …).'),
+  prop('environment', 'string', 'SANDBOX or PRODUCTION, from the primary subscription.'),
   prop('store', 'string', 'Store of the primary subscription.'),
   prop('store_country', 'string', 'Store country of the primary subscription.'),
   prop('product', 'string', 'Purchasely product of the primary subscription.'),
   prop('plan', 'string', 'Purchasely plan of the primary subscription.'),
+  prop('plan_periodicity', 'string', 'Billing period of the primary subscription (P1W, P2W, P1M, P2M, P3M, P6M, P1Y), read from its current regular-price period.'),
   prop('previous_plan', 'string', 'Plan the primary subscription had before its last plan change.'),
   prop('store_product_id', 'string', 'Store product ID of the primary subscription.'),
   prop('offer_type', 'string', 'Offer currently applied to the primary subscription (NONE, FREE_TRIAL, …).'),
   prop('promotional_offer_id', 'string', 'Promotional offer of the primary subscription.'),
   prop('is_family_shared', 'boolean', 'The primary subscription is shared with the user through family sharing.'),
-  prop('environment', 'string', 'SANDBOX or PRODUCTION, from the primary subscription.'),
   prop('content_id', 'string', 'Content the primary subscription was bought for.'),
   prop('purchasely_subscription_id', 'string', 'Purchasely ID of the primary subscription.'),
   prop('subscription_started_at', 'date', 'When the primary subscription was first purchased.'),
@@ -193,8 +212,15 @@ export const USER_PROPERTY_CATALOG: readonly UserPropertyCatalogEntry[] = Object
   prop('is_promo_code', 'boolean', 'The primary subscription grants access through a promo code.'),
   prop('trial_ends_at', 'date', 'When the current free trial ends.'),
   prop('last_event', 'string', 'Name of the user’s latest Purchasely event.'),
-  prop('cumulated_revenues', 'number', 'Total revenue from the user, in the integration currency.'),
-  prop('revenue_currency', 'string', 'Currency of cumulated_revenues (ISO 4217, upper case).'),
+  prop('cumulated_revenue_in_usd', 'number', 'Total revenue from the user in USD (Purchasely’s cumulated_revenues_in_usd).'),
+  prop('expired_subscription_status', 'string', 'Status of the user’s latest lapsed subscription (ON_HOLD, DEACTIVATED, REVOKED, PAUSED, UNPAID, CANCELED).'),
+  prop('expired_subscription_plan', 'string', 'Plan of the user’s latest lapsed subscription.'),
+  prop('expired_subscription_offer_type', 'string', 'Offer type of the user’s latest lapsed subscription.'),
+  prop('expired_subscription_expired_at', 'date', 'When the user’s latest lapsed subscription lost access.'),
+  extra('cumulated_revenues', 'number', 'Total revenue from the user in the integration currency (latest cumulated_revenues_in_<cur>).'),
+  extra('revenue_currency', 'string', 'Currency of cumulated_revenues (ISO 4217, upper case).'),
+  extra('has_lifetime_access', 'boolean', 'The user owns a non-consumable one-time purchase (a lifetime unlock) that grants access.'),
+  extra('last_one_time_purchase_at', 'date', 'When the user last bought a one-time purchase (consumable or non-consumable).'),
 ]);
 
 const PROPERTY_TYPES: ReadonlyMap<string, UserPropertyType> = new Map(USER_PROPERTY_CATALOG.map((p) => [p.name, p.type]));

@@ -2,8 +2,9 @@
  * Purchasely server-event payloads (webhook API v3) and the one parser that turns a signed raw
  * body into a usable event or a quarantine reason (SPEC §2).
  *
- * No imports at all: the client SDK re-exports these types.
+ * Imports only money-attributes.ts (which imports nothing): the client SDK re-exports these types.
  */
+import { normalizeMoneyAttributes } from './money-attributes.js';
 
 /** Widens a string-literal union so values Purchasely adds later still type-check. */
 type OpenString<T extends string> = T | (string & {});
@@ -76,8 +77,9 @@ export interface PurchaselyEventPayload {
   previous_plan?: string | null;
   content_id?: string | null;
   customer_currency?: string | null;
-  plan_price_in_customer_currency?: number | null;
-  amount_in_customer_currency?: number | null;
+  /** A number; Purchasely's attributes table says string, so `"9.99"` arrives too. */
+  plan_price_in_customer_currency?: number | string | null;
+  amount_in_customer_currency?: number | string | null;
   source_event_name?: string | null;
   purchasely_subscription_id?: string | null;
   from_purchasely_subscription_id?: string | null;
@@ -122,8 +124,13 @@ export type ParsedEvent = {
   /** `user_id`, else `anonymous_user_id` (SPEC §4); null means the event is `skipped: no_user_key`. */
   userKey: string | null;
   environment: PurchaselyEnvironment | null;
-  /** The whole JSON object as received (own keys only matter; `__proto__` may be an own key). */
+  /**
+   * The whole JSON object as received (own keys only matter; `__proto__` may be an own key),
+   * except that money attributes given as decimal strings hold their numbers.
+   */
   payload: Record<string, unknown>;
+  /** Money attributes whose value is no number (kept as they came; see money-attributes.ts). */
+  unreadableAmounts: readonly string[];
 };
 
 export type ParseResult = { ok: true; event: ParsedEvent } | { ok: false; reason: string };
@@ -188,6 +195,7 @@ function parseOrThrow(raw: Buffer | string): ParseResult {
       userKey: userId ?? anonymousUserId,
       environment: nonEmptyString(ownValue(payload, 'environment')),
       payload,
+      unreadableAmounts: normalizeMoneyAttributes(payload),
     },
   };
 }

@@ -79,7 +79,7 @@ export async function listCandidates(q: Queryable, filter: CandidateFilter, afte
 export async function requeueEvents(q: Queryable, seqs: readonly number[], expectedStatuses: readonly string[]): Promise<number> {
   if (seqs.length === 0 || expectedStatuses.length === 0) return 0;
   const { changes } = await q.run(
-    `UPDATE events SET status = 'received', reason = NULL, processed_at = NULL
+    `UPDATE events SET status = 'received', reason = NULL, note = NULL, processed_at = NULL
       WHERE seq IN (${seqs.map(() => '?').join(', ')}) AND status IN (${expectedStatuses.map(() => '?').join(', ')})`,
     [...seqs, ...expectedStatuses],
   );
@@ -90,7 +90,7 @@ export async function requeueEvents(q: Queryable, seqs: readonly number[], expec
 export async function requeueParsedQuarantined(q: Queryable, seq: number, event: NewEventRow): Promise<number> {
   const { changes } = await q.run(
     `UPDATE events SET event_id = ?, event_name = ?, user_key = ?, user_id = ?, anonymous_user_id = ?, environment = ?,
-            event_created_at = ?, status = 'received', reason = NULL, processed_at = NULL
+            event_created_at = ?, status = 'received', reason = NULL, note = NULL, processed_at = NULL
       WHERE seq = ? AND status = 'quarantined'`,
     [event.eventId, event.eventName, event.userKey, event.userId, event.anonymousUserId, event.environment, event.eventCreatedAt, seq],
   );

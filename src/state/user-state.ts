@@ -19,6 +19,8 @@ export type UserState = {
   anonymousUserId: Seen<string> | null;
   /** Latest `cumulated_revenues_in_<cur>` seen, with `<cur>` upper-cased. */
   revenue: (Seen<number> & { currency: string }) | null;
+  /** Latest `cumulated_revenues_in_usd` seen (Purchasely's `cumulated_revenue_in_usd`); absent in states folded before it was kept. */
+  revenueUsd?: Seen<number> | null;
 };
 
 /**
@@ -37,6 +39,8 @@ export function foldUser(prev: UserState | null, userKey: string, ev: ParsedEven
   };
   const key = eventKeyOf(ev);
   const revenue = cumulatedRevenueOf(ev.payload);
+  const usd = ev.payload['cumulated_revenues_in_usd'];
+  const revenueUsd = base.revenueUsd ?? null;
   return {
     ...base,
     latestEvent: isLater(key, base.latestEvent?.key) ? { key, name: ev.eventName } : base.latestEvent,
@@ -46,6 +50,7 @@ export function foldUser(prev: UserState | null, userKey: string, ev: ParsedEven
         ? { value: ev.anonymousUserId, key }
         : base.anonymousUserId,
     revenue: revenue !== null && isLater(key, base.revenue?.key) ? { ...revenue, key } : base.revenue,
+    revenueUsd: typeof usd === 'number' && Number.isFinite(usd) && isLater(key, revenueUsd?.key) ? { value: usd, key } : revenueUsd,
   };
 }
 

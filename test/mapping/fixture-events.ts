@@ -23,6 +23,7 @@ export function eventWith(payload: Record<string, unknown>, overrides: Partial<P
     userKey: (payload['user_id'] as string | undefined) ?? (payload['anonymous_user_id'] as string | undefined) ?? null,
     environment: (payload['environment'] as string | undefined) ?? null,
     payload,
+    unreadableAmounts: [],
     ...overrides,
   };
 }

@@ -55,6 +55,7 @@ export interface EventItem {
   eventCreatedAt: string | number | null;
   status: EventStatus | string;
   reason: string | null;
+  note?: string | null;
   duplicates: number;
   late: boolean;
 }

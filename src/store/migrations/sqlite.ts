@@ -187,4 +187,13 @@ CREATE INDEX records_in_flight ON records (lease_owner, lease_until) WHERE state
 CREATE INDEX records_delivered ON records (app_id, delivered_at, event_seq) WHERE state = 'delivered';
 `,
   },
+  {
+    version: 8,
+    name: 'event_notes',
+    // A processed event's remark that is not a failure, e.g. a TRANSACTION_PROCESSED whose
+    // amount is no number produced no Charged record: the log says why.
+    sql: `
+ALTER TABLE events ADD COLUMN note TEXT;
+`,
+  },
 ];

@@ -34,6 +34,8 @@ export interface EventRecord {
   eventCreatedAt: number | null;
   status: string;
   reason: string | null;
+  /** A remark on a processed event that is not a failure (e.g. why no Charged record was made). */
+  note: string | null;
   duplicates: number;
   late: boolean;
 }
@@ -114,6 +116,7 @@ interface DbEvent {
   event_created_at: number | null;
   status: string;
   reason: string | null;
+  note?: string | null;
   duplicates: number;
   late: number;
   raw_body?: Buffer | Uint8Array | null;
@@ -146,7 +149,7 @@ interface DbAttempt {
 }
 
 const LIST_COLUMNS =
-  'seq, app_id, event_id, event_name, user_key, user_id, anonymous_user_id, environment, received_at, event_created_at, status, reason, duplicates, late';
+  'seq, app_id, event_id, event_name, user_key, user_id, anonymous_user_id, environment, received_at, event_created_at, status, reason, note, duplicates, late';
 
 // `duplicates` starts at copies - 1; a conflict adds every copy of this batch. RETURNING lets
 // the caller tell a new row (duplicates = copies - 1) from a retry (anything larger).
@@ -193,6 +196,7 @@ function fromDb(row: DbEvent): EventRecord {
     eventCreatedAt: nullableNumber(row.event_created_at),
     status: row.status,
     reason: row.reason,
+    note: row.note ?? null,
     duplicates: Number(row.duplicates),
     late: Number(row.late) === 1,
   };

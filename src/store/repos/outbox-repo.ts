@@ -1,6 +1,6 @@
 import type { RecordBody } from '../../clevertap/types.js';
 import type { Queryable } from '../db.js';
-import { chunk, placeholders } from './state-repo.js';
+import { chunk, createStateRepo, placeholders } from './state-repo.js';
 
 /** States a record can be written in by processing (delivery moves it on from there). */
 export type NewRecordState = 'pending' | 'held' | 'skipped';
@@ -145,6 +145,7 @@ export function createOutboxRepo(q: Queryable): OutboxRepo {
         [now, limit],
       );
       if (rows.length === 0) return [];
+      await createStateRepo(q).forgetSentProfiles(rows.map((r) => Number(r.id)));
       for (const part of chunk(rows.map((r) => Number(r.id)), 500)) {
         await q.run(
           `UPDATE records SET state = 'skipped', reason = 'no_identity', hold_until = NULL, updated_at = ?

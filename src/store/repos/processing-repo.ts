@@ -38,6 +38,8 @@ export interface ProcessingRepo {
   loadSettingsJson(appIds: readonly string[]): Promise<Map<string, string>>;
   /** Sets the status and reason of processed events and stamps `processed_at`. */
   markProcessed(updates: readonly EventStatusUpdate[], now: number): Promise<void>;
+  /** Stores each event's note (see EventRecord.note). */
+  setEventNotes(notes: readonly { seq: number; note: string }[]): Promise<void>;
 }
 
 // Two-key advisory lock space ("pcbr", schema): distinct from the migration lock's one-key
@@ -86,6 +88,10 @@ export function createProcessingRepo(q: Queryable): ProcessingRepo {
 
     async markProcessed(updates, now) {
       await updateEventStatuses(q, updates, now, [], true);
+    },
+
+    async setEventNotes(notes) {
+      for (const { seq, note } of notes) await q.run('UPDATE events SET note = ? WHERE seq = ?', [note, seq]);
     },
   };
 }

@@ -47,6 +47,12 @@ export interface StateRepo {
   loadOwnedSubscriptions(appId: string, environment: string, userKeys: readonly string[]): Promise<SubscriptionStateRow[]>;
   upsertUsers(rows: readonly UserStateRow[]): Promise<void>;
   upsertSubscriptions(rows: readonly SubscriptionStateRow[]): Promise<void>;
+  /**
+   * The users of these records (profile records only) may not hold their snapshot in CleverTap:
+   * a profile record of theirs ended `failed` or `skipped`. Their stored properties are
+   * forgotten, so the next event sends the whole profile even when the snapshot did not change.
+   */
+  forgetSentProfiles(recordIds: readonly number[]): Promise<void>;
 }
 
 // Keeps every statement well under SQLite's and PostgreSQL's bound-parameter limits.
@@ -107,6 +113,19 @@ export function createStateRepo(q: Queryable): StateRepo {
            ON CONFLICT (app_id, environment, subscription_id) DO UPDATE SET
              owner_user_key = excluded.owner_user_key, state_json = excluded.state_json`,
           part.flatMap((r) => [r.appId, r.environment, r.subscriptionId, r.ownerUserKey, JSON.stringify(r.state)]),
+        );
+      }
+    },
+
+    async forgetSentProfiles(recordIds) {
+      for (const part of chunk([...new Set(recordIds)], READ_CHUNK)) {
+        await q.run(
+          `UPDATE user_states SET properties_json = '{}'
+            WHERE EXISTS (SELECT 1 FROM records r
+                           WHERE r.id IN (${placeholders(part.length)}) AND r.kind = 'profile'
+                             AND r.app_id = user_states.app_id AND r.user_key = user_states.user_key
+                             AND COALESCE(r.environment, '') = user_states.environment)`,
+          part,
         );
       }
     },

@@ -19,6 +19,7 @@ export const EventItemOut = Type.Object({
   eventCreatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   status: Type.String({ description: 'received | quarantined | skipped | failed | held | pending | delivered' }),
   reason: Nullable(Type.String()),
+  note: Nullable(Type.String({ description: 'A remark on a processed event that is not a failure, e.g. why no Charged record was made' })),
   duplicates: Type.Integer({ description: 'Copies received after the first (Purchasely retries)' }),
   late: Type.Boolean({ description: 'Delivered more than 2 hours after event_created_at' }),
 });
