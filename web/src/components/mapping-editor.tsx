@@ -6,6 +6,8 @@ export interface MappingItem {
   key: string;
   group: string;
   description: string;
+  /** A short mark beside the key, e.g. "pcbridge extra" for a property Purchasely's own integration lacks. */
+  badge?: string;
 }
 
 const GROUP_LABELS: Record<string, string> = {
@@ -96,6 +98,11 @@ export function MappingEditor(props: {
                     </td>
                     <td>
                       <code>{item.key}</code>
+                      {item.badge ? (
+                        <span className="badge badge-extra" data-testid={`badge-${item.key}`}>
+                          {item.badge}
+                        </span>
+                      ) : null}
                       <div className="hint">{item.description}</div>
                     </td>
                     <td className={problem ? 'has-error' : undefined}>

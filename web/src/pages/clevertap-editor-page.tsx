@@ -129,7 +129,9 @@ export function CleverTapEditorPage(props: { appId: string }) {
     const known = new Map((catalog?.userProperties ?? []).map((p) => [p.name, p]));
     return Object.keys(draft.userProperties).map((key) => {
       const entry = known.get(key);
-      return { key, group: entry?.type ?? 'string', description: entry?.description ?? '' };
+      const item: MappingItem = { key, group: entry?.type ?? 'string', description: entry?.description ?? '' };
+      if (entry?.origin === 'pcbridge') item.badge = 'pcbridge extra';
+      return item;
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [catalog, draft && Object.keys(draft.userProperties).join(',')]);

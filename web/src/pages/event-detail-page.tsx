@@ -72,6 +72,12 @@ export function EventDetailPage(props: { appId: string; eventId: string }) {
               <dd>{formatTime(data.receivedAt)}</dd>
               <dt>Reason</dt>
               <dd>{data.reason ?? '—'}</dd>
+              {data.note ? (
+                <>
+                  <dt>Note</dt>
+                  <dd data-testid="event-note">{data.note}</dd>
+                </>
+              ) : null}
               <dt>Duplicates</dt>
               <dd>{data.duplicates ?? 0}</dd>
             </dl>

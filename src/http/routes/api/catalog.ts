@@ -15,7 +15,14 @@ const CatalogOut = Type.Object({
     }),
   ),
   userProperties: Type.Array(
-    Type.Object({ name: Type.String(), type: Type.String({ description: 'string, boolean, date or number' }), description: Type.String() }),
+    Type.Object({
+      name: Type.String(),
+      type: Type.String({ description: 'string, boolean, date or number' }),
+      description: Type.String(),
+      origin: Type.Union([Type.Literal('purchasely'), Type.Literal('pcbridge')], {
+        description: "purchasely: a property of Purchasely's own CRM integrations, under its name; pcbridge: an extra of this bridge",
+      }),
+    }),
   ),
 });
 
@@ -38,7 +45,7 @@ export async function catalogRoutes(app: FastifyInstance, opts: { ctx: AppContex
       await requireApp(ctx, (request.params as AppIdParams).appId);
       return {
         events: EVENT_CATALOG.map(({ name, category, group, description }) => ({ name, category, group, description })),
-        userProperties: USER_PROPERTY_CATALOG.map(({ name, type, description }) => ({ name, type, description })),
+        userProperties: USER_PROPERTY_CATALOG.map(({ name, type, description, origin }) => ({ name, type, description, origin })),
       };
     },
   );
