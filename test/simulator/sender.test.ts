@@ -140,8 +140,11 @@ describe('Purchasely sender', () => {
     expect(elapsed).toBeGreaterThanOrEqual(2_400);
     expect(elapsed).toBeLessThan(6_000);
     expect(summary.acknowledged).toBe(summary.generated);
-    const users = new Set(receiver.received.map((r) => JSON.parse(r.body).purchasely_subscription_id));
-    expect(users.size).toBe(9);
+    // Three cohorts of three people, every one of them sent in full.
+    const people = [0, 1, 2].flatMap((k) => simulator.lifecycles(k));
+    expect(people).toHaveLength(9);
+    const sent = new Set(receiver.received.map((r) => JSON.parse(r.body).event_id as string));
+    expect(people.every((l) => l.events.length > 0 && l.events.every((e) => sent.has(String(e.payload.event_id))))).toBe(true);
   });
 
   it('stops early when asked, and run() resolves', async () => {

@@ -43,8 +43,13 @@ export const MARKETS: readonly { country: string; currency: string; perEur: numb
   { country: 'JP', currency: 'JPY', perEur: 160 },
 ];
 
-export type SimulatedOffer = 'NONE' | 'FREE_TRIAL' | 'INTRO_OFFER' | 'PROMO_CODE';
+export type SimulatedOffer = 'NONE' | 'FREE_TRIAL' | 'INTRO_OFFER' | 'PROMO_CODE' | 'PROMOTIONAL_OFFER';
 
+/**
+ * The offer of a first purchase. Promotional offers are absent: the stores grant them only to
+ * current or lapsed subscribers, so the generator offers them later, to keep someone who
+ * switched auto-renewal off (lifecycle.ts).
+ */
 export const OFFER_WEIGHTS: readonly (readonly [SimulatedOffer, number])[] = [
   ['NONE', 0.4],
   ['FREE_TRIAL', 0.4],
@@ -57,6 +62,32 @@ export const OFFER_EVENT_PREFIX: Record<Exclude<SimulatedOffer, 'NONE'>, string>
   FREE_TRIAL: 'TRIAL',
   INTRO_OFFER: 'INTRO_OFFER',
   PROMO_CODE: 'PROMO_CODE',
+  PROMOTIONAL_OFFER: 'PROMOTIONAL_OFFER',
 };
+
+/** `promotional_offer_id` of the retention offers (each half price for one period). */
+export const PROMOTIONAL_OFFER_IDS = ['promo_retention_50', 'promo_winback_50'] as const;
+
+/** A one-time purchase of the simulated app (`purchase_type` CONSUMABLE or NON_CONSUMABLE). */
+export interface SimulatedOneTimeItem {
+  purchaseType: 'CONSUMABLE' | 'NON_CONSUMABLE';
+  /** Purchasely product (`product`). */
+  product: string;
+  /** Purchasely plan id (`plan`). */
+  plan: string;
+  storeProductId: string;
+  priceEur: number;
+}
+
+/** Coin packs: bought any number of times, never taken back. */
+export const CONSUMABLES: readonly SimulatedOneTimeItem[] = [
+  { purchaseType: 'CONSUMABLE', product: 'COINS', plan: 'coins_100', storeProductId: 'com.purchasely.coins100', priceEur: 0.99 },
+  { purchaseType: 'CONSUMABLE', product: 'COINS', plan: 'coins_500', storeProductId: 'com.purchasely.coins500', priceEur: 3.99 },
+];
+
+/** A lifetime unlock: bought once, may be refunded or transferred. */
+export const NON_CONSUMABLES: readonly SimulatedOneTimeItem[] = [
+  { purchaseType: 'NON_CONSUMABLE', product: 'PREMIUM_LIFETIME', plan: 'lifetime', storeProductId: 'com.purchasely.premium.lifetime', priceEur: 149.99 },
+];
 
 export const DEVICE_TYPES = ['PHONE', 'PHONE', 'PHONE', 'PAD', 'TV', 'COMPUTER'] as const;

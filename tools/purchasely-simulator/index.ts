@@ -1,7 +1,7 @@
 /**
- * The Purchasely simulator (SPEC §6): realistic subscription lifecycles, signed and sent like
- * Purchasely's webhook sender. Programmatic use for tests, the demo and benchmarks; the CLI is
- * `pcbridge simulate purchasely` (src/cli/commands/simulate.ts).
+ * The Purchasely simulator (SPEC §6): realistic purchase lifecycles (subscriptions and one-time
+ * purchases), signed and sent like Purchasely's webhook sender. Programmatic use for tests, the
+ * demo and benchmarks; the CLI is `pcbridge simulate purchasely` (src/cli/commands/simulate.ts).
  */
 export { createPurchaselySimulator, type PurchaselySimulator, type SimulatorOptions, type SimulationSummary } from './simulator.js';
 export { generateLifecycles, generateLifecycle, scheduleOf, type LifecycleOptions, type SimulatedEvent, type SimulatedLifecycle } from './lifecycle.js';
