@@ -35,7 +35,7 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
     expect(body.sandboxAccount).toEqual({ region: 'eu1', accountId: '', passcodeSet: false });
     expect(body.events.SUBSCRIPTION_STARTED).toEqual({ enabled: false, name: 'SUBSCRIPTION_STARTED' });
     expect(body.userProperties.subscription_status).toEqual({ enabled: false, name: 'subscription_status' });
-    expect(Object.keys(body.events)).toHaveLength(42);
+    expect(Object.keys(body.events)).toHaveLength(45);
     expect(body.identity).toEqual({ mode: 'auto', holdFor: '24h' });
     expect(body.revenue).toEqual({ chargedEvent: false, currency: 'integration' });
   });

@@ -135,7 +135,7 @@ describe('applyPut: defaults and shapes', () => {
     expect(settings.events['DEACTIVATE']).toStrictEqual({ enabled: true, name: 'DEACTIVATE' });
     expect(settings.events['TRIAL_STARTED']).toStrictEqual({ enabled: true, name: 'TRIAL_STARTED' });
     expect(settings.events['SUBSCRIPTION_STARTED']).toStrictEqual({ enabled: false, name: 'SUBSCRIPTION_STARTED' });
-    expect(Object.keys(settings.events)).toHaveLength(42);
+    expect(Object.keys(settings.events)).toHaveLength(45);
   });
 
   it('reports every invalid field at once', () => {

@@ -19,8 +19,8 @@ describe('defaultIntegrationSettings', () => {
     });
   });
 
-  it('lists all 42 catalogue events, disabled, under their Purchasely names', () => {
-    expect(Object.keys(defaults.events)).toHaveLength(42);
+  it('lists all 45 catalogue events, disabled, under their Purchasely names', () => {
+    expect(Object.keys(defaults.events)).toHaveLength(45);
     expect(defaults.events['SUBSCRIPTION_STARTED']).toStrictEqual({ enabled: false, name: 'SUBSCRIPTION_STARTED' });
     expect(defaults.events['TRANSACTION_PROCESSED']).toStrictEqual({ enabled: false, name: 'TRANSACTION_PROCESSED' });
     expect(Object.values(defaults.events).some((e) => e.enabled)).toBe(false);

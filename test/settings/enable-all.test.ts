@@ -16,7 +16,7 @@ describe('enableAll / disableAll', () => {
   it('switches on every catalogue event and configured extra, keeping renames', () => {
     const all = enableAll(base, 'events');
     expect(Object.values(all.events).every((e) => e.enabled)).toBe(true);
-    expect(Object.keys(all.events)).toHaveLength(43);
+    expect(Object.keys(all.events)).toHaveLength(46);
     expect(all.events['ACTIVATE']).toStrictEqual({ enabled: true, name: 'Access Granted' });
     expect(all.events['SUBSCRIPTION_TELEPORTED']).toStrictEqual({ enabled: true, name: 'SUBSCRIPTION_TELEPORTED' });
     expect(all.userProperties).toBe(base.userProperties);

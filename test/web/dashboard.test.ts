@@ -168,7 +168,11 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await page.locator('[data-testid=row-SUBSCRIPTION_STARTED]').waitFor(WAIT);
     // Every catalogue event is listed, grouped by category.
     await page.getByRole('heading', { name: 'Subscription lifecycle' }).waitFor(WAIT);
-    expect(await page.locator('[data-testid^=row-]').count()).toBeGreaterThanOrEqual(40);
+    expect(await page.locator('[data-testid^=row-]').count()).toBe(45);
+    // Purchasely's newest events can be chosen: retention messaging and 12-month commitments.
+    for (const name of ['RETENTION_MESSAGE_REQUESTED', 'INSTALLMENT_PAID', 'INSTALLMENT_REFUNDED']) {
+      expect(await page.locator(`[data-testid=toggle-${name}]`).count()).toBe(1);
+    }
 
     await page.locator('[data-testid=toggle-SUBSCRIPTION_STARTED]').check();
     await page.fill('[data-testid=rename-SUBSCRIPTION_STARTED]', 'Subscription.Started');
@@ -181,6 +185,10 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await error.waitFor({ state: 'detached', ...WAIT });
 
     await page.getByRole('tab', { name: 'User properties' }).click();
+    // Purchasely's expired-subscription group is there; pcbridge's own extras say so.
+    await page.locator('[data-testid=row-expired_subscription_status]').waitFor(WAIT);
+    expect(await page.locator('[data-testid=badge-has_lifetime_access]').textContent()).toBe('pcbridge extra');
+    expect(await page.locator('[data-testid=badge-subscription_status]').count()).toBe(0);
     await page.locator('[data-testid=toggle-subscription_status]').check();
     await page.fill('[data-testid=rename-subscription_status]', 'Email');
     await page.locator('[data-testid=error-subscription_status]').getByText('standard profile field').waitFor(WAIT);
