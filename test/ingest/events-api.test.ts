@@ -57,6 +57,7 @@ describe.each(DIALECTS)('the event log API on %s', (dialect) => {
       eventCreatedAt: '2023-12-12T14:19:26.120Z',
       status: 'received',
       reason: null,
+      note: null,
       duplicates: 1,
       late: false,
     });

@@ -22,7 +22,7 @@ const after = {
 };
 
 describe('mapProfileRecord', () => {
-  it('sends every enabled property under its CleverTap name, dates as $D_ seconds, nulls left out', () => {
+  it('sends every enabled property under its CleverTap name, dates as $D_ seconds, a null one as a removal', () => {
     expect(mapProfileRecord(null, after, settings, 1702389064)).toStrictEqual({
       type: 'profile',
       ts: 1702389064,
@@ -30,6 +30,7 @@ describe('mapProfileRecord', () => {
         Premium: true,
         subscription_status: 'AUTO_RENEWING',
         'Subscriber Since': '$D_1702388896',
+        trial_ends_at: { $delete: true },
       },
     });
   });
@@ -40,6 +41,7 @@ describe('mapProfileRecord', () => {
       Premium: true,
       subscription_status: 'AUTO_RENEWING',
       'Subscriber Since': '$D_1702388896',
+      trial_ends_at: { $delete: true },
     });
   });
 

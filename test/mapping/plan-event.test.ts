@@ -62,7 +62,7 @@ describe('planEvent', () => {
     ['sandbox events are skipped', { enabled: true, settings: full({ sandbox: 'skip' }) }, 'sandbox_skipped'],
   ] as const)('produces nothing when %s', (_label, { enabled, settings }, reason) => {
     const plan = planEvent({ ev: tx, settings, enabled, profiles: [change('toto', null, 'AUTO_RENEWING')] });
-    expect(plan).toEqual({ records: [], skipReason: reason });
+    expect(plan).toEqual({ records: [], skipReason: reason, note: null });
   });
 
   it('says event_disabled when the event is off and no enabled property changed', () => {
@@ -72,12 +72,12 @@ describe('planEvent', () => {
       enabled: true,
       profiles: [change('toto', 'AUTO_RENEWING', 'AUTO_RENEWING')],
     });
-    expect(plan).toEqual({ records: [], skipReason: 'event_disabled' });
+    expect(plan).toEqual({ records: [], skipReason: 'event_disabled', note: null });
   });
 
   it('says no_user_key for an event with neither user_id nor anonymous_user_id', () => {
     const ev = eventWith({ event_name: 'TRANSACTION_PROCESSED', amount_in_eur: 5 });
-    expect(planEvent({ ev, settings: full(), enabled: true, profiles: [] })).toEqual({ records: [], skipReason: 'no_user_key' });
+    expect(planEvent({ ev, settings: full(), enabled: true, profiles: [] })).toEqual({ records: [], skipReason: 'no_user_key', note: null });
   });
 
   it('sends sandbox events to the main account with same_account and to the sandbox account with sandbox_account', () => {

@@ -4,8 +4,9 @@
  *
  * The expected bodies are written by hand from SPEC §4 and the vendors' references:
  * `evtData` = the payload minus `api_version` and the `_ms` twins, each date with a twin as
- * `"$D_<floor(twin / 1000)>"`; `ts` = floor(event_created_at_ms / 1000); the profile holds
- * every non-null property of SPEC §4's table; `Charged` per SPEC §4 "Charged record".
+ * `"$D_<floor(twin / 1000)>"`; `ts` = floor(event_created_at_ms / 1000); the profile states
+ * every property of the catalogue, one without a value as the removal `{"$delete": true}` (a
+ * boolean without one as false); `Charged` per SPEC §4 "Charged record".
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
@@ -48,29 +49,46 @@ const COMMON_EVT_DATA = {
   plan_price_in_customer_currency: 9.99,
 };
 
+/** The profile command that removes a property in CleverTap. */
+const REMOVED = { $delete: true };
+
 /** The profile every documented payload gives its user, apart from what differs per payload. */
 const COMMON_PROFILE = {
   has_active_subscription: true,
   has_expired_subscription: false,
   subscription_status: 'AUTO_RENEWING',
+  environment: 'SANDBOX',
   store: 'GOOGLE_PLAY_STORE',
   store_country: 'FR',
   product: 'PURCHASELY_PLUS',
   plan: 'monthly',
+  // The sandbox periods (5 and 10 minutes) match none of Purchasely's periodicities.
+  plan_periodicity: REMOVED,
+  previous_plan: REMOVED,
   store_product_id: 'com.purchasely.plus.monthly',
   offer_type: 'NONE',
+  promotional_offer_id: REMOVED,
   is_family_shared: false,
-  environment: 'SANDBOX',
+  content_id: REMOVED,
   purchasely_subscription_id: SUB,
   subscription_started_at: '$D_1702388896',
   original_purchased_at: '$D_1702388896',
+  grace_period_expires_at: REMOVED,
   is_auto_renewing: true,
   is_in_grace_period: false,
   is_in_billing_retry: false,
   is_in_trial: false,
   is_in_intro_offer: false,
   is_promo_code: false,
+  trial_ends_at: REMOVED,
+  cumulated_revenue_in_usd: REMOVED,
+  expired_subscription_status: REMOVED,
+  expired_subscription_plan: REMOVED,
+  expired_subscription_offer_type: REMOVED,
+  expired_subscription_expired_at: REMOVED,
   revenue_currency: 'EUR',
+  has_lifetime_access: false,
+  last_one_time_purchase_at: REMOVED,
 };
 
 interface Expected {
@@ -122,6 +140,7 @@ const EXPECTED: Record<FixtureName, { status: string; records: Expected[] }> = {
           ts: 1702389064,
           profileData: {
             ...COMMON_PROFILE,
+            user_id: REMOVED,
             anonymous_user_id: ANON,
             purchased_at: '$D_1702388896',
             next_renewal_at: '$D_1702389191',
@@ -175,6 +194,7 @@ const EXPECTED: Record<FixtureName, { status: string; records: Expected[] }> = {
           profileData: {
             ...COMMON_PROFILE,
             user_id: 'toto',
+            anonymous_user_id: REMOVED,
             purchased_at: '$D_1702390391',
             next_renewal_at: '$D_1702390991',
             effective_next_renewal_at: '$D_1702390991',
@@ -249,6 +269,7 @@ const EXPECTED: Record<FixtureName, { status: string; records: Expected[] }> = {
           profileData: {
             ...COMMON_PROFILE,
             user_id: 'toto',
+            anonymous_user_id: REMOVED,
             purchased_at: '$D_1702390391',
             next_renewal_at: '$D_1702390991',
             effective_next_renewal_at: '$D_1702390991',

@@ -5,6 +5,8 @@ import { allEnabledSettingsIn, createTestApp, fixture, insertEvent, processAll, 
 
 const T0 = 1702390766120;
 const T1 = T0 + 3_600_000;
+/** The profile command that removes a property in CleverTap. */
+const REMOVED = { $delete: true };
 
 /** An event of subscription `subs_transfer` (based on the documented ACTIVATE payload). */
 function subscriptionEvent(fields: Record<string, unknown>): Record<string, unknown> {
@@ -24,7 +26,8 @@ describe.each(DIALECTS)('a subscription transferred between users (%s)', (dialec
     await t.close();
   });
 
-  it('updates both profiles, each record carrying the ids its identity is resolved from', async () => {
+  /** alice activates `subs_transfer`; an hour later Purchasely transfers it to bob (both sides' events). */
+  async function transferFromAliceToBob(): Promise<void> {
     await insertEvent(t.ctx, appId, subscriptionEvent({ event_id: 'a-activate', event_name: 'ACTIVATE', user_id: 'alice', event_created_at_ms: T0 }));
     await insertEvent(
       t.ctx,
@@ -53,6 +56,10 @@ describe.each(DIALECTS)('a subscription transferred between users (%s)', (dialec
       }),
     );
     await processAll(t.ctx);
+  }
+
+  it('updates both profiles, each record carrying the ids its identity is resolved from', async () => {
+    await transferFromAliceToBob();
 
     const records = await readRecords(t.ctx, appId);
     expect(records.map((r) => [r.eventId, r.kind, r.userKey, r.userId, r.anonymousUserId, r.state])).toEqual([
@@ -67,10 +74,74 @@ describe.each(DIALECTS)('a subscription transferred between users (%s)', (dialec
       ['b-received', 'profile', 'bob', 'bob', null, 'pending'],
     ]);
     const profile = (i: number) => (records[i]!.body as { profileData: Record<string, unknown> }).profileData;
-    expect(profile(3)).toMatchObject({ user_id: 'alice', has_active_subscription: false, last_event: 'SUBSCRIPTION_TRANSFERRED' });
-    expect(profile(3)).not.toHaveProperty('plan');
+    expect(profile(1)).toMatchObject({ user_id: 'alice', has_active_subscription: true, plan: 'monthly' });
+    expect(profile(3)).toMatchObject({ user_id: 'alice', has_active_subscription: false, last_event: 'SUBSCRIPTION_TRANSFERRED', plan: REMOVED });
     expect(profile(4)).toMatchObject({ has_active_subscription: true, plan: 'monthly', purchasely_subscription_id: 'subs_transfer' });
-    expect(profile(4)).not.toHaveProperty('user_id');
+    // bob's own user-level fields are not known before his first event.
+    expect(profile(4)).toMatchObject({ user_id: REMOVED, last_event: REMOVED });
     expect(profile(6)).toMatchObject({ user_id: 'bob', has_active_subscription: true, last_event: 'SUBSCRIPTION_RECEIVED' });
+  });
+
+  it("removes the subscription's status, plan and dates from the previous owner's profile and makes it not active", async () => {
+    await transferFromAliceToBob();
+
+    const fromTransfer = (await readRecords(t.ctx, appId)).filter((r) => r.eventId === 'a-transferred' && r.kind === 'profile');
+    expect(fromTransfer.map((r) => r.userKey)).toEqual(['alice', 'bob']);
+    // Every property alice had from subs_transfer is removed in CleverTap, not left as it was.
+    expect(fromTransfer[0]!.body).toStrictEqual({
+      type: 'profile',
+      ts: Math.floor(T1 / 1000),
+      profileData: {
+        user_id: 'alice',
+        anonymous_user_id: REMOVED,
+        has_active_subscription: false,
+        has_expired_subscription: false,
+        subscription_status: REMOVED,
+        environment: REMOVED,
+        store: REMOVED,
+        store_country: REMOVED,
+        product: REMOVED,
+        plan: REMOVED,
+        plan_periodicity: REMOVED,
+        previous_plan: REMOVED,
+        store_product_id: REMOVED,
+        offer_type: REMOVED,
+        promotional_offer_id: REMOVED,
+        is_family_shared: false,
+        content_id: REMOVED,
+        purchasely_subscription_id: REMOVED,
+        subscription_started_at: REMOVED,
+        purchased_at: REMOVED,
+        original_purchased_at: REMOVED,
+        next_renewal_at: REMOVED,
+        effective_next_renewal_at: REMOVED,
+        grace_period_expires_at: REMOVED,
+        is_auto_renewing: false,
+        is_in_grace_period: false,
+        is_in_billing_retry: false,
+        is_in_trial: false,
+        is_in_intro_offer: false,
+        is_promo_code: false,
+        trial_ends_at: REMOVED,
+        last_event: 'SUBSCRIPTION_TRANSFERRED',
+        cumulated_revenue_in_usd: REMOVED,
+        expired_subscription_status: REMOVED,
+        expired_subscription_plan: REMOVED,
+        expired_subscription_offer_type: REMOVED,
+        expired_subscription_expired_at: REMOVED,
+        cumulated_revenues: 69.9,
+        revenue_currency: 'EUR',
+        has_lifetime_access: false,
+        last_one_time_purchase_at: REMOVED,
+      },
+    });
+    // The new owner gets the subscription's values.
+    expect((fromTransfer[1]!.body as { profileData: Record<string, unknown> }).profileData).toMatchObject({
+      has_active_subscription: true,
+      subscription_status: 'AUTO_RENEWING',
+      plan: 'monthly',
+      purchased_at: '$D_1702390391',
+      next_renewal_at: '$D_1702390991',
+    });
   });
 });

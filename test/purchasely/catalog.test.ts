@@ -9,11 +9,12 @@ import {
   isWellFormedEventName,
 } from '../../src/purchasely/catalog.js';
 
-// The 42 names of reference/purchasely.md "Event catalogue", copied by hand.
+// The 45 names of Purchasely's "Lifecycle Events" page, copied by hand, by category.
 const REFERENCE_EVENTS: Record<string, string[]> = {
   entitlement: ['ACTIVATE', 'DEACTIVATE'],
   lifecycle: [
     'SUBSCRIPTION_STARTED',
+    'RETENTION_MESSAGE_REQUESTED',
     'RENEWAL_DISABLED', 'RENEWAL_ENABLED', 'SUBSCRIPTION_TERMINATED', 'FAMILY_SHARED_REVOKED',
     'GRACE_PERIOD_STARTED', 'GRACE_PERIOD_TERMINATED', 'SUBSCRIPTION_CANCELLED_DURING_GRACE_PERIOD',
     'SUBSCRIPTION_RECOVERED_FROM_GRACE_PERIOD', 'ENTERED_BILLING_RETRY', 'SUBSCRIPTION_RECOVERED_FROM_BILLING_RETRY',
@@ -23,6 +24,7 @@ const REFERENCE_EVENTS: Record<string, string[]> = {
     'SUBSCRIPTION_TRANSFERRED', 'SUBSCRIPTION_RECEIVED', 'ONE_TIME_PURCHASE_TRANSFERRED', 'ONE_TIME_PURCHASE_RECEIVED',
     'SUBSCRIPTION_WILL_PAUSE', 'SUBSCRIPTION_PAUSED', 'SUBSCRIPTION_UNPAUSED', 'SUBSCRIPTION_CANCELLED_DURING_PAUSE',
     'SUBSCRIPTION_WILL_NOT_PAUSE',
+    'INSTALLMENT_PAID', 'INSTALLMENT_REFUNDED',
   ],
   offer: [
     'TRIAL_STARTED', 'TRIAL_CONVERTED', 'TRIAL_NOT_CONVERTED',
@@ -33,25 +35,32 @@ const REFERENCE_EVENTS: Record<string, string[]> = {
   transactional: ['TRANSACTION_PROCESSED'],
 };
 
-// SPEC §4 "User properties" table, one row per name.
-const SPEC_PROPERTIES: Record<string, string> = {
+// Purchasely's CRM user properties (its "Engagement & CRM" page), under its names, with their types.
+const PURCHASELY_PROPERTIES: Record<string, string> = {
   user_id: 'string', anonymous_user_id: 'string',
   has_active_subscription: 'boolean', has_expired_subscription: 'boolean',
-  subscription_status: 'string', store: 'string', store_country: 'string', product: 'string', plan: 'string',
-  previous_plan: 'string', store_product_id: 'string', offer_type: 'string', promotional_offer_id: 'string',
-  is_family_shared: 'boolean', environment: 'string', content_id: 'string', purchasely_subscription_id: 'string',
+  subscription_status: 'string', environment: 'string', store: 'string', store_country: 'string', product: 'string', plan: 'string',
+  plan_periodicity: 'string', previous_plan: 'string', store_product_id: 'string', offer_type: 'string', promotional_offer_id: 'string',
+  is_family_shared: 'boolean', content_id: 'string', purchasely_subscription_id: 'string',
   subscription_started_at: 'date', purchased_at: 'date', original_purchased_at: 'date', next_renewal_at: 'date',
   effective_next_renewal_at: 'date', grace_period_expires_at: 'date',
   is_auto_renewing: 'boolean', is_in_grace_period: 'boolean', is_in_billing_retry: 'boolean',
   is_in_trial: 'boolean', is_in_intro_offer: 'boolean', is_promo_code: 'boolean',
-  trial_ends_at: 'date', last_event: 'string', cumulated_revenues: 'number', revenue_currency: 'string',
+  trial_ends_at: 'date', last_event: 'string', cumulated_revenue_in_usd: 'number',
+  expired_subscription_status: 'string', expired_subscription_plan: 'string',
+  expired_subscription_offer_type: 'string', expired_subscription_expired_at: 'date',
+};
+
+// pcbridge's extras, which Purchasely's own integrations do not write.
+const PCBRIDGE_PROPERTIES: Record<string, string> = {
+  cumulated_revenues: 'number', revenue_currency: 'string', has_lifetime_access: 'boolean', last_one_time_purchase_at: 'date',
 };
 
 describe('EVENT_CATALOG', () => {
-  it('lists exactly the 42 events of the reference, each once', () => {
+  it('lists exactly the 45 events of the reference, each once', () => {
     const expected = Object.values(REFERENCE_EVENTS).flat();
-    expect(expected).toHaveLength(42);
-    expect(EVENT_CATALOG).toHaveLength(42);
+    expect(expected).toHaveLength(45);
+    expect(EVENT_CATALOG).toHaveLength(45);
     expect(new Set(EVENT_CATALOG.map((e) => e.name))).toEqual(new Set(expected));
   });
 
@@ -80,6 +89,23 @@ describe('EVENT_CATALOG', () => {
     }
   });
 
+  it('knows the retention message request and the two installment events, with their group', () => {
+    expect(findCatalogEvent('RETENTION_MESSAGE_REQUESTED')).toMatchObject({ category: 'lifecycle', group: 'cancellation' });
+    expect(findCatalogEvent('INSTALLMENT_PAID')).toMatchObject({ category: 'lifecycle', group: 'commitment' });
+    expect(findCatalogEvent('INSTALLMENT_REFUNDED')).toMatchObject({ category: 'lifecycle', group: 'commitment' });
+    for (const name of ['RETENTION_MESSAGE_REQUESTED', 'INSTALLMENT_PAID', 'INSTALLMENT_REFUNDED']) {
+      expect(findCatalogEvent(name)?.description.length, name).toBeGreaterThan(10);
+      expect(categoryRank(name), name).toBe(1);
+    }
+  });
+
+  it('lists the new events in their group, next to the events of the same group', () => {
+    const names = EVENT_CATALOG.map((e) => e.name);
+    expect(names.indexOf('RETENTION_MESSAGE_REQUESTED')).toBe(names.indexOf('RENEWAL_DISABLED') - 1);
+    expect(names.slice(names.indexOf('INSTALLMENT_PAID'), names.indexOf('INSTALLMENT_PAID') + 2)).toEqual(['INSTALLMENT_PAID', 'INSTALLMENT_REFUNDED']);
+    expect(EVENT_CATALOG.filter((e) => e.group === 'commitment').map((e) => e.name)).toEqual(['INSTALLMENT_PAID', 'INSTALLMENT_REFUNDED']);
+  });
+
   it('resolves the legacy SUBSCRIPTION_REFUNDED name to the refund event', () => {
     expect(canonicalEventName('SUBSCRIPTION_REFUNDED')).toBe('SUBSCRIPTION_REFUNDED_REVOKED');
     expect(findCatalogEvent('SUBSCRIPTION_REFUNDED')?.group).toBe('refund');
@@ -90,12 +116,20 @@ describe('EVENT_CATALOG', () => {
 });
 
 describe('USER_PROPERTY_CATALOG', () => {
-  it('has one entry per property of the SPEC table, with its type', () => {
-    expect(USER_PROPERTY_CATALOG).toHaveLength(Object.keys(SPEC_PROPERTIES).length);
+  it("has one entry per Purchasely property and per pcbridge extra, with its type and origin", () => {
+    const expected = { ...PURCHASELY_PROPERTIES, ...PCBRIDGE_PROPERTIES };
+    expect(USER_PROPERTY_CATALOG).toHaveLength(Object.keys(expected).length);
+    expect(Object.fromEntries(USER_PROPERTY_CATALOG.map((p) => [p.name, p.type]))).toEqual(expected);
     for (const property of USER_PROPERTY_CATALOG) {
-      expect(SPEC_PROPERTIES[property.name], property.name).toBe(property.type);
+      expect(property.origin, property.name).toBe(property.name in PCBRIDGE_PROPERTIES ? 'pcbridge' : 'purchasely');
       expect(property.description.length).toBeGreaterThan(10);
     }
+  });
+
+  it('lists the pcbridge extras after every Purchasely property', () => {
+    const origins = USER_PROPERTY_CATALOG.map((p) => p.origin);
+    expect(origins.indexOf('pcbridge')).toBe(Object.keys(PURCHASELY_PROPERTIES).length);
+    expect(origins.slice(origins.indexOf('pcbridge')).every((o) => o === 'pcbridge')).toBe(true);
   });
 });
 

@@ -8,7 +8,9 @@ import {
   T_CONVERT,
   T_RECOVER,
   T_RENEW,
+  T_RETRY,
   T_SUB2,
+  T_TERMINATE,
   T_TRANSFER,
   buildLifecycle,
 } from './lifecycle.js';
@@ -16,23 +18,25 @@ import {
 const steps = buildLifecycle();
 const allEvents: ParsedEvent[] = steps.flatMap((s) => s.events);
 
-// Final snapshots, written by hand from SPEC §4 and the story in lifecycle.ts.
+// Final snapshots, written by hand from the catalogue's rules and the story in lifecycle.ts.
 const ALICE_FINAL = {
   user_id: 'alice',
   anonymous_user_id: null,
   has_active_subscription: false,
   has_expired_subscription: true,
   subscription_status: 'DEACTIVATED',
+  environment: 'PRODUCTION',
   store: 'APPLE_APP_STORE',
   store_country: 'FR',
   product: 'PLUS',
   plan: 'monthly',
+  // The terminated subscription states no next renewal, so its period cannot be read.
+  plan_periodicity: null,
   previous_plan: null,
   store_product_id: 'com.app.plus.monthly',
   offer_type: 'NONE',
   promotional_offer_id: null,
   is_family_shared: false,
-  environment: 'PRODUCTION',
   content_id: null,
   purchasely_subscription_id: 'subs_1',
   subscription_started_at: T0,
@@ -49,8 +53,15 @@ const ALICE_FINAL = {
   is_promo_code: false,
   trial_ends_at: null,
   last_event: 'DEACTIVATE',
+  cumulated_revenue_in_usd: null,
+  expired_subscription_status: 'DEACTIVATED',
+  expired_subscription_plan: 'monthly',
+  expired_subscription_offer_type: 'NONE',
+  expired_subscription_expired_at: T_TERMINATE,
   cumulated_revenues: 99.94,
   revenue_currency: 'EUR',
+  has_lifetime_access: false,
+  last_one_time_purchase_at: null,
 };
 
 const BOB_FINAL = {
@@ -59,16 +70,17 @@ const BOB_FINAL = {
   has_active_subscription: true,
   has_expired_subscription: false,
   subscription_status: 'AUTO_RENEWING_CANCELED',
+  environment: 'PRODUCTION',
   store: 'GOOGLE_PLAY_STORE',
   store_country: 'DE',
   product: 'PLUS',
   plan: 'yearly',
+  plan_periodicity: 'P1Y',
   previous_plan: null,
   store_product_id: 'com.app.plus.yearly',
   offer_type: 'NONE',
   promotional_offer_id: null,
   is_family_shared: false,
-  environment: 'PRODUCTION',
   content_id: null,
   purchasely_subscription_id: 'subs_2',
   subscription_started_at: T_SUB2,
@@ -85,8 +97,15 @@ const BOB_FINAL = {
   is_promo_code: false,
   trial_ends_at: null,
   last_event: 'RENEWAL_DISABLED',
+  cumulated_revenue_in_usd: null,
+  expired_subscription_status: null,
+  expired_subscription_plan: null,
+  expired_subscription_offer_type: null,
+  expired_subscription_expired_at: null,
   cumulated_revenues: 0,
   revenue_currency: 'EUR',
+  has_lifetime_access: false,
+  last_one_time_purchase_at: null,
 };
 
 // What alice's profile shows after each step, in order (only the properties the step is about).
@@ -95,6 +114,8 @@ const ALICE_AFTER_STEP: Record<string, Record<string, unknown>> = {
     has_active_subscription: true,
     subscription_status: 'AUTO_RENEWING',
     offer_type: 'FREE_TRIAL',
+    // A trial's period is not the plan's: no periodicity until the regular price applies.
+    plan_periodicity: null,
     is_in_trial: true,
     trial_ends_at: T_CONVERT,
     is_auto_renewing: true,
@@ -105,6 +126,7 @@ const ALICE_AFTER_STEP: Record<string, Record<string, unknown>> = {
   'trial converted': {
     has_active_subscription: true,
     offer_type: 'NONE',
+    plan_periodicity: 'P1M',
     is_in_trial: false,
     trial_ends_at: null,
     last_event: 'TRANSACTION_PROCESSED',
@@ -116,7 +138,12 @@ const ALICE_AFTER_STEP: Record<string, Record<string, unknown>> = {
   'renewed #3': { purchased_at: T_RENEW[2], cumulated_revenues: 39.96, has_active_subscription: true },
   'entered billing retry': {
     has_active_subscription: false,
-    has_expired_subscription: false,
+    // ON_HOLD without access is a lapsed subscription (Purchasely's "Expired sub. Status").
+    has_expired_subscription: true,
+    expired_subscription_status: 'ON_HOLD',
+    expired_subscription_plan: 'monthly',
+    expired_subscription_offer_type: 'NONE',
+    expired_subscription_expired_at: T_RETRY,
     is_in_billing_retry: true,
     subscription_status: 'ON_HOLD',
     is_auto_renewing: false,
@@ -125,6 +152,9 @@ const ALICE_AFTER_STEP: Record<string, Record<string, unknown>> = {
   },
   'recovered from billing retry': {
     has_active_subscription: true,
+    has_expired_subscription: false,
+    expired_subscription_status: null,
+    expired_subscription_expired_at: null,
     is_in_billing_retry: false,
     subscription_status: 'AUTO_RENEWING',
     is_auto_renewing: true,
@@ -134,6 +164,7 @@ const ALICE_AFTER_STEP: Record<string, Record<string, unknown>> = {
   'second subscription started': {
     purchasely_subscription_id: 'subs_2',
     plan: 'yearly',
+    plan_periodicity: 'P1Y',
     store: 'GOOGLE_PLAY_STORE',
     subscription_started_at: T_SUB2,
     cumulated_revenues: 99.94,
@@ -141,6 +172,7 @@ const ALICE_AFTER_STEP: Record<string, Record<string, unknown>> = {
   'renewal disabled': {
     purchasely_subscription_id: 'subs_1',
     plan: 'monthly',
+    plan_periodicity: 'P1M',
     subscription_status: 'AUTO_RENEWING_CANCELED',
     is_auto_renewing: false,
     has_active_subscription: true,

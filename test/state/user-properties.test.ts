@@ -22,16 +22,18 @@ describe('user properties from the documented payloads', () => {
       has_active_subscription: true, // no entitlement event yet, status AUTO_RENEWING
       has_expired_subscription: false,
       subscription_status: 'AUTO_RENEWING',
+      environment: 'SANDBOX',
       store: 'GOOGLE_PLAY_STORE',
       store_country: 'FR',
       product: 'PURCHASELY_PLUS',
       plan: 'monthly',
+      // A sandbox period of 5 minutes matches none of Purchasely's periodicities.
+      plan_periodicity: null,
       previous_plan: null,
       store_product_id: 'com.purchasely.plus.monthly',
       offer_type: 'NONE',
       promotional_offer_id: null,
       is_family_shared: false,
-      environment: 'SANDBOX',
       content_id: null,
       purchasely_subscription_id: SUB,
       subscription_started_at: 1702388896233,
@@ -48,8 +50,15 @@ describe('user properties from the documented payloads', () => {
       is_promo_code: false,
       trial_ends_at: null,
       last_event: 'SUBSCRIPTION_STARTED',
+      cumulated_revenue_in_usd: null,
+      expired_subscription_status: null,
+      expired_subscription_plan: null,
+      expired_subscription_offer_type: null,
+      expired_subscription_expired_at: null,
       cumulated_revenues: 9.99,
       revenue_currency: 'EUR',
+      has_lifetime_access: false,
+      last_one_time_purchase_at: null,
     });
   });
 
@@ -98,19 +107,29 @@ describe('each user property on variations of the ACTIVATE payload', () => {
       { is_auto_renewing: false, has_active_subscription: true }],
     ['a date without its _ms twin is read from the RFC 3339 string', { purchased_at_ms: undefined, next_renewal_at_ms: null },
       { purchased_at: 1702390391777, next_renewal_at: 1702390991777 }],
-    ['a null attribute is unset', { store_country: null, plan: null, is_family_shared: null },
-      { store_country: null, plan: null, is_family_shared: null }],
+    ['a null attribute is unset, and family sharing not stated is false', { store_country: null, plan: null, is_family_shared: null },
+      { store_country: null, plan: null, is_family_shared: false }],
     ['previous plan and content id are copied', { previous_plan: 'weekly', content_id: 'article-42' },
       { previous_plan: 'weekly', content_id: 'article-42' }],
     ['family sharing is copied', { is_family_shared: true }, { is_family_shared: true }],
     ['the revenue currency comes from the key', { cumulated_revenues_in_eur: undefined, cumulated_revenues_in_usd: 75.5 },
       { cumulated_revenues: 75.5, revenue_currency: 'USD' }],
+    ['cumulated revenues given as a decimal string are read as a number', { cumulated_revenues_in_eur: '69.90', cumulated_revenues_in_usd: '75.10' },
+      { cumulated_revenues: 69.9, revenue_currency: 'EUR', cumulated_revenue_in_usd: 75.1 }],
     ['without cumulated revenues both revenue properties are null', { cumulated_revenues_in_eur: undefined },
       { cumulated_revenues: null, revenue_currency: null }],
     ['both user ids are reported when the event carries both', { anonymous_user_id: 'anon-1' },
       { user_id: 'toto', anonymous_user_id: 'anon-1' }],
-    ['a one-time purchase is identified by its own id', { purchasely_subscription_id: undefined, purchasely_one_time_purchase_id: 'otp_1', subscription_status: undefined, purchase_type: 'NON_CONSUMABLE' },
-      { purchasely_subscription_id: null, has_active_subscription: true, subscription_status: null, is_auto_renewing: false }],
+    ['a one-time purchase is identified by its own id and is no subscription', { purchasely_subscription_id: undefined, purchasely_one_time_purchase_id: 'otp_1', subscription_status: undefined, purchase_type: 'NON_CONSUMABLE' },
+      { purchasely_subscription_id: null, has_active_subscription: false, subscription_status: null, is_auto_renewing: false,
+        product: null, plan: null, has_lifetime_access: true, last_one_time_purchase_at: 1702390391777 }],
+    ['a subscription period of a year at the regular price is P1Y',
+      { next_renewal_at: '2024-12-12T14:13:11.777Z', next_renewal_at_ms: 1702390391777 + 366 * 86_400_000 },
+      { plan_periodicity: 'P1Y' }],
+    ['a monthly period during an offer has no periodicity', { offer_type: 'INTRO_OFFER', next_renewal_at_ms: 1702390391777 + 31 * 86_400_000 },
+      { plan_periodicity: null }],
+    ['cumulated revenues in USD are reported as cumulated_revenue_in_usd', { cumulated_revenues_in_usd: 75.5 },
+      { cumulated_revenue_in_usd: 75.5, cumulated_revenues: 69.9, revenue_currency: 'EUR' }],
   ];
 
   it.each(cases)('%s', (_label, changes, expected) => {
@@ -128,11 +147,14 @@ describe('entitlement and the primary subscription', () => {
   });
 
   it.each([
+    ['ON_HOLD', true],
     ['DEACTIVATED', true],
     ['REVOKED', true],
+    ['PAUSED', true],
     ['UNPAID', true],
-    ['PAUSED', false],
-    ['ON_HOLD', false],
+    ['CANCELED', true],
+    ['AUTO_RENEWING_CANCELED', false],
+    ['IN_GRACE_PERIOD', false],
   ])('a deactivated subscription with status %s counts as expired: %s', (status, expired) => {
     const props = propsAfter([parsed(activate()), deactivate({ subscription_status: status })]);
     expect(props).toMatchObject({ has_active_subscription: false, has_expired_subscription: expired });
