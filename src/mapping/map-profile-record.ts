@@ -17,7 +17,8 @@ const REMOVE: ProfileValue = Object.freeze({ $delete: true as const });
 
 /**
  * The CleverTap profile record after an event, or null when no enabled user property changed
- * between `before` (null: the user had no snapshot yet, or a replay) and `after`.
+ * between `before` and `after`. `before` null (a new user, a replay, or a user whose last profile
+ * record failed or was skipped) means CleverTap's profile is unknown: a record is always made.
  *
  * `profileData` holds every enabled property under its CleverTap name, not only the changed
  * ones: each record states the whole snapshot, so CleverTap's profile equals the snapshot once
@@ -34,7 +35,8 @@ export function mapProfileRecord(
   ts: number,
 ): ProfileRecordBody | null {
   const enabled = Object.entries(settings.userProperties).filter(([, entry]) => entry.enabled);
-  const changed = enabled.some(([key]) => (before?.[key] ?? null) !== (after[key] ?? null));
+  // Without a `before` CleverTap may hold anything: the whole profile goes, even all removals.
+  const changed = before === null ? enabled.length > 0 : enabled.some(([key]) => (before[key] ?? null) !== (after[key] ?? null));
   if (!changed) return null;
   return { type: 'profile', profileData: toProfileData(after, settings), ts: Math.floor(ts) };
 }

@@ -1,5 +1,5 @@
 import type { SubscriptionState, UserProperties, UserState } from '../state/index.js';
-import type { StateRepo, SubscriptionStateRow, UserStateRow } from '../store/repos/state-repo.js';
+import type { StateRepo, SubscriptionStateRow, UserStateRow, UserStateWrite } from '../store/repos/state-repo.js';
 
 /** Where a state lives: one app, one environment (`''` when the event named none). */
 export interface Scope {
@@ -20,7 +20,10 @@ export interface BatchState {
   getSubscription(scope: Scope, subscriptionId: string): Promise<SubscriptionStateRow | null>;
   /** Every subscription `userKey` owns now (stored owners, corrected by this batch's changes). */
   ownedSubscriptions(scope: Scope, userKey: string): Promise<SubscriptionState[]>;
-  putUser(scope: Scope, userKey: string, state: UserState, properties: UserProperties): void;
+  /** `properties` null keeps the user stale: CleverTap may not hold any snapshot of theirs. */
+  putUser(scope: Scope, userKey: string, state: UserState, properties: UserProperties | null): void;
+  /** This batch wrote a profile record stating the user's whole snapshot: the stale mark goes. */
+  markProfileWritten(scope: Scope, userKey: string): void;
   putSubscription(scope: Scope, subscriptionId: string, state: SubscriptionState, owner: string | null): void;
   /** Writes every changed state back. */
   flush(): Promise<void>;
@@ -36,6 +39,7 @@ export function createBatchState(repo: StateRepo): BatchState {
   const ownerIndex = new Map<string, Set<string>>();
   const dirtyUsers = new Set<string>();
   const dirtySubs = new Set<string>();
+  const profilesWritten = new Set<string>();
 
   function index(row: SubscriptionStateRow, previousOwner: string | null): void {
     const scope = { appId: row.appId, environment: row.environment };
@@ -114,6 +118,10 @@ export function createBatchState(repo: StateRepo): BatchState {
       dirtyUsers.add(key);
     },
 
+    markProfileWritten(scope, userKey) {
+      profilesWritten.add(keyOf(scope, userKey));
+    },
+
     putSubscription(scope, subscriptionId, state, owner) {
       const key = keyOf(scope, subscriptionId);
       const previous = subs.get(key) ?? null;
@@ -124,12 +132,17 @@ export function createBatchState(repo: StateRepo): BatchState {
     },
 
     async flush() {
-      const userRows = [...dirtyUsers].map((k) => users.get(k)).filter((r): r is UserStateRow => r != null);
+      const userRows: UserStateWrite[] = [];
+      for (const key of dirtyUsers) {
+        const row = users.get(key);
+        if (row) userRows.push({ ...row, properties: row.properties ?? {}, profileWritten: profilesWritten.has(key) });
+      }
       const subRows = [...dirtySubs].map((k) => subs.get(k)).filter((r): r is SubscriptionStateRow => r != null);
       if (userRows.length > 0) await repo.upsertUsers(userRows);
       if (subRows.length > 0) await repo.upsertSubscriptions(subRows);
       dirtyUsers.clear();
       dirtySubs.clear();
+      profilesWritten.clear();
     },
   };
 }

@@ -187,7 +187,7 @@ async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise
   // last ones sent stay the "before" of the next profile diff, which is exactly what CleverTap
   // holds. Folding still runs, so the state is right the moment the integration is enabled.
   if (!settings.enabled) {
-    run.state.putUser(scope, userKey, userState, stored?.properties ?? {});
+    run.state.putUser(scope, userKey, userState, stored?.properties ?? null);
     return { update: { seq: row.seq, status: 'skipped', reason: 'integration_disabled' }, records: [], note: null };
   }
 
@@ -215,6 +215,7 @@ async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise
   const hold = holdForMs(settings);
   const records: NewRecord[] = [];
   for (const planned of plan.records) {
+    if (planned.kind === 'profile') run.state.markProfileWritten(scope, planned.userKey);
     const ids = userIdsOf(planned.userKey, ev, states.get(planned.userKey) ?? null);
     await run.clevertapIds.prefetch(row.appId, [ids.userId, ids.anonymousUserId].filter((id): id is string => id !== null));
     const initial = initialRecordState(ids, (key) => run.clevertapIds.get(row.appId, key), settings, now, hold);

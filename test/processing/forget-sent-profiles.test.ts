@@ -1,12 +1,13 @@
 /**
  * A profile record that ends `failed` (CleverTap refused it) or `skipped` (its hold expired)
- * may leave CleverTap without the user's snapshot. `forgetSentProfiles` forgets the snapshot
- * stored for that user, so the user's next event sends the whole profile even when it changes
- * nothing; without such a failure, an event that changes nothing sends no profile record.
+ * may leave CleverTap without the user's snapshot. `forgetSentProfiles` marks that user stale,
+ * so the user's next event sends the whole profile even when it changes nothing; without such a
+ * failure, an event that changes nothing sends no profile record.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { expireHeldRecords } from '../../src/identity/expire-holds.js';
+import { createBatchState } from '../../src/processing/batch-state.js';
 import { createStateRepo } from '../../src/store/repos/state-repo.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
@@ -42,9 +43,9 @@ describe.each(DIALECTS)('a profile record that did not reach CleverTap (%s)', (d
   });
 
   const kindsOf = async (eventId: string) => (await readRecords(t.ctx, appId)).filter((r) => r.eventId === eventId).map((r) => r.kind);
-  const storedProperties = async (userKey: string) => {
-    const row = await t.ctx.store.db.get<{ properties_json: string }>('SELECT properties_json FROM user_states WHERE app_id = ? AND user_key = ?', [appId, userKey]);
-    return JSON.parse(String(row!.properties_json)) as Record<string, unknown>;
+  const staleMark = async (userKey: string) => {
+    const row = await t.ctx.store.db.get<{ profile_stale: number }>('SELECT profile_stale FROM user_states WHERE app_id = ? AND user_key = ?', [appId, userKey]);
+    return Number(row!.profile_stale);
   };
 
   it('is not followed by a profile record when the next event changes nothing and nothing failed', async () => {
@@ -66,8 +67,8 @@ describe.each(DIALECTS)('a profile record that did not reach CleverTap (%s)', (d
     // CleverTap refused toto's profile for good (what delivery records), and delivery forgets it.
     await t.ctx.store.db.run(`UPDATE records SET state = 'failed', reason = 'refused' WHERE id = ?`, [totoProfile.id]);
     await createStateRepo(t.ctx.store.db).forgetSentProfiles([totoProfile.id]);
-    expect(await storedProperties('toto')).toEqual({});
-    expect(await storedProperties('other')).toMatchObject({ user_id: 'other', has_active_subscription: true });
+    expect(await staleMark('toto')).toBe(1);
+    expect(await staleMark('other')).toBe(0);
 
     await insertEvent(t.ctx, appId, sameAgain('ACTIVATE', 'again'));
     await insertEvent(t.ctx, appId, { ...sameAgain('ACTIVATE', 'other-again'), user_id: 'other', purchasely_subscription_id: 'subs_other' });
@@ -110,7 +111,7 @@ describe.each(DIALECTS)('a profile record that did not reach CleverTap (%s)', (d
       ['event', 'skipped', 'no_identity'],
       ['profile', 'skipped', 'no_identity'],
     ]);
-    expect(await storedProperties(ANON)).toEqual({});
+    expect(await staleMark(ANON)).toBe(1);
 
     await insertEvent(t.ctx, appId, sameAgain('SUBSCRIPTION_STARTED', 'again'));
     await processAll(t.ctx);
@@ -127,5 +128,56 @@ describe.each(DIALECTS)('a profile record that did not reach CleverTap (%s)', (d
     await insertEvent(t.ctx, appId, sameAgain('SUBSCRIPTION_STARTED', 'again'));
     await processAll(t.ctx);
     expect(await kindsOf('again')).toEqual(['event']);
+  });
+
+  it('once failed, is sent again with every removal even when the user has no value left', async () => {
+    // Only properties that can all be empty: after a transfer away the profile is nothing but removals.
+    await storeSettings(t.ctx, appId, {
+      ...allEnabledSettingsIn({ sandbox: 'same_account' }),
+      userProperties: { plan: { enabled: true }, product: { enabled: true } },
+    });
+    await insertEvent(t.ctx, appId, fixture('ACTIVATE'));
+    const transfer = { transferred_from_user_id: 'toto', transferred_to_user_id: 'titi' };
+    await insertEvent(t.ctx, appId, sameAgain('ACTIVATE', 'transferred', { event_name: 'SUBSCRIPTION_TRANSFERRED', ...transfer }));
+    await processAll(t.ctx);
+    const removal = (await readRecords(t.ctx, appId)).filter((r) => r.kind === 'profile' && r.userKey === 'toto').at(-1)!;
+    expect(profileData(removal)).toStrictEqual({ plan: { $delete: true }, product: { $delete: true } });
+
+    await t.ctx.store.db.run(`UPDATE records SET state = 'failed', reason = 'refused' WHERE id = ?`, [removal.id]);
+    await createStateRepo(t.ctx.store.db).forgetSentProfiles([removal.id]);
+    // toto buys coins: a one-time purchase changes neither plan nor product of the subscription properties.
+    await insertEvent(t.ctx, appId, sameAgain('ACTIVATE', 'coins', {
+      purchase_type: 'CONSUMABLE', purchasely_subscription_id: null, purchasely_one_time_purchase_id: 'otp_coins', product: 'COINS', plan: 'coins_100',
+      event_created_at_ms: (fixture('ACTIVATE')['event_created_at_ms'] as number) + 2 * HOUR,
+    }));
+    await processAll(t.ctx);
+    const coins = (await readRecords(t.ctx, appId)).filter((r) => r.eventId === 'coins' && r.kind === 'profile');
+    expect(coins.map((r) => profileData(r))).toStrictEqual([{ plan: { $delete: true }, product: { $delete: true } }]);
+  });
+
+  it('keeps the stale mark when processing, having read the user before the failure, writes the user back without a profile record', async () => {
+    await insertEvent(t.ctx, appId, fixture('ACTIVATE'));
+    await processAll(t.ctx);
+    const profile = (await readRecords(t.ctx, appId)).find((r) => r.kind === 'profile')!;
+    const scope = { appId, environment: 'SANDBOX' };
+    const batch = createBatchState(createStateRepo(t.ctx.store.db));
+    const loaded = await batch.getUser(scope, 'toto');
+    expect(loaded?.properties).not.toBeNull();
+
+    // Delivery marks the user stale between processing's read and its write (another instance on PostgreSQL).
+    await t.ctx.store.db.run(`UPDATE records SET state = 'failed', reason = 'refused' WHERE id = ?`, [profile.id]);
+    await createStateRepo(t.ctx.store.db).forgetSentProfiles([profile.id]);
+    batch.putUser(scope, 'toto', loaded!.state, loaded!.properties);
+    await batch.flush();
+    expect(await staleMark('toto')).toBe(1);
+
+    // A batch that did write the whole profile clears the mark.
+    const next = createBatchState(createStateRepo(t.ctx.store.db));
+    const again = await next.getUser(scope, 'toto');
+    expect(again?.properties).toBeNull();
+    next.putUser(scope, 'toto', again!.state, loaded!.properties);
+    next.markProfileWritten(scope, 'toto');
+    await next.flush();
+    expect(await staleMark('toto')).toBe(0);
   });
 });

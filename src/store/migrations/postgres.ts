@@ -196,4 +196,14 @@ CREATE INDEX records_delivered ON records (app_id, delivered_at, event_seq) WHER
 ALTER TABLE events ADD COLUMN note TEXT;
 `,
   },
+  {
+    version: 9,
+    name: 'user_profile_stale',
+    // 1 while CleverTap may not hold the user's last snapshot (a profile record of theirs ended
+    // failed or skipped): the user's next event sends the whole profile. Apart from
+    // properties_json so that processing, which rewrites that column, never loses the mark.
+    sql: `
+ALTER TABLE user_states ADD COLUMN profile_stale INTEGER NOT NULL DEFAULT 0;
+`,
+  },
 ];

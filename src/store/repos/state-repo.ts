@@ -7,7 +7,19 @@ export interface UserStateRow {
   environment: string;
   userKey: string;
   state: UserState;
+  /**
+   * The properties last derived, which CleverTap holds once the records written so far are
+   * delivered; null when it may not hold them (`forgetSentProfiles`), so the next profile
+   * record states the whole snapshot.
+   */
+  properties: UserProperties | null;
+}
+
+/** A user state to write, and whether this batch wrote a profile record for the user. */
+export interface UserStateWrite extends UserStateRow {
   properties: UserProperties;
+  /** True clears the stale mark (the record states the whole snapshot); false leaves the mark as the database has it. */
+  profileWritten: boolean;
 }
 
 /** One subscription's stored state in one (app, environment), with its current owner. */
@@ -25,6 +37,7 @@ interface DbUserState {
   user_key: string;
   state_json: string;
   properties_json: string;
+  profile_stale: number;
 }
 
 interface DbSubscriptionState {
@@ -45,12 +58,13 @@ export interface StateRepo {
   loadSubscriptions(appId: string, environment: string, subscriptionIds: readonly string[]): Promise<SubscriptionStateRow[]>;
   /** Every subscription whose stored owner is one of `userKeys`. */
   loadOwnedSubscriptions(appId: string, environment: string, userKeys: readonly string[]): Promise<SubscriptionStateRow[]>;
-  upsertUsers(rows: readonly UserStateRow[]): Promise<void>;
+  upsertUsers(rows: readonly UserStateWrite[]): Promise<void>;
   upsertSubscriptions(rows: readonly SubscriptionStateRow[]): Promise<void>;
   /**
    * The users of these records (profile records only) may not hold their snapshot in CleverTap:
-   * a profile record of theirs ended `failed` or `skipped`. Their stored properties are
-   * forgotten, so the next event sends the whole profile even when the snapshot did not change.
+   * a profile record of theirs ended `failed` or `skipped`. They are marked stale (their
+   * properties load as null), so the next event sends the whole profile even when the snapshot
+   * did not change.
    */
   forgetSentProfiles(recordIds: readonly number[]): Promise<void>;
 }
@@ -65,7 +79,7 @@ export function createStateRepo(q: Queryable): StateRepo {
     for (const part of chunk([...new Set(keys)], READ_CHUNK)) {
       rows.push(
         ...(await q.all<DbUserState>(
-          `SELECT app_id, environment, user_key, state_json, properties_json FROM user_states
+          `SELECT app_id, environment, user_key, state_json, properties_json, profile_stale FROM user_states
            WHERE app_id = ? AND environment = ? AND ${column} IN (${placeholders(part.length)})`,
           [appId, environment, ...part],
         )),
@@ -96,11 +110,13 @@ export function createStateRepo(q: Queryable): StateRepo {
     async upsertUsers(rows) {
       for (const part of chunk(rows, WRITE_CHUNK)) {
         await q.run(
-          `INSERT INTO user_states (app_id, environment, user_key, state_json, properties_json)
-           VALUES ${part.map(() => '(?, ?, ?, ?, ?)').join(', ')}
+          `INSERT INTO user_states (app_id, environment, user_key, state_json, properties_json, profile_stale)
+           VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}
            ON CONFLICT (app_id, environment, user_key) DO UPDATE SET
-             state_json = excluded.state_json, properties_json = excluded.properties_json`,
-          part.flatMap((r) => [r.appId, r.environment, r.userKey, JSON.stringify(r.state), JSON.stringify(r.properties)]),
+             state_json = excluded.state_json, properties_json = excluded.properties_json,
+             profile_stale = CASE WHEN excluded.profile_stale = 0 THEN 0 ELSE user_states.profile_stale END`,
+          // A new row without a profile record is stale: its first profile record states everything.
+          part.flatMap((r) => [r.appId, r.environment, r.userKey, JSON.stringify(r.state), JSON.stringify(r.properties), r.profileWritten ? 0 : 1]),
         );
       }
     },
@@ -120,7 +136,7 @@ export function createStateRepo(q: Queryable): StateRepo {
     async forgetSentProfiles(recordIds) {
       for (const part of chunk([...new Set(recordIds)], READ_CHUNK)) {
         await q.run(
-          `UPDATE user_states SET properties_json = '{}'
+          `UPDATE user_states SET profile_stale = 1
             WHERE EXISTS (SELECT 1 FROM records r
                            WHERE r.id IN (${placeholders(part.length)}) AND r.kind = 'profile'
                              AND r.app_id = user_states.app_id AND r.user_key = user_states.user_key
@@ -138,7 +154,7 @@ function userFromDb(row: DbUserState): UserStateRow {
     environment: row.environment,
     userKey: row.user_key,
     state: JSON.parse(row.state_json) as UserState,
-    properties: JSON.parse(row.properties_json) as UserProperties,
+    properties: Number(row.profile_stale) === 1 ? null : (JSON.parse(row.properties_json) as UserProperties),
   };
 }
 
