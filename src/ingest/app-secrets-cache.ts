@@ -1,5 +1,6 @@
 import { activeWebhookSecrets } from '../apps/apps-service.js';
 import type { AppContext } from '../context.js';
+import { isStorableText } from '../purchasely/storable-text.js';
 
 /** What the webhook needs to know about an app to check a signature. */
 export interface WebhookApp {
@@ -51,7 +52,9 @@ export function createAppSecretsCache(ctx: AppContext, opts: AppSecretsCacheOpti
   function load(appId: string): Entry {
     const entry: Entry = {
       loadedAt: now(),
-      value: ctx.store.apps.get(appId).then((app) =>
+      // No app id holds a NUL or a lone surrogate, and PostgreSQL would refuse the query (a 500
+      // where the SPEC says 404 unknown_app): such an id names no app, without asking the store.
+      value: (isStorableText(appId) ? ctx.store.apps.get(appId) : Promise.resolve(null)).then((app) =>
         app
           ? { id: app.id, secrets: activeWebhookSecrets(ctx, app), toleranceSeconds: app.signatureToleranceSeconds, allowLegacy: app.allowLegacySignatures }
           : null,

@@ -1,3 +1,4 @@
+import { isSerializableDateMs } from '../purchasely/payload.js';
 import type { EventAttemptRow, EventRecord, EventRecordRow, EventWithBody } from '../store/repos/events-repo.js';
 
 /** One line of the event log as the API shows it (SPEC §2). */
@@ -46,14 +47,39 @@ export interface EventAttemptItem {
 export interface EventDetail extends EventItem {
   /** The payload as JSON when the raw body parses; null otherwise (see `rawBody`). */
   payload: unknown;
-  /** The raw body as text, present only when it is not JSON. */
+  /** The raw body as text, present only when it is not JSON or nests deeper than MAX_SHOWN_PAYLOAD_DEPTH. */
   rawBody?: string;
   records: EventRecordItem[];
   attempts: EventAttemptItem[];
 }
 
+/**
+ * RFC 3339 text of a stored time, or null when it has none: a date before year 0 or after 9999
+ * (stored before ingest refused them) would make toISOString throw or write a signed six-digit
+ * year, and one such row must not break the whole log.
+ */
 function iso(ms: number | null): string | null {
-  return ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
+  return ms === null || !isSerializableDateMs(ms) ? null : new Date(ms).toISOString();
+}
+
+/**
+ * A parsed payload nested deeper than this is shown as text (`rawBody`) instead: serialising
+ * the answer recurses, and V8's JSON.stringify overflows the stack a few thousand levels down.
+ */
+export const MAX_SHOWN_PAYLOAD_DEPTH = 1000;
+
+/** True when `value` nests objects or arrays more than `max` levels deep. Iterative. */
+function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: { node: unknown; depth: number }[] = [{ node: value, depth: 0 }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { node, depth } = item;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push({ node: child, depth: depth + 1 });
+    }
+  }
+  return false;
 }
 
 export function toEventItemOut(e: EventRecord): EventItem {
@@ -86,12 +112,15 @@ export function toEventDetailOut(e: EventWithBody, records: readonly EventRecord
   const detail: EventDetail = { ...toEventItemOut(e), payload: null, records: [], attempts: [] };
   if (e.rawBody !== null) {
     const text = e.rawBody.toString('utf8');
+    let payload: unknown;
     try {
-      detail.payload = JSON.parse(text) as unknown;
+      payload = JSON.parse(text) as unknown;
     } catch {
       // Quarantined bodies may be anything; show them as text (erased payloads have no body).
-      detail.rawBody = text;
+      payload = undefined;
     }
+    if (payload === undefined || nestsDeeperThan(payload, MAX_SHOWN_PAYLOAD_DEPTH)) detail.rawBody = text;
+    else detail.payload = payload;
   }
   detail.records = records.map((r) => ({
     id: r.id,

@@ -13,40 +13,98 @@
  *   to 512 UTF-8 bytes;
  * - null, undefined and non-finite numbers are dropped (CleverTap has no null);
  * - characters CleverTap forbids in keys are replaced with `_` and keys are cut to 120
- *   characters (Purchasely's own keys never need it; nested free-form objects might).
+ *   characters (Purchasely's own keys never need it; nested free-form objects might);
+ * - values nested more than MAX_FLATTEN_DEPTH levels below the payload are left out, and a
+ *   twin whose number is no date between years 0 and 9999 is ignored (`x` then stands alone);
+ *   both are reported through `leftOut` for the event's log entry.
+ *
+ * Iterative (an explicit stack): the nesting depth is the sender's choice, and a signed event
+ * 10,000 levels deep must not overflow the call stack.
  */
 import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH, truncateUtf8 } from '../clevertap/naming.js';
 import type { Scalar } from '../clevertap/types.js';
+import { isSerializableDateMs } from '../purchasely/payload.js';
 import { formatCleverTapDate, parseRfc3339 } from './clevertap-date.js';
 
 /** Top-level attributes never sent: the webhook version, and a store credential. */
 export const EXCLUDED_ATTRIBUTES: ReadonlySet<string> = new Set(['api_version', 'purchase_token']);
 
+/**
+ * Levels of nesting flattened (a top-level attribute is level 1). Each level adds at least two
+ * characters to a key and CleverTap keys stop at 120, so deeper levels could only collide.
+ */
+export const MAX_FLATTEN_DEPTH = 32;
+
+/** What flattening left out of `evtData`, for the event's log entry (see planEvent's note). */
+export interface FlattenLeftOut {
+  /** Flattened names of `x_ms` twins whose number is no date (years 0–9999). */
+  outOfRangeDates: string[];
+  /** Top-level attributes holding values nested deeper than MAX_FLATTEN_DEPTH. */
+  tooDeep: string[];
+}
+
 const MS_SUFFIX = '_ms';
 
-/** Flattens `payload` into CleverTap event properties. Pure; the payload is not modified. */
-export function flattenPayload(payload: Record<string, unknown>): Record<string, Scalar> {
+/** One object or array being flattened: its entries, the next one to take, and where it sits. */
+interface Frame {
+  entries: [string, unknown][];
+  next: number;
+  /** The object itself (for twins), or null for an array. */
+  obj: Record<string, unknown> | null;
+  excluded: ReadonlySet<string>;
+  prefix: string;
+  /** Level of the entries (1 for the payload's own attributes). */
+  depth: number;
+  /** The top-level attribute this frame is inside ('' for the payload itself). */
+  root: string;
+}
+
+/**
+ * Flattens `payload` into CleverTap event properties, in the payload's order, depth first.
+ * Pure; the payload is not modified. `leftOut`, when given, collects what was left out.
+ */
+export function flattenPayload(payload: Record<string, unknown>, leftOut?: FlattenLeftOut): Record<string, Scalar> {
   const out: Record<string, Scalar> = {};
-  flattenObject(out, '', payload, EXCLUDED_ATTRIBUTES);
+  const stack: Frame[] = [{ entries: Object.entries(payload), next: 0, obj: payload, excluded: EXCLUDED_ATTRIBUTES, prefix: '', depth: 1, root: '' }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1] as Frame;
+    if (frame.next >= frame.entries.length) {
+      stack.pop();
+      continue;
+    }
+    const [key, value] = frame.entries[frame.next++] as [string, unknown];
+    const { obj } = frame;
+    const name = frame.prefix === '' ? key : `${frame.prefix}_${key}`;
+    if (obj !== null) {
+      if (frame.excluded.has(key) || isTwin(obj, key)) continue;
+      const twin = Object.hasOwn(obj, key + MS_SUFFIX) ? obj[key + MS_SUFFIX] : undefined;
+      if (typeof twin === 'number' && Number.isFinite(twin)) {
+        if (isSerializableDateMs(twin)) {
+          setOwn(out, name, formatCleverTapDate(twin));
+          continue;
+        }
+        leftOut?.outOfRangeDates.push(name + MS_SUFFIX);
+      }
+    }
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object') {
+      addScalar(out, name, value);
+      continue;
+    }
+    const root = frame.depth === 1 ? key : frame.root;
+    const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, i) => [String(i), item]) : Object.entries(value);
+    if (entries.length === 0) continue;
+    if (frame.depth >= MAX_FLATTEN_DEPTH) {
+      if (leftOut && !leftOut.tooDeep.includes(root)) leftOut.tooDeep.push(root);
+      continue;
+    }
+    const child = Array.isArray(value) ? null : (value as Record<string, unknown>);
+    stack.push({ entries, next: 0, obj: child, excluded: NOTHING, prefix: name, depth: frame.depth + 1, root });
+  }
   return out;
 }
 
-function flattenObject(out: Record<string, Scalar>, prefix: string, obj: Record<string, unknown>, excluded: ReadonlySet<string>): void {
-  for (const [key, value] of Object.entries(obj)) {
-    if (excluded.has(key)) continue;
-    if (isTwin(obj, key)) continue;
-    const name = prefix === '' ? key : `${prefix}_${key}`;
-    const twin = Object.hasOwn(obj, key + MS_SUFFIX) ? obj[key + MS_SUFFIX] : undefined;
-    if (typeof twin === 'number' && Number.isFinite(twin)) {
-      setOwn(out, name, formatCleverTapDate(twin));
-      continue;
-    }
-    addValue(out, name, value);
-  }
-}
-
-function addValue(out: Record<string, Scalar>, name: string, value: unknown): void {
-  if (value === null || value === undefined) return;
+function addScalar(out: Record<string, Scalar>, name: string, value: unknown): void {
   if (typeof value === 'string') {
     const ms = parseRfc3339(value);
     setOwn(out, name, ms === null ? truncateUtf8(value) : formatCleverTapDate(ms));
@@ -54,10 +112,6 @@ function addValue(out: Record<string, Scalar>, name: string, value: unknown): vo
     if (Number.isFinite(value)) setOwn(out, name, value);
   } else if (typeof value === 'boolean') {
     setOwn(out, name, value);
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => addValue(out, `${name}_${i}`, item));
-  } else if (typeof value === 'object') {
-    flattenObject(out, name, value as Record<string, unknown>, NOTHING);
   }
 }
 

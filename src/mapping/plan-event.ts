@@ -1,6 +1,7 @@
 import type { ParsedEvent } from '../purchasely/payload.js';
 import type { IntegrationSettings } from '../settings/schema.js';
 import { chargedSkipNote, mapChargedRecord } from './map-charged-record.js';
+import { MAX_FLATTEN_DEPTH, type FlattenLeftOut } from './flatten-payload.js';
 import { mapEventRecord, recordTimestamp } from './map-event-record.js';
 import { mapProfileRecord } from './map-profile-record.js';
 import type { PlannedRecord, ProfileChange, RecordTarget, SkipReason } from './types.js';
@@ -17,7 +18,11 @@ export interface PlanEventInput {
 export interface EventPlan {
   records: PlannedRecord[];
   skipReason: SkipReason | null;
-  /** A remark for the event's log entry that is not a failure (see chargedSkipNote). */
+  /**
+   * A remark for the event's log entry that is not a failure: why no Charged record was made
+   * (chargedSkipNote), and what the records leave out of the payload (out-of-range dates, values
+   * nested too deep), joined with "; ".
+   */
   note: string | null;
 }
 
@@ -44,7 +49,8 @@ export function planEvent(input: PlanEventInput): EventPlan {
   if (target === null) return skip('sandbox_skipped');
 
   const records: PlannedRecord[] = [];
-  const eventRecord = mapEventRecord(ev, settings);
+  const leftOut: FlattenLeftOut = { outOfRangeDates: [...ev.outOfRangeDates], tooDeep: [] };
+  const eventRecord = mapEventRecord(ev, settings, leftOut);
   if (eventRecord) records.push({ target, userKey: ev.userKey, kind: 'event', body: eventRecord });
   const charged = mapChargedRecord(ev, settings);
   if (charged) records.push({ target, userKey: ev.userKey, kind: 'charged', body: charged });
@@ -53,8 +59,29 @@ export function planEvent(input: PlanEventInput): EventPlan {
     const body = mapProfileRecord(profile.before, profile.after, settings, ts);
     if (body) records.push({ target, userKey: profile.userKey, kind: 'profile', body });
   }
-  const note = chargedSkipNote(ev, settings);
+  const note = joinNotes(chargedSkipNote(ev, settings), leftOutNote(leftOut));
   return records.length > 0 ? { records, skipReason: null, note } : { ...skip('event_disabled'), note };
+}
+
+const MAX_NAMES_IN_NOTE = 10;
+
+/** What the records lack of the payload, named for the event's log entry; null when nothing. */
+function leftOutNote(leftOut: FlattenLeftOut): string | null {
+  const parts: string[] = [];
+  if (leftOut.outOfRangeDates.length > 0) parts.push(`${listNames(leftOut.outOfRangeDates)} (not a date between years 0 and 9999)`);
+  if (leftOut.tooDeep.length > 0) parts.push(`${listNames(leftOut.tooDeep)} (nested deeper than ${MAX_FLATTEN_DEPTH} levels)`);
+  return parts.length === 0 ? null : `left out of the records: ${parts.join('; ')}`;
+}
+
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, MAX_NAMES_IN_NOTE).join(', ');
+  return names.length > MAX_NAMES_IN_NOTE ? `${shown} and ${names.length - MAX_NAMES_IN_NOTE} more` : shown;
+}
+
+/** One note out of two remarks (each null when there is nothing to say). */
+function joinNotes(first: string | null, second: string | null): string | null {
+  if (first === null) return second;
+  return second === null ? first : `${first}; ${second}`;
 }
 
 /** The account an event goes to, or null when sandbox events are skipped. */

@@ -9,6 +9,7 @@ import { createAttributesRepo } from '../store/repos/attributes-repo.js';
 import { createOutboxRepo, eventStatusOf, type EventStatusUpdate, type NewRecord } from '../store/repos/outbox-repo.js';
 import { createProcessingRepo, type ReceivedEvent } from '../store/repos/processing-repo.js';
 import { createStateRepo } from '../store/repos/state-repo.js';
+import { isStoreUnavailable } from '../store/store.js';
 import { createBatchState, type BatchState, type Scope } from './batch-state.js';
 import { createClevertapIdCache, type ClevertapIdCache } from './clevertap-id-cache.js';
 import { holdForMs, readIntegrationSettings } from './integration-settings.js';
@@ -49,57 +50,192 @@ const YIELD_EVERY_MS = 10;
  * Idempotent under interruption: nothing is visible until the commit, and a crashed batch is
  * taken again whole. A replayed event (set back to `received`) gets a new generation of
  * records carrying the user's current snapshot; its older records stay.
+ *
+ * One event fails only itself: when the batch fails because of one event (see
+ * `failureClassOf`), that event is found, the batch runs again without it, and it is
+ * `quarantined` with reason `processing_error`. On PostgreSQL a failed statement aborts the
+ * whole transaction, so the batch is re-run rather than caught around: an event whose own code
+ * throws is known at once; a failure in the batch's shared SQL (loading, the multi-row writes)
+ * is traced to its event by bisecting the batch in transactions that are rolled back. All of it
+ * happens only after a failure: the common path has no savepoint and no extra statement.
  */
 export async function processBatch(ctx: Pick<AppContext, 'store' | 'clock' | 'logger'>, opts: ProcessBatchOptions): Promise<ProcessBatchResult> {
-  // Everything written here is derived from durable events and redone if lost, so the commit
-  // need not wait for an fsync (it still survives a process crash). Background work: on SQLite
-  // writers waiting in other threads (webhooks, delivery, the API) go first.
-  return ctx.store.db.transaction(async (q) => {
-    const repo = createProcessingRepo(q);
-    if (!(await repo.tryLockProcessing())) return { processed: 0, records: 0, busy: true };
-    const rows = await repo.nextReceivedEvents(opts.limit);
-    if (rows.length === 0) return { processed: 0, records: 0, busy: false };
-    const now = ctx.clock.now();
-    const run = await createRun(q, rows, ctx);
+  const quarantined = new Set<number>();
+  let limit = opts.limit;
+  for (;;) {
+    const attempt = await runBatch(ctx, limit, opts.budgetMs, quarantined, false);
+    if (attempt.ok) return attempt.result;
+    const culprit = await findCulprit(ctx, attempt, quarantined);
+    quarantined.add(culprit.row.seq);
+    ctx.logger.error({ err: culprit.err, eventId: culprit.row.eventId, appId: culprit.row.appId }, 'processing an event failed: the event is quarantined (processing_error)');
+    // Many failing events in one batch: commit up to the latest culprit now (the events before
+    // it went through) and leave the rest to the next call, so one call stays bounded.
+    if (quarantined.size >= MAX_CULPRITS_PER_CALL) limit = Math.min(limit, culprit.position);
+  }
+}
 
-    const startedAt = performance.now();
-    let yieldedAt = startedAt;
-    const updates: EventStatusUpdate[] = [];
-    const records: NewRecord[] = [];
-    const notes: { seq: number; note: string }[] = [];
-    for (const row of rows) {
-      // At least one event per batch, so processing always moves on.
-      if (opts.budgetMs !== undefined && updates.length > 0 && performance.now() - startedAt > opts.budgetMs) break;
-      // Folding runs on cached state without I/O; on PostgreSQL (where nobody waits for this
-      // transaction) let HTTP requests in every few milliseconds. SQLite's writers wait for the
-      // commit anyway, so there only the budget helps.
-      if (q.dialect === 'postgres' && performance.now() - yieldedAt > YIELD_EVERY_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        yieldedAt = performance.now();
+/** Culprits searched for in one call before it settles for the events up to the last one. */
+const MAX_CULPRITS_PER_CALL = 4;
+
+/** How one transaction over the batch ended. */
+type Attempt =
+  | { ok: true; result: ProcessBatchResult }
+  | {
+      ok: false;
+      err: unknown;
+      /** The events the attempt had taken when it failed, in order. */
+      taken: ReceivedEvent[];
+      /** The event whose own processing threw, when the failure happened there. */
+      failedEvent: ReceivedEvent | null;
+    };
+
+/** Thrown to roll back a probing transaction that succeeded. */
+class ProbeSucceeded extends Error {
+  constructor(readonly result: ProcessBatchResult) {
+    super('probe succeeded');
+  }
+}
+
+/**
+ * One transaction over the first `limit` received events: the events in `quarantined` are only
+ * marked so; a `probe` is rolled back even when it succeeds (it tells whether the batch can
+ * commit, without committing it).
+ */
+async function runBatch(
+  ctx: Pick<AppContext, 'store' | 'clock' | 'logger'>,
+  limit: number,
+  budgetMs: number | undefined,
+  quarantined: ReadonlySet<number>,
+  probe: boolean,
+): Promise<Attempt> {
+  let taken: ReceivedEvent[] = [];
+  let failedEvent: ReceivedEvent | null = null;
+  try {
+    // Everything written here is derived from durable events and redone if lost, so the commit
+    // need not wait for an fsync (it still survives a process crash). Background work: on SQLite
+    // writers waiting in other threads (webhooks, delivery, the API) go first.
+    const result = await ctx.store.db.transaction(async (q): Promise<ProcessBatchResult> => {
+      const repo = createProcessingRepo(q);
+      if (!(await repo.tryLockProcessing())) return { processed: 0, records: 0, busy: true };
+      const rows = await repo.nextReceivedEvents(limit);
+      taken = rows;
+      if (rows.length === 0) return { processed: 0, records: 0, busy: false };
+      const now = ctx.clock.now();
+      const run = await createRun(q, quarantined.size === 0 ? rows : rows.filter((r) => !quarantined.has(r.seq)), ctx);
+
+      const startedAt = performance.now();
+      let yieldedAt = startedAt;
+      const updates: EventStatusUpdate[] = [];
+      const records: NewRecord[] = [];
+      const notes: { seq: number; note: string }[] = [];
+      for (const row of rows) {
+        // At least one event per batch, so processing always moves on.
+        if (budgetMs !== undefined && updates.length > 0 && performance.now() - startedAt > budgetMs) break;
+        // Folding runs on cached state without I/O; on PostgreSQL (where nobody waits for this
+        // transaction) let HTTP requests in every few milliseconds. SQLite's writers wait for the
+        // commit anyway, so there only the budget helps.
+        if (q.dialect === 'postgres' && performance.now() - yieldedAt > YIELD_EVERY_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          yieldedAt = performance.now();
+        }
+        if (quarantined.has(row.seq)) {
+          updates.push({ seq: row.seq, status: 'quarantined', reason: 'processing_error' });
+          continue;
+        }
+        const parsed = run.parsed.get(row.seq);
+        if (parsed === undefined) {
+          updates.push(unusable(row));
+          continue;
+        }
+        try {
+          const outcome = await processEvent(run, parsed, now);
+          updates.push(outcome.update);
+          records.push(...outcome.records);
+          if (outcome.note !== null) notes.push({ seq: row.seq, note: outcome.note });
+        } catch (err) {
+          // The folded state of the batch may hold half of this event: roll everything back,
+          // and run the batch again without it.
+          failedEvent = row;
+          throw err;
+        }
       }
-      const parsed = run.parsed.get(row.seq);
-      if (parsed === undefined) {
-        updates.push(unusable(row));
-        continue;
-      }
-      try {
-        const outcome = await processEvent(run, parsed, now);
-        updates.push(outcome.update);
-        records.push(...outcome.records);
-        if (outcome.note !== null) notes.push({ seq: row.seq, note: outcome.note });
-      } catch (err) {
-        // One event the code cannot handle must not block every later event behind it.
-        ctx.logger.error({ err, eventId: row.eventId, appId: row.appId }, 'processing an event failed');
-        updates.push({ seq: row.seq, status: 'skipped', reason: 'processing_error' });
+      taken = rows.slice(0, updates.length);
+      await run.state.flush();
+      await createOutboxRepo(q).insertRecords(records, now);
+      await repo.markProcessed(updates, now);
+      if (notes.length > 0) await repo.setEventNotes(notes);
+      const result = { processed: updates.length, records: records.length, busy: false };
+      if (probe) throw new ProbeSucceeded(result);
+      return result;
+    }, { durable: false, background: true });
+    return { ok: true, result };
+  } catch (err) {
+    if (err instanceof ProbeSucceeded) return { ok: true, result: err.result };
+    return { ok: false, err, taken, failedEvent };
+  }
+}
+
+/**
+ * The event that made `failed` fail, or throws the failure when it is not one event's (the
+ * store is unavailable, the schema or the code is wrong for every event: the batch is then
+ * retried as a whole later, and nothing is quarantined for it). When the failure is not tied to
+ * an event yet, bisects: the shortest prefix of the batch that still fails ends with the
+ * culprit (an event fails the same way whatever precedes it).
+ */
+async function findCulprit(
+  ctx: Pick<AppContext, 'store' | 'clock' | 'logger'>,
+  failed: Extract<Attempt, { ok: false }>,
+  quarantined: ReadonlySet<number>,
+): Promise<{ row: ReceivedEvent; err: unknown; position: number }> {
+  let failure = failed;
+  search: for (;;) {
+    if (failureClassOf(failure.err) !== 'event') throw failure.err;
+    const thrower = failure.failedEvent;
+    if (thrower !== null) return { row: thrower, err: failure.err, position: Math.max(1, failure.taken.findIndex((r) => r.seq === thrower.seq) + 1) };
+    // Invariant: the first `lo` events commit (none is assumed for lo = 0); the first `hi` do not.
+    let lo = 0;
+    let failing = failure;
+    while (failing.taken.length - lo > 1) {
+      const mid = lo + Math.floor((failing.taken.length - lo) / 2);
+      const probe = await runBatch(ctx, mid, undefined, quarantined, true);
+      if (probe.ok) {
+        // Another instance holds the processing lock: leave the search to a later turn.
+        if (probe.result.busy) throw failed.err;
+        lo = mid;
+      } else if (probe.failedEvent !== null || failureClassOf(probe.err) !== 'event') {
+        failure = probe;
+        continue search;
+      } else {
+        failing = probe;
       }
     }
-    await run.state.flush();
-    await createOutboxRepo(q).insertRecords(records, now);
-    await repo.markProcessed(updates, now);
-    if (notes.length > 0) await repo.setEventNotes(notes);
-    return { processed: updates.length, records: records.length, busy: false };
-  }, { durable: false, background: true });
+    const row = failing.taken[failing.taken.length - 1];
+    if (row === undefined || quarantined.has(row.seq)) throw failed.err;
+    return { row, err: failing.err, position: failing.taken.length };
+  }
 }
+
+/**
+ * Whether a failure belongs to the events it happened with (`event`: retried without the
+ * culprit), to the moment (`transient`: the store is unavailable, a deadlock, a serialization
+ * failure, a timeout; the batch is retried later) or to every batch (`systematic`: SQL the
+ * schema does not match, a read-only or corrupt database; quarantining would only take event
+ * after event out of the stream, so the batch is retried and the error logged).
+ */
+function failureClassOf(err: unknown): 'event' | 'transient' | 'systematic' {
+  if (isStoreUnavailable(err)) return 'transient';
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return 'event';
+  if (TRANSIENT_SQL_STATES.has(code) || /^SQLITE_(BUSY|LOCKED|NOMEM|INTERRUPT)/.test(code)) return 'transient';
+  // PostgreSQL: 42 syntax/undefined object, 0A unsupported, 28 auth, 3F schema, XX internal.
+  // SQLite: read-only, corrupt, not a database, permission.
+  if (/^(42|0A|28|3F|XX)/.test(code) || /^SQLITE_(READONLY|CORRUPT|NOTADB|PERM|AUTH|SCHEMA)/.test(code)) return 'systematic';
+  if (code === 'SQLITE_ERROR' && /no such (table|column)|syntax error|has no column/i.test((err as Error).message ?? '')) return 'systematic';
+  return 'event';
+}
+
+/** serialization_failure, deadlock_detected, lock_not_available, query_canceled (statement timeout). */
+const TRANSIENT_SQL_STATES: ReadonlySet<string> = new Set(['40001', '40P01', '55P03', '57014']);
 
 /** Everything shared by the events of one batch. */
 interface Run {

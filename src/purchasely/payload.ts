@@ -2,9 +2,11 @@
  * Purchasely server-event payloads (webhook API v3) and the one parser that turns a signed raw
  * body into a usable event or a quarantine reason (SPEC §2).
  *
- * Imports only money-attributes.ts (which imports nothing): the client SDK re-exports these types.
+ * Imports only money-attributes.ts and storable-text.ts (which import nothing): the client SDK
+ * re-exports these types.
  */
 import { normalizeMoneyAttributes } from './money-attributes.js';
+import { mayHoldUnstorableText, toStorableJson } from './storable-text.js';
 
 /** Widens a string-literal union so values Purchasely adds later still type-check. */
 type OpenString<T extends string> = T | (string & {});
@@ -126,11 +128,20 @@ export type ParsedEvent = {
   environment: PurchaselyEnvironment | null;
   /**
    * The whole JSON object as received (own keys only matter; `__proto__` may be an own key),
-   * except that money attributes given as decimal strings hold their numbers.
+   * except that: every NUL and lone surrogate, in any string or key at any depth, is U+FFFD
+   * (storable-text.ts; the ids above come from this payload); money attributes given as
+   * decimal strings hold their numbers; top-level `<name>_ms` dates out of range are left out
+   * (see `outOfRangeDates`).
    */
   payload: Record<string, unknown>;
   /** Money attributes whose value is no number (kept as they came; see money-attributes.ts). */
   unreadableAmounts: readonly string[];
+  /**
+   * Top-level `<name>_ms` attributes whose number is no date between years 0 and 9999 (see
+   * isSerializableDateMs), removed from `payload`: neither the state nor the records see them,
+   * so `<name>` (an RFC 3339 string) speaks alone when it is there.
+   */
+  outOfRangeDates: readonly string[];
 };
 
 export type ParseResult = { ok: true; event: ParsedEvent } | { ok: false; reason: string };
@@ -141,11 +152,26 @@ const MAX_EVENT_NAME_LENGTH = 256;
 // Full RFC 3339 date-time; Date.parse alone accepts far looser text ("1", "March 7").
 const RFC3339_RE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
+/** 0000-01-01T00:00:00.000Z: the first instant an ISO 8601 date-time without a sign can show. */
+export const MIN_DATE_MS = -62_167_219_200_000;
+/** 9999-12-31T23:59:59.999Z: the last instant an ISO 8601 date-time without a sign can show. */
+export const MAX_DATE_MS = 253_402_300_799_999;
+
+/**
+ * True for epoch milliseconds between years 0 and 9999: what `Date#toISOString` shows as a
+ * plain RFC 3339 date-time (beyond, it throws or writes a six-digit signed year), what a
+ * `$D_` CleverTap date means (and well within PostgreSQL's BIGINT).
+ */
+export function isSerializableDateMs(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= MIN_DATE_MS && ms <= MAX_DATE_MS;
+}
+
 /**
  * Parses a (signature-verified) raw body. Quarantine reasons, stable for the log:
  * `invalid_encoding`, `invalid_json`, `not_an_object`, `missing_event_id`, `invalid_event_id`
  * (empty or over 256 characters), `missing_event_name`, `invalid_event_name`,
- * `missing_event_created_at`. Never throws, whatever the bytes.
+ * `missing_event_created_at`, `event_created_at_out_of_range` (before year 0 or after 9999).
+ * Never throws, whatever the bytes. Text no store can hold is normalised (see `payload`).
  */
 export function parsePurchaselyEvent(raw: Buffer | string): ParseResult {
   try {
@@ -168,7 +194,8 @@ function parseOrThrow(raw: Buffer | string): ParseResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, reason: 'not_an_object' };
   }
-  const payload = value as Record<string, unknown>;
+  // A scan of the text first: the common payload holds no escape that could need the walk.
+  const payload = mayHoldUnstorableText(text, typeof raw !== 'string') ? toStorableJson(value as Record<string, unknown>) : (value as Record<string, unknown>);
   const eventId = ownString(payload, 'event_id');
   if (eventId === null) return { ok: false, reason: 'missing_event_id' };
   if (eventId.trim().length === 0 || eventId.length > MAX_EVENT_ID_LENGTH) {
@@ -181,6 +208,7 @@ function parseOrThrow(raw: Buffer | string): ParseResult {
   }
   const eventCreatedAtMs = readCreatedAtMs(payload);
   if (eventCreatedAtMs === null) return { ok: false, reason: 'missing_event_created_at' };
+  if (!isSerializableDateMs(eventCreatedAtMs)) return { ok: false, reason: 'event_created_at_out_of_range' };
 
   const userId = nonEmptyString(ownValue(payload, 'user_id'));
   const anonymousUserId = nonEmptyString(ownValue(payload, 'anonymous_user_id'));
@@ -196,9 +224,29 @@ function parseOrThrow(raw: Buffer | string): ParseResult {
       environment: nonEmptyString(ownValue(payload, 'environment')),
       payload,
       unreadableAmounts: normalizeMoneyAttributes(payload),
+      outOfRangeDates: removeOutOfRangeDates(payload),
     },
   };
 }
+
+const MS_SUFFIX = '_ms';
+
+/** Deletes the top-level `<name>_ms` numbers that are no date (see ParsedEvent.outOfRangeDates). */
+function removeOutOfRangeDates(payload: Record<string, unknown>): readonly string[] {
+  let removed: string[] | undefined;
+  // This runs on every webhook: for…in over a parsed object (whose prototype is
+  // Object.prototype, nothing enumerable there) allocates no key array, and the cheap type and
+  // range tests come first.
+  for (const key in payload) {
+    const value = payload[key];
+    if (typeof value !== 'number' || isSerializableDateMs(value) || !key.endsWith(MS_SUFFIX) || key === 'event_created_at_ms' || !Object.hasOwn(payload, key)) continue;
+    delete payload[key];
+    (removed ??= []).push(key);
+  }
+  return removed ?? NONE;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /**
  * Purchasely sends UTF-8. A UTF-8 byte-order mark is dropped; UTF-16 with a BOM is decoded

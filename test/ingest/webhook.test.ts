@@ -260,13 +260,13 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
       expect(row).toMatchObject({ status: 'quarantined', reason: 'missing_event_created_at', event_name: 'ACTIVATE' });
     });
 
-    it('quarantines ids the database cannot key on (a NUL in event_id, a user_id of 3,000 characters)', async () => {
+    it('quarantines user ids the database cannot key on (3,000 characters) and stores a NUL in event_id as U+FFFD', async () => {
       const nul = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt\u0000nul' });
       const long = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-long-user', user_id: 'u'.repeat(3000) });
-      expect((await h.post(h.appId, nul, signedHeaders(SECRET, nul))).status).toBe(200);
+      expect((await h.post(h.appId, nul, signedHeaders(SECRET, nul))).json).toEqual({ status: 'stored' });
       expect((await h.post(h.appId, long, signedHeaders(SECRET, long))).status).toBe(200);
       const rows = await storedEvents(h.t, h.appId);
-      expect(rows.find((r) => r.raw_body !== null && Buffer.from(r.raw_body).toString('utf8') === nul)).toMatchObject({ status: 'quarantined', reason: 'invalid_event_id' });
+      expect(rows.find((r) => r.raw_body !== null && Buffer.from(r.raw_body).toString('utf8') === nul)).toMatchObject({ status: 'received', event_id: 'evt\ufffdnul' });
       expect(rows.find((r) => r.event_id === 'evt-long-user')).toMatchObject({ status: 'quarantined', reason: 'invalid_user_id', user_id: null });
     });
 
@@ -274,14 +274,14 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
       const payload = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-far-future', event_created_at_ms: 1e300 });
       expect((await h.post(h.appId, payload, signedHeaders(SECRET, payload))).status).toBe(200);
       const row = (await storedEvents(h.t, h.appId)).find((r) => r.event_id === 'evt-far-future');
-      expect(row).toMatchObject({ status: 'quarantined', reason: 'invalid_event_created_at', event_created_at: null });
+      expect(row).toMatchObject({ status: 'quarantined', reason: 'event_created_at_out_of_range', event_created_at: null });
     });
 
-    it('keeps NUL characters out of the other columns but in the raw body', async () => {
+    it('stores NUL characters as U+FFFD in the other columns, and as sent in the raw body', async () => {
       const payload = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-nul-env', environment: 'SAND\u0000BOX' });
       expect((await h.post(h.appId, payload, signedHeaders(SECRET, payload))).status).toBe(200);
       const row = (await storedEvents(h.t, h.appId)).find((r) => r.event_id === 'evt-nul-env');
-      expect(row).toMatchObject({ status: 'received', environment: 'SANDBOX' });
+      expect(row).toMatchObject({ status: 'received', environment: 'SAND\ufffdBOX' });
       expect(Buffer.from(row!.raw_body!).toString('utf8')).toBe(payload);
     });
 

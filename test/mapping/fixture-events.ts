@@ -24,6 +24,7 @@ export function eventWith(payload: Record<string, unknown>, overrides: Partial<P
     environment: (payload['environment'] as string | undefined) ?? null,
     payload,
     unreadableAmounts: [],
+    outOfRangeDates: [],
     ...overrides,
   };
 }
