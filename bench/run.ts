@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { benchClevertapRoundtrip } from './clevertap-roundtrip.js';
 import { benchDelivery } from './delivery.js';
 import { benchEndToEnd } from './end-to-end.js';
+import { benchFuzz } from './fuzz.js';
 import { benchIngest } from './ingest.js';
 import { formatBenchTable, type BenchRow } from './table.js';
 
@@ -23,6 +24,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'clevertap-roundtrip', run: () => benchClevertapRoundtrip() },
   { name: 'delivery', run: () => benchDelivery() },
   { name: 'end-to-end', run: () => benchEndToEnd() },
+  { name: 'fuzz', run: () => benchFuzz() },
 ];
 
 async function main(): Promise<void> {

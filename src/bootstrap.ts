@@ -1,9 +1,10 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from './config.js';
 import { ConfigError } from './errors.js';
 import { createSecretBox, generateSecretKey, generateToken, sha256Hex, type SecretBox } from './secrets.js';
 import { META_KEYS } from './store/repos/meta-repo.js';
+import { ensureSqliteFolder } from './store/sqlite/sqlite-files.js';
 import type { Store } from './store/store.js';
 
 /** Where SQLite installs keep their generated key: beside the database file. */
@@ -29,7 +30,8 @@ export function loadOrCreateSecretKey(config: Config): { key: Buffer; generatedA
     return { key, generatedAt: null };
   }
   const key = generateSecretKey();
-  mkdirSync(dirname(path), { recursive: true });
+  // The database's folder: created when missing, but only that one (a mistyped path exits 2).
+  if (config.database.dialect === 'sqlite') ensureSqliteFolder(config.database.path);
   writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600);
   return { key, generatedAt: path };

@@ -36,6 +36,14 @@ export interface Config {
   readonly role: Role;
   /** `LOG_LEVEL`: pino level. */
   readonly logLevel: LogLevel;
+  /** `PCBRIDGE_PUBLIC_URL`: the bridge's public URL, or null; `https://` makes the session cookie Secure. */
+  readonly publicUrl: string | null;
+  /**
+   * `PCBRIDGE_TRUST_PROXY` (default off): which reverse proxies' `X-Forwarded-*` headers to trust,
+   * as Fastify's `trustProxy` takes it: `true` (any peer) or comma-separated proxy addresses,
+   * CIDRs and proxy-addr's names (`loopback`, `linklocal`, `uniquelocal`).
+   */
+  readonly trustProxy: boolean | string;
 }
 
 /** Non-secret settings can also be given as `pcbridge serve` flags (camelCase keys here). */
@@ -49,6 +57,8 @@ export interface ConfigFlags {
   retrySchedule?: string;
   role?: string;
   logLevel?: string;
+  publicUrl?: string;
+  trustProxy?: string;
 }
 
 export const DEFAULTS = {
@@ -60,6 +70,7 @@ export const DEFAULTS = {
   PCBRIDGE_RETRY_SCHEDULE: '10s,1m,5m,30m,2h,6h,12h,24h,24h,24h',
   PCBRIDGE_ROLE: 'all',
   LOG_LEVEL: 'info',
+  PCBRIDGE_TRUST_PROXY: 'off',
 } as const;
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -111,6 +122,14 @@ export function parseDatabaseUrl(name: string, text: string): DatabaseTarget {
       url = new URL(text);
     } catch {
       throw new ConfigError(name, 'is not a valid postgres:// URL');
+    }
+    // pg decodes these itself and would fail later with a message that names nothing.
+    for (const [part, value] of [['user name', url.username], ['password', url.password], ['database name', url.pathname]] as const) {
+      try {
+        decodeURIComponent(value);
+      } catch {
+        throw new ConfigError(name, `the ${part} has a malformed %-escape (write a literal % as %25)`);
+      }
     }
     const schema = url.searchParams.get('schema');
     if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
@@ -176,6 +195,42 @@ function parseSchedule(name: string, text: string): number[] {
   return delays as number[];
 }
 
+function parsePublicUrl(name: string, text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(name, `"${text}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, 'expected an http:// or https:// URL, e.g. https://bridge.example.com');
+  }
+  return text.replace(/\/+$/, '');
+}
+
+const PROXY_ADDRESS_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * off (default) | on (any peer may be a proxy) | comma-separated proxy addresses, CIDRs and
+ * `loopback`/`linklocal`/`uniquelocal`. No hop counts: Fastify ignores them (a direct client could
+ * forge enough hops).
+ */
+function parseTrustProxy(name: string, text: string): boolean | string {
+  const value = text.trim().toLowerCase();
+  if (['off', 'false', 'no'].includes(value)) return false;
+  if (['on', 'true', 'yes'].includes(value)) return true;
+  const parts = value.split(',').map((p) => p.trim());
+  const valid = parts.every((p) => {
+    if (PROXY_ADDRESS_NAMES.includes(p)) return true;
+    const [address, bits, extra] = p.split('/');
+    return extra === undefined && isIP(address ?? '') !== 0 && (bits === undefined || /^\d{1,3}$/.test(bits));
+  });
+  if (!valid) {
+    throw new ConfigError(name, `expected off, on, or proxy addresses such as loopback or 10.0.0.1,10.1.0.0/16, got "${text}"`);
+  }
+  return parts.join(',');
+}
+
 function parseOneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(text)) {
     throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${text}"`);
@@ -215,6 +270,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}, purp
     }
   }
   const baseUrlText = flags.clevertapBaseUrl ?? env.PCBRIDGE_CLEVERTAP_BASE_URL;
+  const publicUrlText = flags.publicUrl ?? env.PCBRIDGE_PUBLIC_URL;
 
   return Object.freeze({
     port: parsePort('PORT', pick('PORT', flags.port)),
@@ -233,5 +289,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}, purp
     retryScheduleMs: Object.freeze(parseSchedule('PCBRIDGE_RETRY_SCHEDULE', pick('PCBRIDGE_RETRY_SCHEDULE', flags.retrySchedule))),
     role: parseOneOf('PCBRIDGE_ROLE', pick('PCBRIDGE_ROLE', flags.role), ROLES),
     logLevel: parseOneOf('LOG_LEVEL', pick('LOG_LEVEL', flags.logLevel), LOG_LEVELS),
+    publicUrl: publicUrlText ? parsePublicUrl('PCBRIDGE_PUBLIC_URL', publicUrlText) : null,
+    trustProxy: parseTrustProxy('PCBRIDGE_TRUST_PROXY', pick('PCBRIDGE_TRUST_PROXY', flags.trustProxy)),
   });
 }

@@ -7,6 +7,7 @@ import type { AppContext } from './context.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createSecretBox } from './secrets.js';
+import { explainPostgresConnectError } from './store/postgres/connect-error.js';
 import { openStore } from './store/store.js';
 
 export interface OpenedContext {
@@ -15,6 +16,19 @@ export interface OpenedContext {
   generatedKeyPath: string | null;
   /** Migration versions applied by this start. */
   appliedMigrations: number[];
+}
+
+/**
+ * The first contact with the database, where a DATABASE_URL that cannot work shows: its errors
+ * are explained in one line naming the variable (exit 2 for a wrong setting, 1 for a server
+ * that is not reachable now). SQLite explains its own when the file is opened.
+ */
+async function connect(config: Config, ping: () => Promise<void>): Promise<void> {
+  try {
+    await ping();
+  } catch (err) {
+    throw config.database.dialect === 'postgres' ? explainPostgresConnectError(config.database.url, err) : err;
+  }
 }
 
 /**
@@ -28,6 +42,7 @@ export async function openContext(config: Config, opts: { logger?: Logger; clock
   const secrets = createSecretBox(key);
   const store = openStore(config.database);
   try {
+    await connect(config, store.ping);
     const appliedMigrations = await store.migrate();
     await checkKeyFingerprint(store, secrets);
     const ctx: AppContext = {

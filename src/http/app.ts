@@ -3,8 +3,11 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { createAdminAuth, type AdminAuth } from './plugins/admin-auth.js';
+import { registerAuthFailureLimit } from './plugins/auth-failure-limit.js';
 import { dashboardRoutes } from './plugins/dashboard.js';
-import { registerErrorHandler } from './plugins/error-handler.js';
+import { answerClientError, answerFrameworkError, registerErrorHandler } from './plugins/error-handler.js';
+import { registerSecurityHeaders } from './plugins/security-headers.js';
+import { registerStorableParams } from './plugins/storable-params.js';
 import { appsRoutes } from './routes/api/apps.js';
 import { attributesRoutes } from './routes/api/attributes.js';
 import { catalogRoutes } from './routes/api/catalog.js';
@@ -17,12 +20,8 @@ import { resumeRoutes } from './routes/api/resume.js';
 import { sessionRoutes } from './routes/api/session.js';
 import { healthRoutes } from './routes/health.js';
 import { purchaselyWebhookRoutes } from './routes/webhooks/purchasely.js';
-import { ErrorOut } from './schemas.js';
-
-export interface BuildAppOptions {
-  /** Mark the session cookie Secure (behind HTTPS). */
-  secureCookies?: boolean;
-}
+import { ErrorOut, MAX_PARAM_LENGTH } from './schemas.js';
+import { createValidatorFactory } from './validators.js';
 
 /** Extra API route plugins registered under /api/v1 behind admin auth (one per resource). */
 export type ApiRoutePlugin = (app: FastifyInstance, opts: { ctx: AppContext; auth: AdminAuth }) => Promise<void>;
@@ -30,18 +29,39 @@ export type ApiRoutePlugin = (app: FastifyInstance, opts: { ctx: AppContext; aut
 const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, attributesRoutes, eventsRoutes, replayRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes, resumeRoutes];
 
 /** Builds the HTTP application; never listens (tests use `inject`, main.ts listens). */
-export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  let closing = false;
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     // Per-request info lines would dominate the webhook hot path; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
-    return503OnClosing: true,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // Ids of up to 256 characters (what ingest stores) travel in the path; see schemas.ts.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Source addresses (rate limits) and HTTPS detection (Secure cookie) from X-Forwarded-* only when told.
+    trustProxy: ctx.config.trustProxy,
+    // Bodies are not coerced, path and query strings are (validators.ts).
+    schemaController: { compilersFactory: { buildValidator: createValidatorFactory() } },
+    // Fastify's own answers to these are in its shape; ours are in the SPEC's.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
+    // Answered below in the SPEC shape instead of Fastify's fixed body.
+    return503OnClosing: false,
   });
   registerErrorHandler(app);
+  registerStorableParams(app);
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    // Requests still arriving on kept-alive connections while the server drains.
+    return reply.status(503).header('connection', 'close').send({ error: { code: 'shutting_down', message: 'The server is shutting down; retry in a moment.' } });
+  });
   app.addSchema(ErrorOut);
+  await registerSecurityHeaders(app, ctx.config.publicUrl);
   await app.register(cookie);
+  const failures = await registerAuthFailureLimit(app);
   await app.register(swagger, {
     openapi: {
       info: { title: 'pcbridge', version: '1', description: 'Purchasely server events to CleverTap' },
@@ -49,7 +69,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
       security: [{ bearer: [] }],
     },
   });
-  const auth = createAdminAuth(ctx);
+  const auth = createAdminAuth(ctx, failures);
 
   app.addHook('onResponse', async (request, reply) => {
     ctx.metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
@@ -67,7 +87,9 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
         if (config?.public) return;
         await auth.requireAdmin(request, reply);
       });
-      await api.register(sessionRoutes, { auth, secureCookies: opts.secureCookies ?? false });
+      // The API speaks JSON only: without this, text/plain bodies would reach the schemas as strings.
+      api.removeContentTypeParser('text/plain');
+      await api.register(sessionRoutes, { auth, publicUrl: ctx.config.publicUrl });
       for (const routes of API_ROUTES) await api.register(routes, { ctx, auth });
     },
     { prefix: '/api/v1' },

@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { resetAdminToken } from '../../bootstrap.js';
 import { loadConfig } from '../../config.js';
 import { openContext } from '../../runtime.js';
+import { createSessionsRepo } from '../../store/repos/sessions-repo.js';
 import { UsageError } from '../exit.js';
 
 export function registerAdminTokenCommand(program: Command): void {
   const token = program.command('admin-token').description('Manage the generated admin token');
   token
     .command('reset')
-    .description('Replace a generated admin token and print the new one once (running servers pick it up within seconds)')
+    .description('Replace a generated admin token, end every dashboard session, and print the new token once (running servers pick it up within seconds)')
     .action(async () => {
       const config = loadConfig(process.env);
       if (config.adminToken) {
@@ -16,6 +17,9 @@ export function registerAdminTokenCommand(program: Command): void {
       }
       const { ctx } = await openContext(config);
       const fresh = await resetAdminToken(ctx.store);
+      // Sessions opened with the old token would fail anyway once servers see the new hash;
+      // deleting them ends them at once, on every instance.
+      await createSessionsRepo(ctx.store.db).deleteAll();
       process.stdout.write(`New admin token (shown once, keep it): ${fresh}\n`);
       await ctx.store.close();
     });

@@ -46,9 +46,11 @@ export function registerDemoCommand(program: Command): void {
           '',
         ].join('\n'),
       );
+      // Listeners stay: Ctrl-C reaches this process from the terminal and again from
+      // scripts/start.mjs, and the repeat must not kill the demo while it stops.
       await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+        process.on('SIGINT', () => resolve());
+        process.on('SIGTERM', () => resolve());
       });
       process.stdout.write('stopping the demo…\n');
       const records = demo.emulator.stats().records;

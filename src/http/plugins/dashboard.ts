@@ -13,9 +13,10 @@ export interface DashboardOptions {
 /** Paths that belong to the API and operations: never answered with the dashboard page. */
 const RESERVED_PREFIXES = ['/api', '/webhooks', '/healthz', '/readyz', '/metrics', '/docs'];
 
+// No inline style or script: the Content-Security-Policy (security-headers.ts) would refuse them.
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>pcbridge</title></head>
-<body style="font-family: system-ui, sans-serif; padding: 40px; color: #1d2633">
+<body>
 <h1>pcbridge is running</h1>
 <p>The dashboard has not been built yet. Run <code>npm run build:web</code> (or start with <code>npm start</code>, which builds it), then reload this page.</p>
 <p>The REST API is under <code>/api/v1</code>.</p>

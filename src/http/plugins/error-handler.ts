@@ -1,11 +1,20 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type ErrorDetail } from '../../errors.js';
 import { isStoreUnavailable } from '../../store/store.js';
+import { MAX_ID_LENGTH } from '../schemas.js';
 
 interface ValidationIssue {
   instancePath?: string;
   params?: Record<string, unknown>;
   message?: string;
+}
+
+/** What leaves for an error: the SPEC envelope and its status. */
+interface ErrorAnswer {
+  status: number;
+  body: { error: { code: string; message: string; details?: ErrorDetail[] } };
 }
 
 /** Turns Ajv's issues into `{path, message}` details a user can act on. */
@@ -22,17 +31,18 @@ export function toValidationDetails(issues: readonly ValidationIssue[], prefix: 
 
 /**
  * Every error leaves as `{"error": {code, message}}` with the SPEC's codes; nothing else, and
- * never a stack trace.
+ * never a stack trace: errors of routes and hooks, unknown routes, and the framework's own
+ * refusals before any route runs (an undecodable URL, an over-long path segment).
  */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const appError = toAppError(err);
-    if (appError.status >= 500 && appError.code !== 'store_unavailable') {
+    const answer = toErrorAnswer(err);
+    if (answer.status >= 500 && answer.body.error.code !== 'store_unavailable') {
       request.log.error({ err }, 'request failed');
-    } else if (appError.code === 'store_unavailable') {
+    } else if (answer.body.error.code === 'store_unavailable') {
       request.log.warn({ err: { message: err.message, code: err.code } }, 'store unavailable');
     }
-    return reply.status(appError.status).send(appError.toJSON());
+    return reply.status(answer.status).send(answer.body);
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -41,7 +51,45 @@ export function registerErrorHandler(app: FastifyInstance): void {
   });
 }
 
-function toAppError(err: FastifyError): AppError {
+/** Fastify's `frameworkErrors` option: the router's refusals, in the SPEC shape. */
+export function answerFrameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const answer = toErrorAnswer(err);
+  void reply.status(answer.status).send(answer.body);
+}
+
+/**
+ * Fastify's `clientErrorHandler` option: a request Node's HTTP parser refuses (not HTTP, headers
+ * too large, too slow) never reaches Fastify; it is answered on the socket, in the SPEC shape.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const message =
+    status === 408 ? 'The request took too long to arrive.' : status === 431 ? 'The request headers are too large.' : 'The request is not valid HTTP.';
+  const body = JSON.stringify({ error: { code: codeOfStatus(status), message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
+}
+
+function toErrorAnswer(err: FastifyError): ErrorAnswer {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    // The router refuses such a segment before any schema runs; ids are far shorter (schemas.ts).
+    const message = `A path segment is longer than any id this API knows (ids have at most ${MAX_ID_LENGTH} characters).`;
+    return { status: 414, body: { error: { code: 'uri_too_long', message } } };
+  }
+  const known = toAppError(err);
+  if (known) return { status: known.status, body: known.toJSON() };
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+  if (status === 500) return { status, body: new AppError('internal_error', 'Something went wrong on our side; it has been logged.').toJSON() };
+  // A refusal the SPEC names no code for (e.g. 414): the HTTP reason phrase, in snake_case.
+  return { status, body: { error: { code: codeOfStatus(status), message: `The request was refused: ${STATUS_CODES[status] ?? 'client error'}.` } } };
+}
+
+function toAppError(err: FastifyError): AppError | null {
   if (err instanceof AppError) return err;
   if (err.validation) {
     const prefix = err.validationContext === 'body' ? '' : `/${err.validationContext ?? ''}`;
@@ -57,10 +105,21 @@ function toAppError(err: FastifyError): AppError {
       return new AppError('payload_too_large', 'The body is larger than this endpoint accepts.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('unsupported_media_type', 'Send the body as application/json.');
+    case 'FST_ERR_BAD_URL':
+      return new AppError('bad_request', 'The URL is not valid: a path segment does not decode (malformed percent-encoding).');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('bad_request', 'The body is not as long as its Content-Length says.');
   }
-  if (err instanceof SyntaxError || err.statusCode === 400) {
-    return new AppError('invalid_json', 'The body is not valid JSON.');
-  }
+  // JSON.parse's own errors, and secure-json-parse refusing __proto__ / constructor.prototype.
+  if (err instanceof SyntaxError) return new AppError('invalid_json', 'The body is not valid JSON.');
   if (err.statusCode === 413) return new AppError('payload_too_large', 'The body is larger than this endpoint accepts.');
-  return new AppError('internal_error', 'Something went wrong on our side; it has been logged.');
+  if (err.statusCode === 415) return new AppError('unsupported_media_type', 'Send the body as application/json.');
+  if (err.statusCode === 404) return new AppError('not_found', 'Not found.');
+  if (err.statusCode === 400) return new AppError('bad_request', 'The request is not valid.');
+  return null;
+}
+
+/** `Request Header Fields Too Large` → `request_header_fields_too_large`. */
+function codeOfStatus(status: number): string {
+  return (STATUS_CODES[status] ?? 'client_error').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
 }

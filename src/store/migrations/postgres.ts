@@ -206,4 +206,20 @@ ALTER TABLE events ADD COLUMN note TEXT;
 ALTER TABLE user_states ADD COLUMN profile_stale INTEGER NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 10,
+    name: 'sessions',
+    // Dashboard sessions live here so that logging out and `admin-token reset` end them (a
+    // cookie alone proves nothing once its row is gone). Only a SHA-256 of the cookie is kept;
+    // admin_digest ties a session to the admin token it was opened with.
+    sql: `
+CREATE TABLE sessions (
+  id_hash TEXT PRIMARY KEY,
+  admin_digest TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+`,
+  },
 ];

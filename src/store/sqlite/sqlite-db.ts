@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { toSqlValue, type Db, type Queryable, type RunResult, type SqlValue, type TransactionOptions } from '../db.js';
 import { createMutex } from './mutex.js';
+import { ensureSqliteFolder, explainSqliteOpenError, restrictSqliteFiles } from './sqlite-files.js';
 import { openWritePriority, type WritePriority } from './write-priority.js';
 
 /** How long a writer keeps trying to take the write lock before it reports SQLITE_BUSY. */
@@ -27,16 +26,28 @@ export interface SqliteDb extends Db {
 /**
  * SQLite through better-sqlite3: WAL, `synchronous=FULL` (each commit is fsync'd before it
  * returns, so an acknowledged webhook survives a power cut), one write connection whose
- * transactions are serialised by a mutex, and a second connection for reads outside them.
+ * transactions are serialised by a mutex, and a second connection for reads outside them. The
+ * files are readable by their owner only (`restrictSqliteFiles`).
  *
  * The write lock is taken with `BEGIN IMMEDIATE` tried again on a timer rather than with
  * SQLite's busy handler, which sleeps inside the call: while another connection (another
  * thread's) holds the lock, this thread's event loop keeps running.
  */
 export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const writer = new Database(path);
-  configure(writer);
+  let writer: SqliteDatabase;
+  try {
+    ensureSqliteFolder(path);
+    restrictSqliteFiles(path);
+    writer = new Database(path);
+  } catch (err) {
+    throw explainSqliteOpenError(path, err);
+  }
+  try {
+    configure(writer);
+  } catch (err) {
+    writer.close();
+    throw explainSqliteOpenError(path, err);
+  }
   writer.pragma('busy_timeout = 0');
   const priority = openWritePriority(opts.writePriority);
   // Reads outside transactions use their own read-only connection: they never wait for the

@@ -6,12 +6,8 @@ import { deleteClevertapId, getClevertapId, setClevertapId } from '../../../iden
 import { constantTimeEqual } from '../../../secrets.js';
 import { createOutboxRepo } from '../../../store/repos/outbox-repo.js';
 import type { AdminAuth } from '../../plugins/admin-auth.js';
-import { errorResponses } from '../../schemas.js';
+import { errorResponses, UserParams } from '../../schemas.js';
 
-const UserParams = Type.Object({
-  appId: Type.String({ minLength: 1, maxLength: 64 }),
-  userKey: Type.String({ minLength: 1, maxLength: 512, description: 'A user_id or an anonymous_user_id' }),
-});
 type UserParams = Static<typeof UserParams>;
 
 /** The attributes of a user; `clevertap_id` is CleverTap's own ID (its `objectId`). */
@@ -65,15 +61,17 @@ export async function attributesRoutes(app: FastifyInstance, opts: { ctx: AppCon
     if (!(await ctx.store.apps.get(appId))) throw new AppError('unknown_app', `No app with id ${appId}.`);
   }
 
-  /** The SDK key when one is sent, else the admin token or session. */
+  /** The SDK key when one is sent, else the admin token or session; a throttled address gets 429 first either way. */
   async function requireSdkKeyOrAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const key = request.headers[SDK_KEY_HEADER];
     if (key === undefined) return requireAdminAndApp(request, reply);
+    await auth.failures.check(request, reply);
     const { appId } = request.params as UserParams;
     const stored = await ctx.store.apps.get(appId);
     // An unknown app and a wrong key answer alike, so the SDK key cannot probe for app ids.
     const digest = ctx.secrets.digest(typeof key === 'string' ? key : '');
     if (!stored || !constantTimeEqual(digest, stored.sdkKeyDigest)) {
+      await auth.failures.record(request);
       throw new AppError('unauthorized', 'The X-Api-Key header is not the SDK key of this app.');
     }
   }

@@ -5,7 +5,7 @@ import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { decodeEventCursor, encodeEventCursor, toEventDetailOut, toEventItemOut } from '../../../ingest/event-log.js';
 import { createEventsRepo } from '../../../store/repos/events-repo.js';
-import { AppIdParams, errorResponses } from '../../schemas.js';
+import { AppIdParams, errorResponses, EventParams } from '../../schemas.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -77,8 +77,6 @@ const EventListQuery = Type.Object(
 );
 
 const EventListOut = Type.Object({ items: Type.Array(EventItemOut), nextCursor: Type.Union([Type.String(), Type.Null()]) });
-
-const EventParams = Type.Object({ appId: AppIdParams.properties.appId, eventId: Type.String({ minLength: 1, maxLength: 512 }) });
 
 type EventListQuery = Static<typeof EventListQuery>;
 type EventParams = Static<typeof EventParams>;

@@ -2,9 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { EVENT_STATUSES, replayEvent, replayEvents } from '../../../replay/index.js';
-import { AppIdParams, errorResponses } from '../../schemas.js';
+import { AppIdParams, errorResponses, EventParams } from '../../schemas.js';
 
-const EventParams = Type.Object({ appId: Type.String({ minLength: 1, maxLength: 64 }), eventId: Type.String({ minLength: 1, maxLength: 300 }) });
 const ForceQuery = Type.Object({
   force: Type.Optional(Type.Boolean({ description: 'Replay even a delivered (or still pending / held) event: CleverTap receives it again' })),
 });

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../../errors.js';
 import { SESSION_COOKIE, type AdminAuth } from '../../plugins/admin-auth.js';
 import { errorResponses } from '../../schemas.js';
@@ -7,9 +7,23 @@ import { errorResponses } from '../../schemas.js';
 const SessionIn = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
 type SessionIn = Static<typeof SessionIn>;
 
-/** Dashboard login: trades the admin token for an HttpOnly, SameSite=Strict cookie. */
-export async function sessionRoutes(app: FastifyInstance, opts: { auth: AdminAuth; secureCookies: boolean }): Promise<void> {
+export interface SessionRoutesOptions {
+  auth: AdminAuth;
+  /** PCBRIDGE_PUBLIC_URL: when it is https, the cookie is always Secure. */
+  publicUrl: string | null;
+}
+
+/**
+ * Dashboard login: trades the admin token for an HttpOnly, SameSite=Strict cookie naming a
+ * server-side session; logout ends that session.
+ */
+export async function sessionRoutes(app: FastifyInstance, opts: SessionRoutesOptions): Promise<void> {
   const { auth } = opts;
+  const publicHttps = opts.publicUrl?.startsWith('https://') ?? false;
+  /** HTTPS as the client saw it: the socket, or X-Forwarded-Proto from a trusted proxy (Fastify's trustProxy). */
+  const cookieOptions = (request: FastifyRequest) =>
+    ({ httpOnly: true, sameSite: 'strict', secure: publicHttps || request.protocol === 'https', path: '/' }) as const;
+
   app.post(
     '/session',
     {
@@ -18,28 +32,28 @@ export async function sessionRoutes(app: FastifyInstance, opts: { auth: AdminAut
         tags: ['session'],
         summary: 'Log in to the dashboard with the admin token',
         body: SessionIn,
-        response: { 204: Type.Null(), ...errorResponses(401, 422) },
+        response: { 204: Type.Null(), ...errorResponses(401, 422, 429) },
       },
     },
     async (request, reply) => {
       const { token } = request.body as SessionIn;
-      if (!(await auth.verifyToken(token))) throw new AppError('unauthorized', 'That is not the admin token.');
+      await auth.failures.check(request, reply);
+      if (!(await auth.verifyToken(token))) {
+        await auth.failures.record(request);
+        throw new AppError('unauthorized', 'That is not the admin token.');
+      }
       const session = await auth.issueSession();
-      reply.setCookie(SESSION_COOKIE, session.value, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: opts.secureCookies,
-        path: '/',
-        expires: new Date(session.expiresAt),
-      });
+      reply.setCookie(SESSION_COOKIE, session.value, { ...cookieOptions(request), expires: new Date(session.expiresAt) });
       return reply.status(204).send();
     },
   );
   app.delete(
     '/session',
-    { config: { public: true }, schema: { tags: ['session'], summary: 'Log out', response: { 204: Type.Null() } } },
-    async (_request, reply) => {
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    { config: { public: true }, schema: { tags: ['session'], summary: 'Log out (ends the session on the server)', response: { 204: Type.Null() } } },
+    async (request, reply) => {
+      const cookie = request.cookies?.[SESSION_COOKIE];
+      if (cookie) await auth.endSession(cookie);
+      reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
       return reply.status(204).send();
     },
   );

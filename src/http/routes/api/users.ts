@@ -2,12 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { eraseUser } from '../../../integrations/erase-user.js';
-import { errorResponses } from '../../schemas.js';
-
-const UserParams = Type.Object({
-  appId: Type.String({ minLength: 1, maxLength: 64 }),
-  userKey: Type.String({ minLength: 1, maxLength: 512, description: 'A user_id or anonymous_user_id' }),
-});
+import { errorResponses, UserParams } from '../../schemas.js';
 
 /** Privacy erasure of one user (SPEC §2). */
 export async function usersRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {

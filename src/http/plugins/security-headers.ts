@@ -1,0 +1,54 @@
+import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+
+/**
+ * The Content-Security-Policy of every dashboard and API answer. The dashboard is Vite's build:
+ * one module script and one stylesheet from /assets, no inline script or style element, no eval;
+ * React and the charts set styles through the DOM (CSSOM), which `style-src 'self'` allows. A
+ * page that needs more (an interactive API page) states its own policy per route, never by
+ * loosening this one.
+ */
+export function contentSecurityPolicy(publicUrl: string | null): Record<string, string[]> {
+  return {
+    'default-src': ["'self'"],
+    'base-uri': ["'none'"],
+    'script-src': ["'self'"],
+    'script-src-attr': ["'none'"],
+    'style-src': ["'self'"],
+    'img-src': ["'self'", 'data:'],
+    'font-src': ["'self'"],
+    'connect-src': ["'self'"],
+    'object-src': ["'none'"],
+    'frame-ancestors': ["'none'"],
+    'form-action': ["'self'"],
+    // Only behind HTTPS: on a plain-HTTP install it would send the browser to https:// that is not there.
+    ...(publicUrl?.startsWith('https://') ? { 'upgrade-insecure-requests': [] } : {}),
+  };
+}
+
+export function securityHeaderOptions(publicUrl: string | null): FastifyHelmetOptions {
+  const https = publicUrl?.startsWith('https://') ?? false;
+  return {
+    global: true,
+    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(publicUrl) },
+    // Old browsers' equivalent of frame-ancestors 'none'.
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    // HSTS pins a host to HTTPS for a year: only when the operator says the bridge is served over
+    // HTTPS, and never for sibling subdomains the bridge knows nothing about.
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
+  };
+}
+
+/**
+ * Security headers (@fastify/helmet) on every answer of the dashboard, the API, the operations
+ * endpoints and errors. Not on the Purchasely webhook: a machine-to-machine JSON answer a browser
+ * never renders, on the hot path where helmet's per-request work would cost throughput.
+ */
+export async function registerSecurityHeaders(app: FastifyInstance, publicUrl: string | null): Promise<void> {
+  // Added before helmet's own onRoute hook, which reads `helmet: false` to skip a route.
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (route.url.startsWith('/webhooks/')) route.helmet = false;
+  });
+  await app.register(helmet, securityHeaderOptions(publicUrl));
+}
