@@ -35,10 +35,20 @@ export type UploadClientOptions = {
   maxConnectionsPerHost?: number;
 };
 
+/** Options of one upload call. */
+export type UploadCallOptions = {
+  /**
+   * Adds `?dryRun=1`: CleverTap validates the records and answers as usual without storing them.
+   * Not in CleverTap's public docs (several CleverTap clients send it); callers must make the
+   * records harmless anyway (the preview sends them under one sentinel identity).
+   */
+  dryRun?: boolean;
+};
+
 /** Sends records to CleverTap. Create one per process and close it on shutdown. */
 export type UploadClient = {
   /** Sends at most {@link MAX_RECORDS_PER_REQUEST} records / {@link MAX_REQUEST_BYTES} in one request. */
-  upload(account: CleverTapAccount, records: readonly CleverTapRecord[]): Promise<UploadOutcome>;
+  upload(account: CleverTapAccount, records: readonly CleverTapRecord[], call?: UploadCallOptions): Promise<UploadOutcome>;
   /** Checks credentials with an empty upload; on refusal, finds the region that accepts them. */
   checkCredentials(account: CleverTapAccount): Promise<CredentialCheck>;
   /** Closes every pooled connection. */
@@ -76,8 +86,9 @@ export function createUploadClient(opts: UploadClientOptions): UploadClient {
     connectTimeout: Math.min(opts.timeoutMs, 10_000),
   });
 
-  async function post(region: Region, account: CleverTapAccount, body: string, records: readonly unknown[]): Promise<UploadOutcome> {
+  async function post(region: Region, account: CleverTapAccount, body: string, records: readonly unknown[], dryRun = false): Promise<UploadOutcome> {
     const url = new URL(uploadUrl(region, opts.baseUrlOverride));
+    if (dryRun) url.searchParams.set('dryRun', '1');
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -122,7 +133,7 @@ export function createUploadClient(opts: UploadClientOptions): UploadClient {
     }
   }
 
-  async function upload(account: CleverTapAccount, records: readonly CleverTapRecord[]): Promise<UploadOutcome> {
+  async function upload(account: CleverTapAccount, records: readonly CleverTapRecord[], call: UploadCallOptions = {}): Promise<UploadOutcome> {
     if (records.length > MAX_RECORDS_PER_REQUEST) {
       throw new RangeError(`upload() got ${records.length} records; at most ${MAX_RECORDS_PER_REQUEST} fit in one request`);
     }
@@ -131,7 +142,7 @@ export function createUploadClient(opts: UploadClientOptions): UploadClient {
     if (bytes > MAX_REQUEST_BYTES) {
       throw new RangeError(`upload() body is ${bytes} bytes; at most ${MAX_REQUEST_BYTES} fit in one request`);
     }
-    return post(account.region, account, body, records);
+    return post(account.region, account, body, records, call.dryRun ?? false);
   }
 
   async function checkCredentials(account: CleverTapAccount): Promise<CredentialCheck> {

@@ -14,6 +14,8 @@ import { catalogRoutes } from './routes/api/catalog.js';
 import { integrationsRoutes } from './routes/api/integrations.js';
 import { statsRoutes } from './routes/api/stats.js';
 import { usersRoutes } from './routes/api/users.js';
+import { previewRoutes } from './routes/api/preview.js';
+import { clevertapProfileRoutes } from './routes/api/clevertap-profile.js';
 import { replayRoutes } from './routes/api/replay.js';
 import { eventsRoutes } from './routes/api/events.js';
 import { resumeRoutes } from './routes/api/resume.js';
@@ -26,7 +28,7 @@ import { createValidatorFactory } from './validators.js';
 /** Extra API route plugins registered under /api/v1 behind admin auth (one per resource). */
 export type ApiRoutePlugin = (app: FastifyInstance, opts: { ctx: AppContext; auth: AdminAuth }) => Promise<void>;
 
-const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, attributesRoutes, eventsRoutes, replayRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes, resumeRoutes];
+const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, attributesRoutes, eventsRoutes, replayRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes, resumeRoutes, previewRoutes, clevertapProfileRoutes];
 
 /** Builds the HTTP application; never listens (tests use `inject`, main.ts listens). */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {

@@ -59,7 +59,7 @@ export async function eraseUser(ctx: AppContext, appId: string, userKey: string)
 }
 
 /** The key asked for, plus every anonymous ID that events of that user ID carried. */
-async function linkedUserKeys(q: Queryable, appId: string, userKey: string): Promise<string[]> {
+export async function linkedUserKeys(q: Queryable, appId: string, userKey: string): Promise<string[]> {
   const rows = await q.all<{ anonymous_user_id: string }>(
     `SELECT DISTINCT anonymous_user_id FROM events
       WHERE app_id = ? AND user_id = ? AND anonymous_user_id IS NOT NULL AND anonymous_user_id <> ''`,

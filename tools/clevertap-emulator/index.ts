@@ -1,6 +1,6 @@
 /**
- * A stand-in for CleverTap's `POST /1/upload` (SPEC §6) and `GET /1/profile.json`, for tests,
- * the demo and benchmarks. Plain `node:http` so faults can reach the socket (hang, destroy) and
+ * A stand-in for CleverTap's `POST /1/upload` (SPEC §6, also `?dryRun=1`), `GET /1/profile.json`
+ * and `POST /1/delete/profiles.json`, for tests, the demo and benchmarks. Plain `node:http` so faults can reach the socket (hang, destroy) and
  * connections can be counted. Control endpoints live under `/_emulator/`. See README.md for
  * every option and rule.
  */
@@ -27,8 +27,10 @@ import {
   type StoredRecord,
 } from './state.js';
 import {
+  deleteProfiles,
   filterProfiles,
   findProfile,
+  readDeleteRequest,
   profileKey,
   profileRecordOut,
   type EmulatorProfile,
@@ -70,6 +72,16 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const MAX_RECORDS = 1000;
 const UPLOAD_PATH = /^\/(?:([a-z0-9]+)\/)?1\/upload$/;
 const PROFILE_PATH = /^\/(?:([a-z0-9]+)\/)?1\/profile\.json$/;
+const DELETE_PATH = /^\/(?:([a-z0-9]+)\/)?1\/delete\/profiles\.json$/;
+
+/**
+ * `dryRun=1` (or `true`): validate and answer as usual, store nothing. Not in CleverTap's public
+ * docs; several CleverTap clients send it (reference/clevertap.md), so its effect is inferred.
+ */
+function isDryRun(params: URLSearchParams): boolean {
+  const v = params.get('dryRun');
+  return v === '1' || v === 'true';
+}
 
 type Fault = 'error' | 'throttle' | 'timeout' | 'drop';
 
@@ -204,7 +216,7 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     return ok ? account : null;
   }
 
-  async function handleUpload(req: IncomingMessage, res: ServerResponse, region: string | undefined): Promise<void> {
+  async function handleUpload(req: IncomingMessage, res: ServerResponse, region: string | undefined, dryRun: boolean): Promise<void> {
     state.stats.requests += 1;
     const account = authorise(req, region);
     if (account === null) {
@@ -260,7 +272,7 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     d.forEach((record, i) => {
       const rejection = validateRecord(record, validation);
       if (rejection === null) {
-        storeRecord(state, { account: accountId, receivedAt, requestId, record });
+        if (!dryRun) storeRecord(state, { account: accountId, receivedAt, requestId, record });
       } else {
         unprocessed.push({ status: 'fail', code: rejection.code, error: `${rejection.error}. Skipped record number : ${i + 1}`, record });
       }
@@ -282,6 +294,23 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     if (lookup === null) return sendJson(res, 400, failBody(400, 'One of email, identity or objectId is required'));
     const found = findProfile(state.profiles.values(), account.accountId, lookup);
     sendJson(res, 200, { status: 'success', record: found === undefined ? null : profileRecordOut(found, lookup) });
+  }
+
+  /**
+   * Delete User Profile: `{"identity": …}` or `{"guid": …}` (a string or a list of at most 100),
+   * profiles of the calling account only. No faults, latency or upload counters, like profile reads.
+   */
+  async function handleDeleteProfiles(req: IncomingMessage, res: ServerResponse, region: string | undefined): Promise<void> {
+    const account = authorise(req, region);
+    if (account === null) {
+      req.resume();
+      return sendJson(res, 401, failBody(401, 'Invalid Credentials'));
+    }
+    const text = await readBody(req, 1024 * 1024);
+    const request = text === null ? { error: 'Request body too large' } : readDeleteRequest(text);
+    if ('error' in request) return sendJson(res, 400, failBody(400, request.error));
+    const deleted = deleteProfiles(state.profiles, account.accountId, request);
+    sendJson(res, 200, { status: 'success', record_count: deleted });
   }
 
   async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -334,9 +363,11 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
   function dispatch(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const knownRegion = (m: RegExpExecArray | null): m is RegExpExecArray => m !== null && (m[1] === undefined || isEmulatorRegion(m[1]));
     const upload = UPLOAD_PATH.exec(url.pathname);
-    if (req.method === 'POST' && knownRegion(upload)) return handleUpload(req, res, upload[1]);
+    if (req.method === 'POST' && knownRegion(upload)) return handleUpload(req, res, upload[1], isDryRun(url.searchParams));
     const profile = PROFILE_PATH.exec(url.pathname);
     if (req.method === 'GET' && knownRegion(profile)) return handleGetProfile(req, res, url, profile[1]);
+    const deletion = DELETE_PATH.exec(url.pathname);
+    if (req.method === 'POST' && knownRegion(deletion)) return handleDeleteProfiles(req, res, deletion[1]);
     return handleControl(req, res, url);
   }
 

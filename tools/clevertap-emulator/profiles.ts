@@ -202,3 +202,54 @@ export function profileRecordOut(p: EmulatorProfile, lookup: ProfileLookup): Rec
     ...(objectId !== undefined ? { platformInfo: [{ objectId }] } : {}),
   };
 }
+
+/** A Delete User Profile request: the identities and CleverTap IDs (`guid`) to delete. */
+export type DeleteRequest = { identity: string[]; guid: string[] };
+
+/** CleverTap's per-request cap: 100 values per `identity` list and per `guid` list. */
+const MAX_DELETE_VALUES = 100;
+
+/**
+ * Reads a Delete User Profile body: `identity` and/or `guid`, each a string or a list of at most
+ * 100 (a number counts as its string, as identities do on upload). `{error}` when it is not
+ * JSON, names neither, or a list is too long or holds something else.
+ */
+export function readDeleteRequest(text: string): DeleteRequest | { error: string } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { error: 'Malformed JSON body' };
+  }
+  if (!isObject(body)) return { error: 'Body must be a JSON object with "identity" or "guid"' };
+  const out: DeleteRequest = { identity: [], guid: [] };
+  for (const key of ['identity', 'guid'] as const) {
+    const value = body[key];
+    if (value === undefined) continue;
+    const list = Array.isArray(value) ? value : [value];
+    if (list.length > MAX_DELETE_VALUES) return { error: `At most ${MAX_DELETE_VALUES} values per "${key}" list` };
+    if (!list.every(present)) return { error: `"${key}" must be a non-empty string or a list of them` };
+    out[key] = list.map(String);
+  }
+  if (out.identity.length === 0 && out.guid.length === 0) return { error: 'One of "identity" or "guid" is required' };
+  return out;
+}
+
+/**
+ * Deletes the account's profiles kept under one of the identities, or under one of the CleverTap
+ * IDs (`guid`: a profile kept under that `objectId`). Returns how many were deleted. The records
+ * log (`/_emulator/records`) is a log of what was received and keeps them.
+ */
+export function deleteProfiles(profiles: Map<string, EmulatorProfile>, account: string, request: DeleteRequest): number {
+  let deleted = 0;
+  for (const [key, p] of profiles) {
+    if (p.account !== account) continue;
+    const identity = identifierValue(p, 'identity');
+    const objectId = identifierValue(p, 'objectId');
+    const hit = (identity !== undefined && request.identity.includes(identity)) || (objectId !== undefined && request.guid.includes(objectId));
+    if (!hit) continue;
+    profiles.delete(key);
+    deleted += 1;
+  }
+  return deleted;
+}

@@ -222,4 +222,19 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);
 `,
   },
+  {
+    version: 11,
+    name: 'dry_runs',
+    // When each dry run with CleverTap (POST /apps/{appId}/preview with validate) was made:
+    // at most 10 per app per minute across every instance. Old rows are deleted as new ones
+    // come, so the table holds at most about 10 rows per app.
+    sql: `
+CREATE TABLE dry_runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  app_id TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX dry_runs_by_app ON dry_runs (app_id, at);
+`,
+  },
 ];
