@@ -10,18 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { checkKeyFingerprint } from '../src/bootstrap.js';
-import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
-import type { AppContext } from '../src/context.js';
 import { createDeliveryWorker } from '../src/delivery/delivery-worker.js';
 import { buildApp } from '../src/http/app.js';
-import { createLogger } from '../src/logger.js';
-import { createMetrics } from '../src/metrics.js';
 import { createProcessingWorker } from '../src/processing/processing-worker.js';
 import { EVENT_CATALOG, USER_PROPERTY_CATALOG } from '../src/purchasely/catalog.js';
-import { createSecretBox } from '../src/secrets.js';
-import { openStore } from '../src/store/store.js';
+import { openContext } from '../src/runtime.js';
 import { startClevertapEmulator } from '../tools/clevertap-emulator/index.js';
 import { runWebhookFuzz, type FuzzReport, type Send } from '../tools/webhook-fuzzer/run-fuzz.js';
 import type { BenchRow } from './table.js';
@@ -47,7 +41,7 @@ export async function benchFuzz(requests = Number(process.env.PCBRIDGE_FUZZ_REQU
       { name: `${label}: listed events whose detail fails`, value: report.unreadable, unit: 'events', target: '0', pass: report.unreadable === 0 },
       { name: `${label}: plain events not processed`, value: report.controlsNotProcessed.length, unit: 'events', target: '0', pass: report.controlsNotProcessed.length === 0 },
     );
-    for (const line of report.unexpected.slice(0, 5)) process.stderr.write(`fuzz: ${line}\n`);
+    for (const line of [...report.unexpected.slice(0, 5), ...report.unreadableSamples]) process.stderr.write(`fuzz: ${line}\n`);
   }
   return rows;
 }
@@ -59,27 +53,16 @@ async function fuzzOne(dialect: 'sqlite' | 'postgres', requests: number): Promis
   const pgUrl = new URL(baseUrl);
   pgUrl.searchParams.set('schema', schema);
   const emu = await startClevertapEmulator({ accounts: [ACCOUNT] });
-  const secretKey = randomBytes(32);
-  const config = loadConfig({
-    DATABASE_URL: dialect === 'sqlite' ? `sqlite:${join(dir, 'pcbridge.db')}` : pgUrl.toString(),
-    PCBRIDGE_ADMIN_TOKEN: TOKEN,
-    PCBRIDGE_SECRET_KEY: secretKey.toString('base64'),
-    PCBRIDGE_CLEVERTAP_BASE_URL: emu.url,
-    LOG_LEVEL: 'silent',
-  });
-  const store = openStore(config.database);
-  await store.migrate();
-  const secrets = createSecretBox(secretKey);
-  await checkKeyFingerprint(store, secrets);
-  const ctx: AppContext = {
-    config,
-    logger: createLogger('silent'),
-    store,
-    secrets,
-    clock: systemClock,
-    metrics: createMetrics(),
-    instanceId: `bench-fuzz:${process.pid}:${randomBytes(3).toString('hex')}`,
-  };
+  const { ctx } = await openContext(
+    loadConfig({
+      DATABASE_URL: dialect === 'sqlite' ? `sqlite:${join(dir, 'pcbridge.db')}` : pgUrl.toString(),
+      PCBRIDGE_ADMIN_TOKEN: TOKEN,
+      PCBRIDGE_SECRET_KEY: randomBytes(32).toString('base64'),
+      PCBRIDGE_CLEVERTAP_BASE_URL: emu.url,
+      LOG_LEVEL: 'silent',
+    }),
+  );
+  const store = ctx.store;
   const app = await buildApp(ctx);
   const auth = `Bearer ${TOKEN}`;
   const workers = [createProcessingWorker(ctx, { idleMs: 20 }), createDeliveryWorker(ctx)];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parsePurchaselyEvent } from '../purchasely/payload.js';
+import { isUsableEventId, parsePurchaselyEvent } from '../purchasely/payload.js';
 import { toStorableText } from '../purchasely/storable-text.js';
 import type { NewEventRow } from '../store/repos/events-repo.js';
 
@@ -39,11 +39,12 @@ export function buildEventRow(appId: string, rawBody: Buffer, receivedAt: number
 
 function quarantined(appId: string, rawBody: Buffer, receivedAt: number, reason: string, payload: Record<string, unknown> | null): NewEventRow {
   const given = payload ? usableText(payload, 'event_id') : null;
+  const eventId = given !== null && isUsableEventId(given) ? given : quarantineIdOf(rawBody);
   const userId = payload ? usableText(payload, 'user_id') : null;
   const anonymousUserId = payload ? usableText(payload, 'anonymous_user_id') : null;
   return {
     appId,
-    eventId: given ?? quarantineIdOf(rawBody),
+    eventId,
     eventName: payload ? usableText(payload, 'event_name') : null,
     userKey: userId ?? anonymousUserId,
     userId,

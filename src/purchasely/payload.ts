@@ -198,9 +198,7 @@ function parseOrThrow(raw: Buffer | string): ParseResult {
   const payload = mayHoldUnstorableText(text, typeof raw !== 'string') ? toStorableJson(value as Record<string, unknown>) : (value as Record<string, unknown>);
   const eventId = ownString(payload, 'event_id');
   if (eventId === null) return { ok: false, reason: 'missing_event_id' };
-  if (eventId.trim().length === 0 || eventId.length > MAX_EVENT_ID_LENGTH) {
-    return { ok: false, reason: 'invalid_event_id' };
-  }
+  if (!isUsableEventId(eventId)) return { ok: false, reason: 'invalid_event_id' };
   const eventName = ownString(payload, 'event_name');
   if (eventName === null) return { ok: false, reason: 'missing_event_name' };
   if (eventName.trim().length === 0 || eventName.length > MAX_EVENT_NAME_LENGTH) {
@@ -252,6 +250,15 @@ const NONE: readonly string[] = Object.freeze([]);
  * Purchasely sends UTF-8. A UTF-8 byte-order mark is dropped; UTF-16 with a BOM is decoded
  * (harmless to accept); anything that is not valid text is refused rather than guessed at.
  */
+/**
+ * An `event_id` the bridge can key an event by: not blank, at most 256 characters, and not "."
+ * or ".." — those cannot travel as a path segment (every URL parser resolves them, even written
+ * %2E), so such an event could never be read or replayed by its id.
+ */
+export function isUsableEventId(eventId: string): boolean {
+  return eventId.trim().length > 0 && eventId.length <= MAX_EVENT_ID_LENGTH && eventId !== '.' && eventId !== '..';
+}
+
 function decodeBody(raw: Buffer | string): string | null {
   if (typeof raw === 'string') return raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   if (!Buffer.isBuffer(raw) && !((raw as unknown) instanceof Uint8Array)) return null;

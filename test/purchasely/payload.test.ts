@@ -86,6 +86,8 @@ describe('parsePurchaselyEvent', () => {
     ['no event_id', '{"event_name":"ACTIVATE","event_created_at_ms":1}', 'missing_event_id'],
     ['a numeric event_id', '{"event_id":42,"event_name":"ACTIVATE","event_created_at_ms":1}', 'missing_event_id'],
     ['an empty event_id', '{"event_id":"","event_name":"ACTIVATE","event_created_at_ms":1}', 'invalid_event_id'],
+    ['an event_id that is a dot segment', '{"event_id":".","event_name":"ACTIVATE","event_created_at_ms":1}', 'invalid_event_id'],
+    ['an event_id that is a double-dot segment', '{"event_id":"..","event_name":"ACTIVATE","event_created_at_ms":1}', 'invalid_event_id'],
     ['no event_name', '{"event_id":"e","event_created_at_ms":1}', 'missing_event_name'],
     ['a null event_name', '{"event_id":"e","event_name":null,"event_created_at_ms":1}', 'missing_event_name'],
     ['no creation time', '{"event_id":"e","event_name":"ACTIVATE"}', 'missing_event_created_at'],

@@ -36,6 +36,8 @@ export interface FuzzReport {
   listed: number;
   /** Listed events whose detail did not answer 200. */
   unreadable: number;
+  /** The first few of those: id, status and answer. */
+  unreadableSamples: string[];
   /** Events still `received` when processing should have drained. */
   stuck: number;
   /** Control events (plain documented payloads) that did not end processed. */
@@ -47,7 +49,7 @@ const CONTROL_EVERY = 10;
 /** Sends `requests` fuzzed webhooks and reports what the bridge did with them. */
 export async function runWebhookFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const samples = fc.sample(webhookArb, { numRuns: opts.requests, seed: opts.seed });
-  const report: FuzzReport = { requests: 0, byStatus: {}, serverErrors: 0, unexpected: [], acknowledged: 0, listed: 0, unreadable: 0, stuck: 0, controlsNotProcessed: [] };
+  const report: FuzzReport = { requests: 0, byStatus: {}, serverErrors: 0, unexpected: [], acknowledged: 0, listed: 0, unreadable: 0, unreadableSamples: [], stuck: 0, controlsNotProcessed: [] };
   const controls: string[] = [];
   const webhook = `/webhooks/purchasely/${encodeURIComponent(opts.appId)}`;
 
@@ -100,7 +102,10 @@ export async function runWebhookFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       report.listed += 1;
       statusOf.set(item.eventId, item.reason === null ? item.status : `${item.status}: ${item.reason}`);
       const detail = await api(`/events/${encodeURIComponent(item.eventId)}`);
-      if (detail.status !== 200) report.unreadable += 1;
+      if (detail.status !== 200) {
+        report.unreadable += 1;
+        if (report.unreadableSamples.length < 5) report.unreadableSamples.push(`${JSON.stringify(item.eventId).slice(0, 300)} → ${detail.status} ${detail.text.slice(0, 200)}`);
+      }
     }
     cursor = page.nextCursor;
   } while (cursor !== null);
