@@ -38,9 +38,14 @@ export interface BenchIngestOptions {
   role?: 'all' | 'api';
   /** Also measure role `api` (the webhook path without processing); default true. */
   apiOnly?: boolean;
+  /** Also measure the refusal path: the same load with bad signatures, every answer a 401 (default true). */
+  refusals?: boolean;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
 }
+
+/** What the load sends: Purchasely's signature, or a wrong one (every request refused with 401). */
+export type LoadSignature = 'valid' | 'bad';
 
 export interface LoadResult {
   ok: number;
@@ -110,7 +115,9 @@ export async function runLoad(
   opts: Required<Pick<BenchIngestOptions, 'durationMs' | 'warmupMs' | 'connections'>>,
   runTag: string,
   serverPid: number | undefined,
+  signature: LoadSignature = 'valid',
 ): Promise<LoadResult> {
+  const expectedStatus = signature === 'valid' ? 200 : 401;
   const templates = loadTemplates();
   const pool = new Pool(url, { connections: opts.connections, pipelining: 1, keepAliveTimeout: 60_000 });
   let sequence = 0;
@@ -139,7 +146,7 @@ export async function runLoad(
       const headers = {
         'content-type': 'application/json',
         'x-purchasely-timestamp': timestamp,
-        'x-purchasely-request-signature': signPurchaselyRequest(SECRET, timestamp, body),
+        'x-purchasely-request-signature': signPurchaselyRequest(signature === 'valid' ? SECRET : 'not-the-secret', timestamp, body),
       };
       const sent = performance.now();
       const inWindow = sent >= measureFrom;
@@ -148,7 +155,7 @@ export async function runLoad(
         await res.body.dump();
         const took = performance.now() - sent;
         if (!inWindow || sent + took > deadline) continue;
-        if (res.statusCode !== 200) {
+        if (res.statusCode !== expectedStatus) {
           failed += 1;
           continue;
         }
@@ -222,6 +229,8 @@ interface BridgeUnderTest {
   pid: number | undefined;
   /** Stops the server; returns how many events the database holds. */
   stop(): Promise<number>;
+  /** Rows of the refusal log (`webhook_rejections`), read while the server runs. */
+  rejectionsKept(): number;
 }
 
 async function startBridge(role: 'all' | 'api'): Promise<BridgeUnderTest> {
@@ -256,6 +265,7 @@ async function startBridge(role: 'all' | 'api'): Promise<BridgeUnderTest> {
     baseUrl: server.baseUrl,
     path: `/webhooks/purchasely/${id}`,
     pid: server.child.pid,
+    rejectionsKept: () => count('SELECT COUNT(*) AS n FROM webhook_rejections'),
     async stop() {
       try {
         await server.stop('SIGTERM');
@@ -322,6 +332,20 @@ export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchR
     }
   }
 
+  let refusalRun: { result: LoadResult; kept: number } | null = null;
+  if (opts.refusals ?? true) {
+    log(`ingest: refusal path: pcbridge role api, bad signatures (every answer 401, each recorded), ${settings.connections} connections, ${settings.durationMs / 1000} s…`);
+    const api = await startBridge('api');
+    try {
+      const result = await runLoad(api.baseUrl, api.path, settings, `${runTag}-refused`, api.pid, 'bad');
+      // The recorder flushes about once a second: give it that before counting.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      refusalRun = { result, kept: api.rejectionsKept() };
+    } finally {
+      await api.stop();
+    }
+  }
+
   const ratios = bridgeRuns.map((r, i) => r.rate / baselineRuns[i]!.rate);
   const ratio = median(ratios);
   const baselineRate = medianOf(baselineRuns, (r) => r.rate)!;
@@ -350,6 +374,17 @@ export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchR
       { name: 'ingest (role api, no processing): ratio to the median baseline', value: Math.round((apiRun.rate / baselineRate) * 100) / 100, unit: 'ratio' },
       { name: 'ingest (role api, no processing): p50 / p99', value: `${round1(apiRun.p50)} / ${round1(apiRun.p99)}`, unit: 'ms' },
       { name: 'ingest (role api, no processing): CPU per request', value: cpuFigure(apiRun.serverCpuMsPerRequest), unit: 'ms' },
+    );
+  }
+  if (refusalRun) {
+    const { result, kept } = refusalRun;
+    rows.push(
+      { name: 'ingest refusals (bad signature, 401): rate', value: Math.round(result.rate), unit: 'req/s' },
+      { name: 'ingest refusals (bad signature, 401): p50 / p99', value: `${round1(result.p50)} / ${round1(result.p99)}`, unit: 'ms' },
+      { name: 'ingest refusals: CPU per request', value: cpuFigure(result.serverCpuMsPerRequest), unit: 'ms' },
+      { name: 'ingest refusals: non-401 answers or errors', value: result.failed, unit: 'requests', target: '0', pass: result.failed === 0 },
+      // However many were refused, the log keeps the newest 1,000 of the app.
+      { name: 'ingest refusals: rows kept in the refusal log', value: kept, unit: 'rows', target: '<= 1000', pass: kept <= 1000 },
     );
   }
   return rows;

@@ -32,7 +32,8 @@ if (!existsSync(serverBuilt) || newestMtime(join(root, 'src')) > statSync(server
   run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
 }
 const webIndex = join(root, 'web/dist/index.html');
-if (existsSync(join(root, 'web/index.html')) && (!existsSync(webIndex) || newestMtime(join(root, 'web/src')) > statSync(webIndex).mtimeMs)) {
+const webSources = () => Math.max(newestMtime(join(root, 'web/src')), newestMtime(join(root, 'web/public')), statSync(join(root, 'web/index.html')).mtimeMs);
+if (existsSync(join(root, 'web/index.html')) && (!existsSync(webIndex) || webSources() > statSync(webIndex).mtimeMs)) {
   console.log('building the dashboard…');
   run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn']);
 }

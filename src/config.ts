@@ -22,6 +22,11 @@ export interface Config {
   readonly database: DatabaseTarget;
   /** `PCBRIDGE_ADMIN_TOKEN`: required on PostgreSQL; on SQLite generated on first start when absent. */
   readonly adminToken: string | null;
+  /**
+   * `PCBRIDGE_METRICS_TOKEN`: a scrape-only bearer token that opens `GET /metrics` and nothing
+   * else (the admin token and session open it too); null when unset.
+   */
+  readonly metricsToken: string | null;
   /** `PCBRIDGE_SECRET_KEY`: 32 bytes (base64); required on PostgreSQL, generated into secret.key on SQLite. */
   readonly secretKey: Buffer | null;
   /** `PCBRIDGE_CLEVERTAP_BASE_URL`: send every CleverTap call here instead of the region host. */
@@ -259,6 +264,10 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}, purp
   if (adminToken !== null && adminToken.length < 16) {
     throw new ConfigError('PCBRIDGE_ADMIN_TOKEN', 'must be at least 16 characters long');
   }
+  const metricsToken = readSecret(env, 'PCBRIDGE_METRICS_TOKEN') || null;
+  if (metricsToken !== null && metricsToken.length < 16) {
+    throw new ConfigError('PCBRIDGE_METRICS_TOKEN', 'must be at least 16 characters long');
+  }
   const secretKeyText = readSecret(env, 'PCBRIDGE_SECRET_KEY');
   const secretKey = secretKeyText === undefined ? null : parseSecretKey('PCBRIDGE_SECRET_KEY', secretKeyText);
   if (database.dialect === 'postgres') {
@@ -277,6 +286,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}, purp
     host: parseHost('HOST', pick('HOST', flags.host)),
     database,
     adminToken,
+    metricsToken,
     secretKey,
     clevertapBaseUrl: baseUrlText ? parseBaseUrl('PCBRIDGE_CLEVERTAP_BASE_URL', baseUrlText) : null,
     clevertapTimeoutMs: parseTimeout('PCBRIDGE_CLEVERTAP_TIMEOUT', pick('PCBRIDGE_CLEVERTAP_TIMEOUT', flags.clevertapTimeout)),

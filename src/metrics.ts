@@ -1,4 +1,6 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createMetricsRepo } from './store/repos/metrics-repo.js';
+import type { Store } from './store/store.js';
 
 /** Prometheus metrics of one process, on its own registry (no global default registry). */
 export interface Metrics {
@@ -59,4 +61,51 @@ export function createMetrics(): Metrics {
     }),
     activity: openIngestActivity(),
   };
+}
+
+/** The metric already on the registry under `name`, else a new one (a second caller reuses it). */
+export function reuseMetric<T>(registry: Registry, name: string, make: (base: { name: string; registers: Registry[] }) => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? make({ name, registers: [registry] });
+}
+
+/**
+ * The gauges read from the store at scrape time, so every instance (whatever its role) reports
+ * the same whole-store figures: open outbox records by state, events waiting for processing, and
+ * CleverTap accounts paused by a credential failure. Registered once per registry; each read goes
+ * through a partial index or a small table (see metrics-repo.ts). When the store is unreachable,
+ * /metrics still answers, with the last figures read.
+ */
+export function registerStoreGauges(registry: Registry, store: Pick<Store, 'db'>): void {
+  const repo = createMetricsRepo(store.db);
+  reuseMetric(registry, 'pcbridge_outbox_records', (base) =>
+    new Gauge({
+      ...base,
+      help: 'Records in the outbox that are not settled yet, by state: pending, in_flight, held (all instances)',
+      labelNames: ['state'],
+      async collect() {
+        const counts = await repo.outboxCounts().catch(() => null);
+        if (counts) for (const [state, n] of counts) this.set({ state }, n);
+      },
+    }),
+  );
+  reuseMetric(registry, 'pcbridge_unprocessed_events', (base) =>
+    new Gauge({
+      ...base,
+      help: 'Events stored and not processed yet (status received), all instances: the processing backlog',
+      async collect() {
+        const n = await repo.receivedEvents().catch(() => null);
+        if (n !== null) this.set(n);
+      },
+    }),
+  );
+  reuseMetric(registry, 'pcbridge_clevertap_accounts_auth_failed', (base) =>
+    new Gauge({
+      ...base,
+      help: 'CleverTap accounts whose credentials were refused (401/403): their delivery is paused until the credentials change or the integration is resumed',
+      async collect() {
+        const n = await repo.authFailedAccounts().catch(() => null);
+        if (n !== null) this.set(n);
+      },
+    }),
+  );
 }

@@ -3,7 +3,9 @@ import { registerAdminTokenCommand } from './commands/admin-token.js';
 import { registerAppsCommand } from './commands/apps.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerIntegrationCommand } from './commands/integration.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSimulateCommand } from './commands/simulate.js';
@@ -20,9 +22,11 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerAdminTokenCommand(program);
   registerAppsCommand(program);
+  registerIntegrationCommand(program);
   registerEmulatorCommand(program);
   registerImportCommand(program);
   registerReplayCommand(program);
+  registerReconcileCommand(program);
   registerSimulateCommand(program);
   registerDemoCommand(program);
   for (const cmd of allCommands(program)) {

@@ -1,5 +1,7 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import type { UploadOutcome } from '../clevertap/upload-client.js';
+import { registerStoreGauges, reuseMetric } from '../metrics.js';
+import { createMetricsRepo } from '../store/repos/metrics-repo.js';
 import type { Store } from '../store/store.js';
 import type { RecordFate } from './plan-outcome.js';
 
@@ -7,31 +9,31 @@ import type { RecordFate } from './plan-outcome.js';
 export interface DeliveryMetrics {
   /** One CleverTap call answered (or failed to be). */
   countRequest(outcome: UploadOutcome, records: number): void;
-  /** The fates of a call's records, once they are committed. */
+  /** The fates of a call's records, once they are committed (delivered ones feed the latency histogram). */
   countFates(fates: readonly RecordFate[]): void;
 }
 
-/** Outbox states worth watching: what waits to be sent, and what waits for an identity. */
-const OPEN_STATES = ['pending', 'in_flight', 'held'] as const;
+/** Re-exported for the query-plan test: the outbox gauge's read (see metrics-repo.ts). */
+export { OUTBOX_COUNTS_SQL } from '../store/repos/metrics-repo.js';
+
+/** Buckets of the receipt-to-delivery histogram: from a prompt delivery to a day of retries or holding. */
+const DELIVERY_LATENCY_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 6 * 3600, 24 * 3600];
 
 /**
- * Open records by state, each part over its partial index (records_ready, records_held): one
- * query over the three states scans the whole table.
+ * Latency lookups not finished yet, per registry: a scrape waits for them, so a histogram read
+ * right after a delivery already counts it.
  */
-export const OUTBOX_COUNTS_SQL = `SELECT state, COUNT(*) AS n FROM records WHERE state IN ('pending', 'in_flight') GROUP BY state
-UNION ALL SELECT 'held' AS state, COUNT(*) AS n FROM records WHERE state = 'held'`;
+const pendingLookups = new WeakMap<Registry, Set<Promise<void>>>();
 
 /**
  * The delivery metrics, registered once per registry (a second engine on the same registry, e.g.
- * in tests, reuses them). The outbox gauge is read from the store at scrape time, so every
- * instance reports the same whole-outbox figures.
+ * in tests, reuses them). The store gauges (outbox by state, unprocessed events, paused accounts)
+ * are read at scrape time, so every instance reports the same whole-store figures.
  */
 export function createDeliveryMetrics(registry: Registry, store: Store): DeliveryMetrics {
-  /** The metric already on the registry under `name`, else a new one. */
-  const reuse = <T>(name: string, make: (base: { name: string; registers: Registry[] }) => T): T =>
-    (registry.getSingleMetric(name) as T | undefined) ?? make({ name, registers: [registry] });
+  const reuse = <T>(name: string, make: (base: { name: string; registers: Registry[] }) => T): T => reuseMetric(registry, name, make);
   const requests = reuse('pcbridge_clevertap_requests_total', (base) =>
-    new Counter({ ...base, help: 'CleverTap upload calls by outcome (success, partial, retryable, throttled, auth_failed, bad_request)', labelNames: ['outcome'] }),
+    new Counter({ ...base, help: 'CleverTap upload calls (delivery attempts, one `attempts` row each) by outcome: success, partial, retryable, throttled, auth_failed, bad_request', labelNames: ['outcome'] }),
   );
   const latency = reuse('pcbridge_clevertap_request_seconds', (base) =>
     new Histogram({ ...base, help: 'Time CleverTap took to answer an upload call', buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] }),
@@ -42,24 +44,33 @@ export function createDeliveryMetrics(registry: Registry, store: Store): Deliver
   const fates = reuse('pcbridge_records_settled_total', (base) =>
     new Counter({ ...base, help: 'Records after a CleverTap answer: delivered, failed (permanently) or retry (scheduled again)', labelNames: ['fate'] }),
   );
-  reuse('pcbridge_outbox_records', (base) =>
-    new Gauge({
+  let lookups = pendingLookups.get(registry);
+  if (!lookups) pendingLookups.set(registry, (lookups = new Set()));
+  const waiting = lookups;
+  const deliveryLatency = reuse('pcbridge_delivery_latency_seconds', (base) =>
+    new Histogram({
       ...base,
-      help: 'Records in the outbox that are not settled yet, by state (all instances)',
-      labelNames: ['state'],
+      help: "Time from an event's receipt by the webhook to the delivery of each of its records (held, retried and replayed records count their whole wait)",
+      buckets: DELIVERY_LATENCY_BUCKETS,
       async collect() {
-        const counts = new Map<string, number>(OPEN_STATES.map((s) => [s, 0]));
-        let rows: { state: string; n: number }[];
-        try {
-          rows = await store.db.all(OUTBOX_COUNTS_SQL);
-        } catch {
-          return; // store unreachable: /metrics still answers, with the last figures
-        }
-        for (const row of rows) counts.set(row.state, Number(row.n));
-        for (const [state, n] of counts) this.set({ state }, n);
+        await Promise.all([...waiting]);
       },
     }),
   );
+  registerStoreGauges(registry, store);
+  const repo = createMetricsRepo(store.db);
+
+  /** Reads the delivered records' receipt times after their commit, off the delivery path. */
+  const observeDelivered = (ids: number[]): void => {
+    const lookup = repo
+      .deliveryLatencies(ids)
+      .then((list) => {
+        for (const ms of list) deliveryLatency.observe(ms / 1000);
+      })
+      .catch(() => undefined) // store unreachable: the histogram misses these, delivery goes on
+      .finally(() => waiting.delete(lookup));
+    waiting.add(lookup);
+  };
 
   return {
     countRequest(outcome, records) {
@@ -68,15 +79,18 @@ export function createDeliveryMetrics(registry: Registry, store: Store): Deliver
       sent.inc(records);
     },
     countFates(list) {
-      let delivered = 0;
+      const delivered: number[] = [];
       let failed = 0;
       let retry = 0;
       for (const f of list) {
-        if (f.fate === 'delivered') delivered += 1;
+        if (f.fate === 'delivered') delivered.push(f.id);
         else if (f.fate === 'failed') failed += 1;
         else retry += 1;
       }
-      if (delivered > 0) fates.inc({ fate: 'delivered' }, delivered);
+      if (delivered.length > 0) {
+        fates.inc({ fate: 'delivered' }, delivered.length);
+        observeDelivered(delivered);
+      }
       if (failed > 0) fates.inc({ fate: 'failed' }, failed);
       if (retry > 0) fates.inc({ fate: 'retry' }, retry);
     },

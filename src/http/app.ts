@@ -1,9 +1,12 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { createAdminAuth, type AdminAuth } from './plugins/admin-auth.js';
 import { registerAuthFailureLimit } from './plugins/auth-failure-limit.js';
+import { createMetricsAuth } from './plugins/metrics-auth.js';
+import { registerStoreGauges } from '../metrics.js';
 import { dashboardRoutes } from './plugins/dashboard.js';
 import { answerClientError, answerFrameworkError, registerErrorHandler } from './plugins/error-handler.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
@@ -16,6 +19,7 @@ import { statsRoutes } from './routes/api/stats.js';
 import { usersRoutes } from './routes/api/users.js';
 import { previewRoutes } from './routes/api/preview.js';
 import { clevertapProfileRoutes } from './routes/api/clevertap-profile.js';
+import { rejectionsRoutes } from './routes/api/rejections.js';
 import { replayRoutes } from './routes/api/replay.js';
 import { eventsRoutes } from './routes/api/events.js';
 import { resumeRoutes } from './routes/api/resume.js';
@@ -28,7 +32,7 @@ import { createValidatorFactory } from './validators.js';
 /** Extra API route plugins registered under /api/v1 behind admin auth (one per resource). */
 export type ApiRoutePlugin = (app: FastifyInstance, opts: { ctx: AppContext; auth: AdminAuth }) => Promise<void>;
 
-const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, attributesRoutes, eventsRoutes, replayRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes, resumeRoutes, previewRoutes, clevertapProfileRoutes];
+const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, attributesRoutes, eventsRoutes, replayRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes, resumeRoutes, previewRoutes, clevertapProfileRoutes, rejectionsRoutes];
 
 /** Builds the HTTP application; never listens (tests use `inject`, main.ts listens). */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
@@ -97,13 +101,22 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
 
-  await app.register(async (admin) => {
-    admin.addHook('onRequest', auth.requireAdmin);
-    admin.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-      reply.header('content-type', ctx.metrics.registry.contentType);
-      return ctx.metrics.registry.metrics();
+  // Also open to PCBRIDGE_METRICS_TOKEN (scrape-only); the store gauges are read at scrape time.
+  registerStoreGauges(ctx.metrics.registry, ctx.store);
+  app.get('/metrics', { schema: { hide: true }, onRequest: createMetricsAuth(ctx, auth) }, async (_request, reply) => {
+    reply.header('content-type', ctx.metrics.registry.contentType);
+    return ctx.metrics.registry.metrics();
+  });
+
+  // The interactive API page (/docs) and its OpenAPI document (/docs/json), behind the same auth.
+  await app.register(async (docs) => {
+    docs.addHook('onRequest', auth.requireAdmin);
+    // `/docs` answered the JSON document before it had a UI: scripts that do not ask for HTML still get it.
+    docs.addHook('onRequest', async (request, reply) => {
+      if (request.routeOptions.url === '/docs' && !/text\/html/.test(request.headers.accept ?? '')) return reply.send(app.swagger());
     });
-    admin.get('/docs', { schema: { hide: true } }, async () => app.swagger());
+    // BaseLayout: no top bar, whose inline SVG logo carries a <style> element the CSP refuses.
+    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { layout: 'BaseLayout' }, theme: { title: 'pcbridge API' } });
   });
 
   await app.register(dashboardRoutes);

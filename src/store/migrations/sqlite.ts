@@ -237,4 +237,26 @@ CREATE TABLE dry_runs (
 CREATE INDEX dry_runs_by_app ON dry_runs (app_id, at);
 `,
   },
+  {
+    version: 12,
+    name: 'webhook_rejections',
+    // Webhooks refused with 401, 404 or 413, without their bodies: when, from where, why, how
+    // big. `bucket` is the app's id, or '' for requests to an app id that does not exist
+    // (`app_id` then holds that id as given). Each instance flushes its refusals here about once
+    // a second and trims the buckets it wrote to their newest 1,000 rows, so a flood of refusals
+    // cannot grow the table without bound.
+    sql: `
+CREATE TABLE webhook_rejections (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  bucket TEXT NOT NULL,
+  app_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  skew_seconds INTEGER,
+  size INTEGER NOT NULL
+);
+CREATE INDEX webhook_rejections_by_bucket ON webhook_rejections (bucket, at, id);
+`,
+  },
 ];

@@ -49,7 +49,7 @@ const COLUMNS: Record<keyof AppPatch, keyof DbApp> = {
 };
 
 /** Tables keyed by app_id that an app's deletion empties (children before parents). */
-export const APP_OWNED_TABLES = ['records', 'attempts', 'user_states', 'subscription_states', 'user_attributes', 'events', 'integrations', 'dry_runs'];
+export const APP_OWNED_TABLES = ['records', 'attempts', 'user_states', 'subscription_states', 'user_attributes', 'events', 'integrations', 'dry_runs', 'webhook_rejections'];
 
 function fromDb(row: DbApp): AppRecord {
   return {

@@ -7,6 +7,10 @@ import { buildEventRow } from '../../../ingest/build-event-row.js';
 import { createIngestWriter } from '../../../ingest/ingest-writer.js';
 import { startSqliteIngestThread } from '../../../ingest/sqlite-ingest-thread.js';
 import { verifyWebhook } from '../../../ingest/verify-webhook.js';
+import { toStorableText } from '../../../purchasely/storable-text.js';
+import { classifySignatureRefusal } from '../../../rejections/classify-signature-refusal.js';
+import type { RejectionReason } from '../../../rejections/rejection-reasons.js';
+import { createRejectionRecorder } from '../../../rejections/rejection-recorder.js';
 import { isStoreUnavailable } from '../../../store/store.js';
 import { errorResponses } from '../../schemas.js';
 
@@ -39,10 +43,29 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
   const sqliteFile = sqliteFileOf(ctx);
   const thread = sqliteFile !== null && ctx.store.sqliteWritePriority ? startSqliteIngestThread(sqliteFile, ctx.store.sqliteWritePriority) : null;
   const writer = createIngestWriter({ store: ctx.store, ...(thread ? { insertBatch: thread.insertBatch } : {}) });
+  // Refusals (401, 404, 413) are queued in memory and written about once a second: the
+  // refusal path never waits for the database (src/rejections).
+  const rejections = createRejectionRecorder({ store: ctx.store, logger: ctx.logger, registry: ctx.metrics.registry });
   app.addHook('onClose', async () => {
     await writer.close();
+    await rejections.close();
     await thread?.close();
   });
+
+  /** Records a refused request (never its body); `size` defaults to the announced Content-Length. */
+  function recordRefusal(request: FastifyRequest, reason: RejectionReason, fields: { appId?: string; skewSeconds?: number | null; size?: number } = {}): void {
+    const knownApp = request.webhookApp !== null;
+    const named = (request.params as { appId?: string }).appId ?? '';
+    rejections.record({
+      appId: fields.appId ?? (knownApp ? request.webhookApp!.id : storableAppId(named)),
+      knownApp,
+      source: request.ip,
+      reason,
+      skewSeconds: fields.skewSeconds ?? null,
+      size: fields.size ?? announcedLength(request),
+      at: ctx.clock.now(),
+    });
+  }
   // Declared up front so every request object keeps one shape (V8 hidden classes).
   app.decorateRequest('webhookApp', null);
 
@@ -64,14 +87,25 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
         response: { 200: WebhookAckOut, ...errorResponses(401, 404, 413, 503) },
       },
       bodyLimit: MAX_WEBHOOK_BODY_BYTES,
+      // A chunked body cut off while read (no Content-Length to refuse it by): at least one byte
+      // over the limit arrived, and that is all that is known of its size.
+      onError: async (request: FastifyRequest, _reply: FastifyReply, err: Error & { code?: string }) => {
+        if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') recordRefusal(request, 'payload_too_large', { size: Math.max(announcedLength(request), MAX_WEBHOOK_BODY_BYTES + 1) });
+      },
       onRequest: async (request: FastifyRequest) => {
         const { appId } = request.params as { appId: string };
         const found = await loadApp(appId);
-        if (!found) throw new AppError('unknown_app', 'No app with this id.');
+        if (!found) {
+          recordRefusal(request, 'unknown_app');
+          throw new AppError('unknown_app', 'No app with this id.');
+        }
         request.webhookApp = found;
         // Say "too large" before reading a byte; chunked bodies are cut off by bodyLimit while read.
         const length = Number(request.headers['content-length']);
-        if (length > MAX_WEBHOOK_BODY_BYTES) throw new AppError('payload_too_large', 'The body is larger than 256 KiB.');
+        if (length > MAX_WEBHOOK_BODY_BYTES) {
+          recordRefusal(request, 'payload_too_large');
+          throw new AppError('payload_too_large', 'The body is larger than 256 KiB.');
+        }
         // Any label (or none) is accepted: once signed, Purchasely must get a 200. Dropping the
         // header sends every body to the catch-all parser instead of fastify's 415 for odd types.
         delete request.raw.headers['content-type'];
@@ -94,6 +128,8 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
       }
       if (!verdict.ok) {
         ctx.metrics.webhooks.inc({ outcome: 'rejected' });
+        const refusal = classifySignatureRefusal(webhookApp, request.headers, rawBody, nowMs, verdict);
+        recordRefusal(request, refusal.reason, { skewSeconds: refusal.skewSeconds, size: rawBody.length });
         throw new AppError('invalid_signature', 'The signature is missing, invalid or outside the accepted time window.');
       }
       const row = buildEventRow(appId, rawBody, nowMs);
@@ -121,6 +157,20 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
       throw toStoreError(err);
     }
   }
+}
+
+/** The longest unknown app id kept in the refusal log (ids are far shorter; a path segment may be 1,024 characters). */
+const MAX_LOGGED_APP_ID_LENGTH = 256;
+
+/** An unknown app id as the refusal log keeps it: cut to a sane length, NUL and lone surrogates replaced. */
+function storableAppId(appId: string): string {
+  return toStorableText(appId.length > MAX_LOGGED_APP_ID_LENGTH ? appId.slice(0, MAX_LOGGED_APP_ID_LENGTH) : appId);
+}
+
+/** The body size the request announced (Content-Length), or 0 when it announced none (a chunked body is not read before a 404). */
+function announcedLength(request: FastifyRequest): number {
+  const length = Number(request.headers['content-length']);
+  return Number.isSafeInteger(length) && length >= 0 ? length : 0;
 }
 
 /** The SQLite file behind the store, when there is one a second connection can open. */
