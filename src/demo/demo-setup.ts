@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApp } from '../apps/apps-service.js';
+import { createApp, rotateSdkKey } from '../apps/apps-service.js';
 import type { AppContext } from '../context.js';
 import { saveIntegrationSettings } from '../integrations/integration-settings-service.js';
 import { defaultIntegrationSettings, enableAll } from '../settings/index.js';
@@ -23,13 +23,19 @@ export function loadOrCreateDemoToken(dataDir: string): string {
   return token;
 }
 
-/** The demo app (created on first run) and its Purchasely shared secret, for the simulator. */
-export async function ensureDemoApp(ctx: AppContext): Promise<{ appId: string; webhookSecret: string }> {
+/**
+ * The demo app (created on first run), its Purchasely shared secret for the simulator, and an
+ * SDK key for the demo's stand-in mobile app (made anew on a later run: only its digest is kept).
+ */
+export async function ensureDemoApp(ctx: AppContext): Promise<{ appId: string; webhookSecret: string; sdkKey: string }> {
   const existing = (await ctx.store.apps.list()).find((a) => a.name === DEMO_APP_NAME);
-  if (existing) return { appId: existing.id, webhookSecret: ctx.secrets.decrypt(existing.webhookSecretEnc) };
+  if (existing) {
+    const { sdkKey } = await rotateSdkKey(ctx, existing.id);
+    return { appId: existing.id, webhookSecret: ctx.secrets.decrypt(existing.webhookSecretEnc), sdkKey };
+  }
   const webhookSecret = randomBytes(24).toString('base64url');
   const created = await createApp(ctx, { name: DEMO_APP_NAME, webhookSecret });
-  return { appId: created.id, webhookSecret };
+  return { appId: created.id, webhookSecret, sdkKey: created.sdkKey };
 }
 
 /**

@@ -4,6 +4,7 @@ import { createPurchaselySimulator, type PurchaselySimulator } from '../../tools
 import { loadConfig } from '../config.js';
 import { openContext } from '../runtime.js';
 import { startServer, type RunningServer } from '../server.js';
+import { startDemoIdentities, type DemoIdentities } from './demo-app-identities.js';
 import { configureDemoIntegration, DEMO_ACCOUNT, ensureDemoApp, loadOrCreateDemoToken } from './demo-setup.js';
 import { findFreePort } from './free-port.js';
 
@@ -32,6 +33,8 @@ export interface RunningDemo {
   server: RunningServer;
   emulator: ClevertapEmulator;
   simulator: PurchaselySimulator;
+  /** The stand-in mobile app that sets CleverTap IDs for most anonymous users. */
+  identities: DemoIdentities;
   /** Stops the simulator, the server (requests in flight finish, workers stop) and the emulator. */
   stop(): Promise<void>;
 }
@@ -59,7 +62,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
     });
     const { ctx } = await openContext(config);
     let server: RunningServer;
-    let demoApp: { appId: string; webhookSecret: string };
+    let demoApp: { appId: string; webhookSecret: string; sdkKey: string };
     try {
       demoApp = await ensureDemoApp(ctx);
       await configureDemoIntegration(ctx, demoApp.appId);
@@ -80,6 +83,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       seed: Date.now() % 1_000_000,
       sandboxRatio: 0.2,
     });
+    const identities = startDemoIdentities(ctx, { baseUrl: base, appId: demoApp.appId, sdkKey: demoApp.sdkKey });
     const running = simulator.run().catch((err: unknown) => ctx.logger.error({ err }, 'simulator stopped'));
     let stopping: Promise<void> | null = null;
     return {
@@ -91,10 +95,12 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       server,
       emulator,
       simulator,
+      identities,
       stop() {
         stopping ??= (async () => {
           await simulator.stop();
           await running;
+          await identities.stop();
           await server.stop();
           await emulator.close();
         })();

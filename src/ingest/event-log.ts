@@ -1,5 +1,5 @@
 import { isSerializableDateMs } from '../purchasely/payload.js';
-import type { EventAttemptRow, EventRecord, EventRecordRow, EventWithBody } from '../store/repos/events-repo.js';
+import type { EventAttemptRow, EventDeliverySummary, EventRecord, EventRecordRow, EventWithBody } from '../store/repos/events-repo.js';
 
 /** One line of the event log as the API shows it (SPEC §2). */
 export interface EventItem {
@@ -16,6 +16,18 @@ export interface EventItem {
   note: string | null;
   duplicates: number;
   late: boolean;
+  /** Upload requests that carried one of its records (a 401 or a 429 is a request that uses no retry). */
+  requests: number;
+  /** Most attempts of the retry schedule used by one of its latest records. */
+  retriesUsed: number;
+  /** CleverTap's last error on one of its latest records not delivered yet, e.g. "401 …". */
+  lastError: string | null;
+  /** When its latest records were all delivered. */
+  deliveredAt: string | null;
+  /** `held`: since when it waits for the user's CleverTap ID. */
+  heldSince: string | null;
+  /** `held`: when its held records are skipped (`no_identity`) unless the user gets a CleverTap ID first. */
+  holdUntil: string | null;
 }
 
 export interface EventRecordItem {
@@ -32,6 +44,10 @@ export interface EventRecordItem {
   identifier: unknown;
   createdAt: string;
   deliveredAt: string | null;
+  /** Upload requests that carried this record, whatever their outcome (`attempts` counts only the retry schedule). */
+  requests: number;
+  /** For a held record: when it is skipped unless the user gets a CleverTap ID. */
+  holdUntil: string | null;
 }
 
 export interface EventAttemptItem {
@@ -82,7 +98,9 @@ function nestsDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
-export function toEventItemOut(e: EventRecord): EventItem {
+const NO_DELIVERY: EventDeliverySummary = { requests: 0, retriesUsed: 0, lastError: null, deliveredAt: null, heldSince: null, holdUntil: null };
+
+export function toEventItemOut(e: EventRecord, delivery: EventDeliverySummary = NO_DELIVERY): EventItem {
   return {
     eventId: e.eventId,
     eventName: e.eventName,
@@ -96,6 +114,12 @@ export function toEventItemOut(e: EventRecord): EventItem {
     note: e.note,
     duplicates: e.duplicates,
     late: e.late,
+    requests: delivery.requests,
+    retriesUsed: delivery.retriesUsed,
+    lastError: delivery.lastError,
+    deliveredAt: iso(delivery.deliveredAt),
+    heldSince: iso(delivery.heldSince),
+    holdUntil: iso(delivery.holdUntil),
   };
 }
 
@@ -108,8 +132,14 @@ function parseJsonOr<T>(text: string | null, fallback: T): unknown {
   }
 }
 
-export function toEventDetailOut(e: EventWithBody, records: readonly EventRecordRow[], attempts: readonly EventAttemptRow[]): EventDetail {
-  const detail: EventDetail = { ...toEventItemOut(e), payload: null, records: [], attempts: [] };
+export function toEventDetailOut(
+  e: EventWithBody,
+  records: readonly EventRecordRow[],
+  attempts: readonly EventAttemptRow[],
+  delivery: EventDeliverySummary = NO_DELIVERY,
+  requestsPerRecord: ReadonlyMap<number, number> = new Map(),
+): EventDetail {
+  const detail: EventDetail = { ...toEventItemOut(e, delivery), payload: null, records: [], attempts: [] };
   if (e.rawBody !== null) {
     const text = e.rawBody.toString('utf8');
     let payload: unknown;
@@ -136,6 +166,8 @@ export function toEventDetailOut(e: EventWithBody, records: readonly EventRecord
     identifier: parseJsonOr(r.identifierJson, null),
     createdAt: new Date(r.createdAt).toISOString(),
     deliveredAt: iso(r.deliveredAt),
+    requests: requestsPerRecord.get(r.id) ?? 0,
+    holdUntil: r.state === 'held' ? iso(r.holdUntil) : null,
   }));
   detail.attempts = attempts.map((a) => ({
     id: a.id,

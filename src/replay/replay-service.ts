@@ -4,6 +4,7 @@ import { buildEventRow } from '../ingest/build-event-row.js';
 import type { Queryable } from '../store/db.js';
 import { decideReplay, EVENT_STATUSES, QUEUED_STATUS } from './replay-policy.js';
 import {
+  countCandidates,
   countDuplicate,
   findEvent,
   findOtherEventSeq,
@@ -11,6 +12,7 @@ import {
   requeueEvents,
   requeueParsedQuarantined,
   setQuarantineReason,
+  type CandidateFilter,
   type ReplayCandidate,
 } from './requeue-sql.js';
 
@@ -36,6 +38,11 @@ export interface ReplayFilter {
   /** `received_at` bounds, RFC 3339 strings, both inclusive. */
   from?: string | undefined;
   to?: string | undefined;
+  /** A `user_id` or `anonymous_user_id` (as the event log's `userKey` filter). */
+  userKey?: string | undefined;
+  environment?: string | undefined;
+  /** Only these events (Purchasely's `event_id`s, or quarantined `q_…` ids). */
+  eventIds?: string[] | undefined;
   force?: boolean | undefined;
 }
 
@@ -144,6 +151,33 @@ export function checkReplayFilter(filter: ReplayFilter): { statuses: string[]; f
   return { statuses, fromMs, toMs };
 }
 
+/** The events a bulk replay reads under `filter`: statuses that can never be requeued under its options are left out. */
+async function candidateFilter(ctx: AppContext, appId: string, filter: ReplayFilter): Promise<CandidateFilter> {
+  const { statuses, fromMs, toMs } = checkReplayFilter(filter);
+  await requireApp(ctx, appId);
+  const force = filter.force ?? false;
+  const wanted = [...new Set(statuses)].filter((s) => s !== QUEUED_STATUS && decideReplay(s, force) !== 'needs_force');
+  return {
+    appId,
+    statuses: wanted,
+    eventNames: filter.eventNames,
+    eventIds: filter.eventIds,
+    userKey: filter.userKey,
+    environment: filter.environment,
+    fromMs,
+    toMs,
+  };
+}
+
+/**
+ * How many events a bulk replay with this filter would put back in the queue, changing nothing
+ * (`"countOnly": true`): the dashboard shows it in its confirmation. Quarantined payloads are
+ * counted although one that still does not parse will stay quarantined.
+ */
+export async function countReplayable(ctx: AppContext, appId: string, filter: ReplayFilter = {}): Promise<{ count: number }> {
+  return { count: await countCandidates(ctx.store.db, await candidateFilter(ctx, appId, filter)) };
+}
+
 /**
  * Replays every event of the app matching the filter, page by page (one transaction per
  * page of {@link REPLAY_BATCH_SIZE}). Events that need `force` without it, quarantined payloads
@@ -151,16 +185,12 @@ export function checkReplayFilter(filter: ReplayFilter): { statuses: string[]; f
  * counted. Returns how many were put back in the queue.
  */
 export async function replayEvents(ctx: AppContext, appId: string, filter: ReplayFilter = {}, opts: { batchSize?: number } = {}): Promise<{ requeued: number }> {
-  const { statuses, fromMs, toMs } = checkReplayFilter(filter);
-  await requireApp(ctx, appId);
-  const force = filter.force ?? false;
-  // Statuses that can never be requeued under these options are not even read.
-  const wanted = [...new Set(statuses)].filter((s) => s !== QUEUED_STATUS && decideReplay(s, force) !== 'needs_force');
+  const candidates = await candidateFilter(ctx, appId, filter);
   const batchSize = opts.batchSize ?? REPLAY_BATCH_SIZE;
   let afterSeq = 0;
   let requeued = 0;
   for (;;) {
-    const page = await listCandidates(ctx.store.db, { appId, statuses: wanted, eventNames: filter.eventNames, fromMs, toMs }, afterSeq, batchSize);
+    const page = await listCandidates(ctx.store.db, candidates, afterSeq, batchSize);
     if (page.length === 0) break;
     afterSeq = page[page.length - 1]!.seq;
     requeued += await ctx.store.tx(async (_repos, q) => {

@@ -47,16 +47,30 @@ export interface CandidateFilter {
   eventNames?: readonly string[] | undefined;
   fromMs?: number | undefined;
   toMs?: number | undefined;
+  /** Matches `user_key`, `user_id` or `anonymous_user_id` (as the event log's filter). */
+  userKey?: string | undefined;
+  environment?: string | undefined;
+  eventIds?: readonly string[] | undefined;
 }
 
-/** One page of matching events after `afterSeq`, oldest first (keyset pagination on seq). */
-export async function listCandidates(q: Queryable, filter: CandidateFilter, afterSeq: number, limit: number): Promise<ReplayCandidate[]> {
-  if (filter.statuses.length === 0) return [];
-  const where: string[] = ['app_id = ?', 'seq > ?', `status IN (${filter.statuses.map(() => '?').join(', ')})`];
-  const params: SqlValue[] = [filter.appId, afterSeq, ...filter.statuses];
+function candidateWhere(filter: CandidateFilter): { where: string[]; params: SqlValue[] } {
+  const where: string[] = ['app_id = ?', `status IN (${filter.statuses.map(() => '?').join(', ')})`];
+  const params: SqlValue[] = [filter.appId, ...filter.statuses];
   if (filter.eventNames && filter.eventNames.length > 0) {
     where.push(`event_name IN (${filter.eventNames.map(() => '?').join(', ')})`);
     params.push(...filter.eventNames);
+  }
+  if (filter.eventIds && filter.eventIds.length > 0) {
+    where.push(`event_id IN (${filter.eventIds.map(() => '?').join(', ')})`);
+    params.push(...filter.eventIds);
+  }
+  if (filter.userKey !== undefined) {
+    where.push('(user_key = ? OR user_id = ? OR anonymous_user_id = ?)');
+    params.push(filter.userKey, filter.userKey, filter.userKey);
+  }
+  if (filter.environment !== undefined) {
+    where.push('environment = ?');
+    params.push(filter.environment);
   }
   if (filter.fromMs !== undefined) {
     where.push('received_at >= ?');
@@ -66,6 +80,23 @@ export async function listCandidates(q: Queryable, filter: CandidateFilter, afte
     where.push('received_at <= ?');
     params.push(filter.toMs);
   }
+  return { where, params };
+}
+
+/** How many events match the filter (what a bulk replay would look at). */
+export async function countCandidates(q: Queryable, filter: CandidateFilter): Promise<number> {
+  if (filter.statuses.length === 0) return 0;
+  const { where, params } = candidateWhere(filter);
+  const row = await q.get<{ n: number }>(`SELECT COUNT(*) AS n FROM events WHERE ${where.join(' AND ')}`, params);
+  return Number(row?.n ?? 0);
+}
+
+/** One page of matching events after `afterSeq`, oldest first (keyset pagination on seq). */
+export async function listCandidates(q: Queryable, filter: CandidateFilter, afterSeq: number, limit: number): Promise<ReplayCandidate[]> {
+  if (filter.statuses.length === 0) return [];
+  const { where, params } = candidateWhere(filter);
+  where.push('seq > ?');
+  params.push(afterSeq);
   params.push(limit);
   const rows = await q.all<DbCandidate>(`SELECT ${CANDIDATE_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`, params);
   return rows.map(fromDb);

@@ -60,6 +60,12 @@ describe.each(DIALECTS)('the event log API on %s', (dialect) => {
       note: null,
       duplicates: 1,
       late: false,
+      requests: 0,
+      retriesUsed: 0,
+      lastError: null,
+      deliveredAt: null,
+      heldSince: null,
+      holdUntil: null,
     });
     expect(page.items[0]).toMatchObject({ status: 'quarantined', reason: 'invalid_json', eventCreatedAt: null });
     expect(page.items[0]!.eventId).toMatch(/^q_/);
@@ -171,11 +177,73 @@ describe.each(DIALECTS)('the event log API on %s', (dialect) => {
         identifier: { identity: 'alice' },
         createdAt: '2023-11-14T22:13:20.000Z',
         deliveredAt: '2023-11-14T22:13:21.000Z',
+        requests: 2,
+        holdUntil: null,
       },
     ]);
+    expect(detail).toMatchObject({ requests: 2, retriesUsed: 2, lastError: null, deliveredAt: '2023-11-14T22:13:21.000Z', heldSince: null, holdUntil: null });
+    const item = (await list('?eventId=evt-prod')).items;
+    expect(item).toHaveLength(1);
+    expect(item[0]).toMatchObject({ eventId: 'evt-prod', requests: 2, retriesUsed: 2, deliveredAt: '2023-11-14T22:13:21.000Z' });
     expect(detail.attempts).toEqual([
       { id: expect.any(Number), startedAt: '2023-11-14T22:13:20.500Z', httpStatus: 503, outcome: 'retry', response: 'Service Unavailable', latencyMs: 120, recordCount: 1 },
       { id: expect.any(Number), startedAt: '2023-11-14T22:13:20.900Z', httpStatus: 200, outcome: 'success', response: '{"status":"success","processed":1}', latencyMs: 80, recordCount: 1 },
     ]);
+  });
+
+  it('finds one event by its id, and nothing for an id it does not have', async () => {
+    expect((await list('?eventId=5e45109f-7fac-45f8-a7e4-464892d5d35d')).items.map((i) => i.eventName)).toEqual(['ACTIVATE']);
+    expect((await list('?eventId=no-such-event')).items).toEqual([]);
+  });
+
+  it("explains a held event: since when it waits for the user's CleverTap ID and when it is skipped", async () => {
+    await send(JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-held', user_id: 'bob' }));
+    const event = await api.t.ctx.store.db.get<{ seq: number }>('SELECT seq FROM events WHERE app_id = ? AND event_id = ?', [appId, 'evt-held']);
+    await api.t.ctx.store.db.run(`UPDATE events SET status = 'held' WHERE seq = ?`, [Number(event!.seq)]);
+    await api.t.ctx.store.db.run(
+      `INSERT INTO records (app_id, event_seq, event_id, user_key, user_id, target, kind, body_json, state, attempts, generation, hold_until, created_at, updated_at)
+       VALUES (?, ?, 'evt-held', 'bob', 'bob', 'main', 'event', '{}', 'held', 0, 0, 1700086400000, 1700000000000, 1700000000000)`,
+      [appId, Number(event!.seq)],
+    );
+    const [item] = (await list('?eventId=evt-held')).items;
+    expect(item).toMatchObject({ status: 'held', heldSince: '2023-11-14T22:13:20.000Z', holdUntil: '2023-11-15T22:13:20.000Z', deliveredAt: null });
+    const detail = (await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/evt-held`, headers: AUTH })).json();
+    expect(detail.holdUntil).toBe('2023-11-15T22:13:20.000Z');
+    expect(detail.records[0]).toMatchObject({ state: 'held', holdUntil: '2023-11-15T22:13:20.000Z', requests: 0, attempts: 0 });
+  });
+
+  it("counts a 401 as a request that used no retry, and shows CleverTap's last error", async () => {
+    await send(JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: 'evt-401', user_id: 'carol' }));
+    const event = await api.t.ctx.store.db.get<{ seq: number }>('SELECT seq FROM events WHERE app_id = ? AND event_id = ?', [appId, 'evt-401']);
+    const seq = Number(event!.seq);
+    await api.t.ctx.store.tx(async (_repos, q) => {
+      await q.run(`UPDATE events SET status = 'pending' WHERE seq = ?`, [seq]);
+      await q.run(
+        `INSERT INTO records (app_id, event_seq, event_id, user_key, user_id, target, kind, body_json, state, attempts, last_code, last_message, generation, created_at, updated_at)
+         VALUES (?, ?, 'evt-401', 'carol', 'carol', 'main', 'event', '{}', 'pending', 0, 401, 'Unauthorized: check the account ID and passcode', 0, 1700000000000, 1700000002000)`,
+        [appId, seq],
+      );
+      const record = await q.get<{ id: number }>('SELECT id FROM records WHERE event_seq = ?', [seq]);
+      await q.run(`INSERT INTO attempts (app_id, account_key, started_at, latency_ms, http_status, outcome, response_text, record_count) VALUES (?, 'eu1:W9R', 1700000001000, 30, 401, 'auth_failed', 'Unauthorized', 1)`, [appId]);
+      const attempt = await q.get<{ id: number }>(`SELECT MAX(id) AS id FROM attempts WHERE app_id = ?`, [appId]);
+      await q.run('INSERT INTO attempt_records (attempt_id, record_id) VALUES (?, ?)', [attempt!.id, record!.id]);
+    });
+    const [item] = (await list('?eventId=evt-401')).items;
+    expect(item).toMatchObject({ requests: 1, retriesUsed: 0, lastError: '401 Unauthorized: check the account ID and passcode', deliveredAt: null });
+  });
+
+  it('counts events per minute by current status for the Overview chart', async () => {
+    const res = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/event-counts?window=1h`, headers: AUTH });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json() as { window: string; perMinute: { minute: string; received: number; counts: Record<string, number> }[] };
+    expect(body.window).toBe('1h');
+    const totals: Record<string, number> = {};
+    for (const m of body.perMinute) {
+      expect(m.received).toBe(Object.values(m.counts).reduce((a, b) => a + b, 0));
+      for (const [k, v] of Object.entries(m.counts)) totals[k] = (totals[k] ?? 0) + v;
+    }
+    expect(totals).toMatchObject({ held: 1, pending: 1, quarantined: 1 });
+    const bad = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/event-counts?window=forever`, headers: AUTH });
+    expect(bad.statusCode).toBe(422);
   });
 });

@@ -6,8 +6,13 @@
  */
 import type { EventCatalogEntry, UserPropertyCatalogEntry } from '../../src/purchasely/catalog.js';
 import type { IntegrationSettingsIn, IntegrationSettingsOut } from '../../src/settings/schema.js';
+import type { DryRunRecordVerdict, DryRunRequest, DryRunResult } from '../../src/preview/dry-run.js';
+import type { PayloadPreview, PreviewRecord } from '../../src/preview/preview-payload.js';
+import type { PendingProfileRecord, ProfileView } from '../../src/profiles/profile-view.js';
+import type { ResendProfileResult } from '../../src/profiles/resend-profile.js';
 
 export type { EventCatalogEntry, UserPropertyCatalogEntry, IntegrationSettingsIn, IntegrationSettingsOut };
+export type { DryRunRecordVerdict, DryRunRequest, DryRunResult, PreviewRecord, PendingProfileRecord, ProfileView, ResendProfileResult };
 
 export interface ErrorDetail {
   path: string;
@@ -58,6 +63,16 @@ export interface EventItem {
   note?: string | null;
   duplicates: number;
   late: boolean;
+  /** Upload requests that carried one of its records (a 401 or 429 is a request that uses no retry). */
+  requests?: number;
+  /** Most attempts of the retry schedule used by one of its latest records. */
+  retriesUsed?: number;
+  lastError?: string | null;
+  deliveredAt?: string | null;
+  /** `held`: since when it waits for the user's CleverTap ID. */
+  heldSince?: string | null;
+  /** `held`: when it is skipped unless the user gets a CleverTap ID first. */
+  holdUntil?: string | null;
 }
 
 export interface EventPage {
@@ -79,6 +94,9 @@ export interface RecordOut {
   identifier?: unknown;
   createdAt?: string | number;
   deliveredAt?: string | number | null;
+  /** Upload requests that carried it; `attempts` counts only the retry schedule. */
+  requests?: number;
+  holdUntil?: string | null;
 }
 
 export interface AttemptOut {
@@ -102,6 +120,7 @@ export interface EventDetail extends EventItem {
 }
 
 export interface EventFilters {
+  eventId?: string;
   status?: string;
   eventName?: string;
   userKey?: string;
@@ -136,6 +155,55 @@ export interface HeldRecordOut {
   kind: string;
   holdUntil: string | null;
   createdAt: string;
+}
+
+/** `POST …/preview`: what a payload would become; `clevertap` is CleverTap's verdict when asked (`validate: true`). */
+export interface PreviewOut extends PayloadPreview {
+  clevertap: DryRunResult | null;
+}
+
+/** Why Purchasely's request was refused (issue 14 "Refused requests"). */
+export type RejectionReason =
+  | 'missing_signature'
+  | 'bad_signature'
+  | 'timestamp_out_of_window'
+  | 'legacy_scheme_not_allowed'
+  | 'unknown_app'
+  | 'payload_too_large';
+
+/** One refused webhook request (no body is kept). */
+export interface RejectionOut {
+  at: string;
+  source: string;
+  reason: RejectionReason | string;
+  /** With `timestamp_out_of_window`: the request's timestamp minus this server's clock, in seconds (negative: behind). */
+  skewSeconds: number | null;
+  size: number;
+  appId: string;
+}
+
+/** `GET …/rejections`: the newest first, and a count per reason over the last 24 h. */
+export interface RejectionsOut {
+  items: RejectionOut[];
+  summary: Record<string, number>;
+}
+
+/** The body of `POST …/replay`. */
+export interface ReplayFilterIn {
+  status?: string[];
+  eventNames?: string[];
+  eventIds?: string[];
+  userKey?: string;
+  environment?: string;
+  from?: string;
+  to?: string;
+  force?: boolean;
+}
+
+/** `GET …/event-counts`: events per minute of receipt by current status. */
+export interface EventCountsOut {
+  window: string;
+  perMinute: { minute: string; received: number; counts: Record<string, number> }[];
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -214,9 +282,12 @@ export const api = {
   getEvent: (appId: string, eventId: string) => request<EventDetail>('GET', `${appPath(appId)}/events/${enc(eventId)}`),
   replayEvent: (appId: string, eventId: string, force: boolean) =>
     request<{ requeued?: number }>('POST', `${appPath(appId)}/events/${enc(eventId)}/replay${force ? '?force=true' : ''}`, {}),
-  /** Replays every event with this status (and event name, time range) — `POST …/replay`. */
-  replayEvents: (appId: string, filter: { status: string; eventNames?: string[]; from?: string; to?: string }) =>
-    request<{ requeued: number }>('POST', `${appPath(appId)}/replay`, { ...filter, status: [filter.status] }),
+  /** Replays every event matching the filter — `POST …/replay`. */
+  replayEvents: (appId: string, filter: ReplayFilterIn) => request<{ requeued: number }>('POST', `${appPath(appId)}/replay`, filter),
+  /** How many events `replayEvents` would requeue, changing nothing (`"countOnly": true`). */
+  countReplay: (appId: string, filter: ReplayFilterIn) => request<{ count: number }>('POST', `${appPath(appId)}/replay`, { ...filter, countOnly: true }),
+  /** Events per minute by current status, for the Overview chart. */
+  getEventCounts: (appId: string, window: string) => request<EventCountsOut>('GET', `${appPath(appId)}/event-counts${query({ window })}`),
 
   getStats: (appId: string, window: string) => request<StatsOut>('GET', `${appPath(appId)}/stats${query({ window })}`),
 
@@ -225,6 +296,12 @@ export const api = {
     request<AttributesOut>('PUT', `${appPath(appId)}/users/${enc(userKey)}/attributes`, { clevertap_id: clevertapId }),
   deleteAttributes: (appId: string, userKey: string) => request<void>('DELETE', `${appPath(appId)}/users/${enc(userKey)}/attributes`, {}),
   listHeldRecords: (appId: string, userKey: string) => request<{ items: HeldRecordOut[] }>('GET', `${appPath(appId)}/users/${enc(userKey)}/held-records`),
+
+  /** What `payload` (an object, or the raw body as text) would become; `validate` also asks CleverTap (dry run, 10 a minute per app). */
+  previewPayload: (appId: string, payload: unknown, validate: boolean) => request<PreviewOut>('POST', `${appPath(appId)}/preview`, { payload, validate }),
+  getClevertapProfile: (appId: string, userKey: string) => request<ProfileView>('GET', `${appPath(appId)}/users/${enc(userKey)}/clevertap-profile`),
+  resendProfile: (appId: string, userKey: string) => request<ResendProfileResult>('POST', `${appPath(appId)}/users/${enc(userKey)}/resend-profile`, {}),
+  listRejections: (appId: string, limit = 20) => request<RejectionsOut>('GET', `${appPath(appId)}/rejections${query({ limit: String(limit) })}`),
 };
 
 /** A readable sentence for any thrown value. */

@@ -9,6 +9,7 @@ import { IdentityPage } from './pages/identity-page.js';
 import { IntegrationsPage } from './pages/integrations-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { OverviewPage } from './pages/overview-page.js';
+import { PreviewPage } from './pages/preview-page.js';
 import { WebhookSetupPage } from './pages/webhook-setup-page.js';
 import { matchPath, navigate, useLocation } from './router.js';
 
@@ -21,6 +22,7 @@ const APP_SCREENS: { pattern: string; render: (p: Record<string, string>) => Rea
   { pattern: '/apps/:appId/integrations/clevertap', render: (p) => <CleverTapEditorPage appId={p.appId!} /> },
   { pattern: '/apps/:appId/events', render: (p) => <EventsPage appId={p.appId!} /> },
   { pattern: '/apps/:appId/events/:eventId', render: (p) => <EventDetailPage appId={p.appId!} eventId={p.eventId!} /> },
+  { pattern: '/apps/:appId/try', render: (p) => <PreviewPage appId={p.appId!} /> },
   { pattern: '/apps/:appId/identity', render: (p) => <IdentityPage appId={p.appId!} /> },
   { pattern: '/apps/:appId/webhook', render: (p) => <WebhookSetupPage appId={p.appId!} /> },
 ];

@@ -28,3 +28,16 @@ export function formatMs(value: unknown): string {
   if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
   return value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
 }
+
+/** "just now", "5 s ago", "12 min ago", "3 h ago", or the date for anything older than a day. */
+export function formatAgo(value: string | number | null | undefined, nowMs = Date.now()): string {
+  if (value === null || value === undefined || value === '') return '—';
+  const t = new Date(value).getTime();
+  if (Number.isNaN(t)) return String(value);
+  const s = Math.round((nowMs - t) / 1000);
+  if (s < 2) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  return `on ${formatTime(value)}`;
+}

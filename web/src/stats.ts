@@ -111,6 +111,24 @@ function readAccounts(stats: Obj): AccountHealth[] {
   });
 }
 
+/** Each on its own in the Overview chart (issue 17: nothing lumped into "not delivered yet"); `received` = not processed yet. */
+export const COUNT_STATUSES = ['delivered', 'pending', 'held', 'failed', 'skipped', 'quarantined', 'received'] as const;
+
+/** `GET …/event-counts` as chart points: one bar segment per status. */
+export function readEventCounts(raw: unknown): MinutePoint[] {
+  const perMinute = isObj(raw) && Array.isArray(raw.perMinute) ? raw.perMinute.filter(isObj) : [];
+  const out: MinutePoint[] = [];
+  for (const m of perMinute) {
+    const t = toTime(m.minute);
+    if (t === undefined) continue;
+    const counts = isObj(m.counts) ? m.counts : {};
+    const point: MinutePoint = { t, label: new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) };
+    for (const s of COUNT_STATUSES) point[s] = num(counts[s]) ?? 0;
+    out.push(point);
+  }
+  return out.sort((a, b) => a.t - b.t);
+}
+
 /** Everything the Overview needs from one stats answer. */
 export function readStats(raw: StatsOut | undefined): OverviewStats {
   const stats: Obj = isObj(raw) ? raw : {};

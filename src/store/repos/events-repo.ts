@@ -52,6 +52,8 @@ export interface EventFilter {
   /** Matches `user_id`, `anonymous_user_id` or `user_key`. */
   userKey?: string;
   environment?: string;
+  /** Purchasely's `event_id` (or a quarantined event's `q_…` id), exactly. */
+  eventId?: string;
   /** received_at >= fromMs */
   fromMs?: number;
   /** received_at < toMs */
@@ -64,6 +66,8 @@ export interface EventFilter {
 /** A CleverTap record produced by an event (table `records`, 002). */
 export interface EventRecordRow {
   id: number;
+  /** For a held record: when it is skipped (`no_identity`) unless the user gets a CleverTap ID. */
+  holdUntil: number | null;
   kind: string;
   target: string;
   state: string;
@@ -89,6 +93,32 @@ export interface EventAttemptRow {
   recordCount: number;
 }
 
+/**
+ * How delivery went for one event, folded from its records (latest generation) and the upload
+ * requests that carried any of them: what the log's attempts, last error, delivered-at and
+ * held columns show.
+ */
+export interface EventDeliverySummary {
+  /** Upload requests that carried one of the event's records (any generation), 401s and 429s included. */
+  requests: number;
+  /** Most attempts of the retry schedule used by one record of the latest generation (401/403 and 429 use none). */
+  retriesUsed: number;
+  /** CleverTap's last error on a record of the latest generation that is not delivered, e.g. "401 Unauthorized". */
+  lastError: string | null;
+  /** When the last record of the latest generation was delivered, once all are. */
+  deliveredAt: number | null;
+  /** Earliest creation of a held record: since when the event waits for the user's CleverTap ID. */
+  heldSince: number | null;
+  /** Earliest `hold_until` of a held record: when it is skipped unless the user gets a CleverTap ID. */
+  holdUntil: number | null;
+}
+
+/** Events per minute of receipt, by current status (SPEC §2 Overview chart). */
+export interface MinuteStatusCounts {
+  minute: number;
+  counts: Record<string, number>;
+}
+
 export interface EventsRepo {
   /**
    * Inserts each row, or counts a duplicate when (app_id, event_id) is already stored.
@@ -101,6 +131,12 @@ export interface EventsRepo {
   get(appId: string, eventId: string): Promise<EventWithBody | null>;
   recordsOf(eventSeq: number): Promise<EventRecordRow[]>;
   attemptsOf(eventSeq: number): Promise<EventAttemptRow[]>;
+  /** Delivery summaries of these events (by `seq`); events without records are left out. */
+  deliverySummaries(eventSeqs: readonly number[]): Promise<Map<number, EventDeliverySummary>>;
+  /** Upload requests that carried each record (by record id). */
+  requestsPerRecord(eventSeq: number): Promise<Map<number, number>>;
+  /** Events received in [sinceMs, untilMs] counted per minute of receipt and current status, oldest first. */
+  countPerMinute(appId: string, sinceMs: number, untilMs: number): Promise<MinuteStatusCounts[]>;
 }
 
 interface DbEvent {
@@ -136,6 +172,7 @@ interface DbRecord {
   identifier_json: string | null;
   created_at: number;
   delivered_at: number | null;
+  hold_until?: number | null;
 }
 
 interface DbAttempt {
@@ -236,6 +273,10 @@ export function createEventsRepo(q: Queryable): EventsRepo {
         where.push('environment = ?');
         params.push(filter.environment);
       }
+      if (filter.eventId !== undefined) {
+        where.push('event_id = ?');
+        params.push(filter.eventId);
+      }
       if (filter.fromMs !== undefined) {
         where.push('received_at >= ?');
         params.push(filter.fromMs);
@@ -262,7 +303,7 @@ export function createEventsRepo(q: Queryable): EventsRepo {
 
     async recordsOf(eventSeq) {
       const rows = await q.all<DbRecord>(
-        `SELECT id, kind, target, state, reason, attempts, last_code, last_message, generation, body_json, identifier_json, created_at, delivered_at
+        `SELECT id, kind, target, state, reason, attempts, last_code, last_message, generation, body_json, identifier_json, created_at, delivered_at, hold_until
          FROM records WHERE event_seq = ? ORDER BY generation, id`,
         [eventSeq],
       );
@@ -280,6 +321,7 @@ export function createEventsRepo(q: Queryable): EventsRepo {
         identifierJson: r.identifier_json,
         createdAt: Number(r.created_at),
         deliveredAt: nullableNumber(r.delivered_at),
+        holdUntil: nullableNumber(r.hold_until),
       }));
     },
 
@@ -300,6 +342,97 @@ export function createEventsRepo(q: Queryable): EventsRepo {
         latencyMs: Number(a.latency_ms),
         recordCount: Number(a.record_count),
       }));
+    },
+      async deliverySummaries(eventSeqs) {
+      const out = new Map<number, EventDeliverySummary>();
+      if (eventSeqs.length === 0) return out;
+      const list = placeholders(eventSeqs.length);
+      const records = await q.all<{
+        event_seq: number;
+        generation: number;
+        state: string;
+        attempts: number;
+        last_code: number | null;
+        last_message: string | null;
+        created_at: number;
+        delivered_at: number | null;
+        hold_until: number | null;
+        updated_at: number;
+      }>(
+        `SELECT event_seq, generation, state, attempts, last_code, last_message, created_at, delivered_at, hold_until, updated_at
+           FROM records WHERE event_seq IN (${list})`,
+        [...eventSeqs],
+      );
+      const requests = await q.all<{ event_seq: number; n: number }>(
+        `SELECT r.event_seq, COUNT(DISTINCT ar.attempt_id) AS n
+           FROM attempt_records ar JOIN records r ON r.id = ar.record_id
+          WHERE r.event_seq IN (${list}) GROUP BY r.event_seq`,
+        [...eventSeqs],
+      );
+      const latest = new Map<number, number>();
+      for (const r of records) latest.set(Number(r.event_seq), Math.max(latest.get(Number(r.event_seq)) ?? 0, Number(r.generation)));
+      const lastErrorAt = new Map<number, number>();
+      for (const r of records) {
+        const seq = Number(r.event_seq);
+        if (Number(r.generation) !== latest.get(seq)) continue;
+        const s = out.get(seq) ?? { requests: 0, retriesUsed: 0, lastError: null, deliveredAt: null, heldSince: null, holdUntil: null };
+        s.retriesUsed = Math.max(s.retriesUsed, Number(r.attempts));
+        if (r.state === 'delivered') {
+          const at = nullableNumber(r.delivered_at);
+          if (at !== null) s.deliveredAt = Math.max(s.deliveredAt ?? 0, at);
+        }
+        if (r.state === 'held') {
+          const since = Number(r.created_at);
+          s.heldSince = s.heldSince === null ? since : Math.min(s.heldSince, since);
+          const until = nullableNumber(r.hold_until);
+          if (until !== null) s.holdUntil = s.holdUntil === null ? until : Math.min(s.holdUntil, until);
+        }
+        if (r.state !== 'delivered' && (r.last_message !== null || r.last_code !== null)) {
+          const at = Number(r.updated_at);
+          if (at >= (lastErrorAt.get(seq) ?? -Infinity)) {
+            lastErrorAt.set(seq, at);
+            s.lastError = [r.last_code === null ? null : String(r.last_code), r.last_message].filter((x) => x !== null && x !== '').join(' ');
+          }
+        }
+        out.set(seq, s);
+      }
+      // Delivered-at only once every record of the latest generation is delivered.
+      for (const r of records) {
+        const seq = Number(r.event_seq);
+        if (Number(r.generation) === latest.get(seq) && r.state !== 'delivered') out.get(seq)!.deliveredAt = null;
+      }
+      for (const r of requests) {
+        const s = out.get(Number(r.event_seq));
+        if (s) s.requests = Number(r.n);
+      }
+      return out;
+    },
+
+    async requestsPerRecord(eventSeq) {
+      const rows = await q.all<{ record_id: number; n: number }>(
+        `SELECT ar.record_id, COUNT(*) AS n FROM attempt_records ar JOIN records r ON r.id = ar.record_id
+          WHERE r.event_seq = ? GROUP BY ar.record_id`,
+        [eventSeq],
+      );
+      return new Map(rows.map((r) => [Number(r.record_id), Number(r.n)]));
+    },
+
+    async countPerMinute(appId, sinceMs, untilMs) {
+      const rows = await q.all<{ minute: number; status: string; n: number }>(
+        `SELECT received_at / 60000 AS minute, status, COUNT(*) AS n
+           FROM events WHERE app_id = ? AND received_at >= ? AND received_at <= ?
+          GROUP BY received_at / 60000, status ORDER BY minute`,
+        [appId, sinceMs, untilMs],
+      );
+      const byMinute = new Map<number, Record<string, number>>();
+      for (const r of rows) {
+        // Integer division on both dialects (received_at is an integer column).
+        const minute = Math.floor(Number(r.minute));
+        const counts = byMinute.get(minute) ?? {};
+        counts[r.status] = (counts[r.status] ?? 0) + Number(r.n);
+        byMinute.set(minute, counts);
+      }
+      return [...byMinute.entries()].sort((a, b) => a[0] - b[0]).map(([minute, counts]) => ({ minute, counts }));
     },
   };
 }

@@ -4,6 +4,7 @@ import { ErrorBanner } from '../components/error-banner.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { formatMs, formatTime, prettyJson } from '../format.js';
 import { useLoad } from '../hooks.js';
+import { eventReason, HOW_TO_SET_ID } from '../held.js';
 import { Link } from '../router.js';
 
 function rawPayload(event: EventDetail): unknown {
@@ -40,7 +41,7 @@ export function EventDetailPage(props: { appId: string; eventId: string }) {
   return (
     <div className="stack">
       <div className="crumbs">
-        <Link to={`/apps/${encodeURIComponent(props.appId)}/events`}>Events</Link> / <code>{props.eventId}</code>
+        <Link to={`/apps/${encodeURIComponent(props.appId)}/events`}>Events</Link> / <code className="id-text">{props.eventId}</code>
       </div>
       <ErrorBanner error={event.error} />
       {data ? (
@@ -59,9 +60,9 @@ export function EventDetailPage(props: { appId: string; eventId: string }) {
             {retry.error ? <div className="error-text">{retry.error}</div> : null}
             <dl className="facts">
               <dt>Event ID</dt>
-              <dd className="mono">{data.eventId}</dd>
+              <dd className="mono id-text">{data.eventId}</dd>
               <dt>User</dt>
-              <dd className="mono">
+              <dd className="mono id-text">
                 {data.userId ?? '—'} {data.anonymousUserId ? <span className="muted">(anonymous {data.anonymousUserId})</span> : null}
               </dd>
               <dt>Environment</dt>
@@ -71,7 +72,25 @@ export function EventDetailPage(props: { appId: string; eventId: string }) {
               <dt>Received</dt>
               <dd>{formatTime(data.receivedAt)}</dd>
               <dt>Reason</dt>
-              <dd>{data.reason ?? '—'}</dd>
+              <dd data-testid="event-reason">
+                {eventReason(data) || '—'}
+                {data.status === 'held' ? (
+                  <div className="hint">
+                    {HOW_TO_SET_ID}{' '}
+                    <Link to={`/apps/${encodeURIComponent(props.appId)}/identity?user=${encodeURIComponent(data.anonymousUserId ?? data.userId ?? '')}`}>Open Identity</Link>
+                  </div>
+                ) : null}
+              </dd>
+              <dt>Sending</dt>
+              <dd data-testid="event-counts">{countsText(data.requests ?? (data.attempts ?? []).length, data.retriesUsed ?? 0)}</dd>
+              {data.lastError ? (
+                <>
+                  <dt>Last error</dt>
+                  <dd className="error-text">{data.lastError}</dd>
+                </>
+              ) : null}
+              <dt>Delivered</dt>
+              <dd>{formatTime(data.deliveredAt ?? null)}</dd>
               {data.note ? (
                 <>
                   <dt>Note</dt>
@@ -95,8 +114,10 @@ export function EventDetailPage(props: { appId: string; eventId: string }) {
                   <StatusBadge status={record.state} /> <strong>{record.kind}</strong> → {record.target}
                   <span className="muted">
                     {' '}
-                    · #{String(record.id)} · generation {record.generation ?? 0} · {record.attempts ?? 0} {record.attempts === 1 ? 'attempt' : 'attempts'}
+                    · #{String(record.id)} · generation {record.generation ?? 0} ·{' '}
+                    <span data-testid="record-counts">{countsText(record.requests ?? 0, record.attempts ?? 0)}</span>
                     {record.lastCode ? ` · last code ${record.lastCode}` : ''}
+                    {record.state === 'held' && record.holdUntil ? ` · skipped at ${formatTime(record.holdUntil)} unless the user gets a CleverTap ID` : ''}
                   </span>
                   {record.reason ? <span className="muted"> · {record.reason}</span> : null}
                 </summary>
@@ -122,6 +143,7 @@ export function EventDetailPage(props: { appId: string; eventId: string }) {
             {(data.attempts ?? []).length === 0 ? (
               <p className="muted">No attempts yet.</p>
             ) : (
+              <div className="table-scroll" tabIndex={0} role="region" aria-label="Attempts">
               <table className="table">
                 <thead>
                   <tr>
@@ -148,7 +170,12 @@ export function EventDetailPage(props: { appId: string; eventId: string }) {
                   ))}
                 </tbody>
               </table>
+              </div>
             )}
+            <p className="hint">
+              A request that CleverTap refused for the credentials (401/403) or throttled (429) uses no attempt of the retry schedule: "attempts used" counts only the
+              schedule, "requests" every upload.
+            </p>
           </div>
         </>
       ) : event.loading ? (
@@ -156,4 +183,9 @@ export function EventDetailPage(props: { appId: string; eventId: string }) {
       ) : null}
     </div>
   );
+}
+
+/** "attempts used 0 · requests 1": reads true for a 401, a request that uses no attempt of the retry schedule. */
+function countsText(requests: number, attemptsUsed: number): string {
+  return `attempts used ${attemptsUsed} · requests ${requests}`;
 }

@@ -1,11 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, EVENT_STATUSES, type EventFilters, type EventItem } from '../api.js';
+import { api, EVENT_STATUSES, type EventFilters, type EventItem, type ReplayFilterIn } from '../api.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { formatTime } from '../format.js';
+import { eventReason, HOW_TO_SET_ID } from '../held.js';
 import { Link, navigate, useLocation } from '../router.js';
 
-const FILTER_KEYS = ['status', 'eventName', 'userKey', 'environment', 'from', 'to'] as const;
+const FILTER_KEYS = ['eventId', 'status', 'eventName', 'userKey', 'environment', 'from', 'to'] as const;
 
 function filtersFromSearch(search: string): EventFilters {
   const q = new URLSearchParams(search);
@@ -30,18 +31,31 @@ function fromLocalInput(value: string): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-/** Statuses the bulk replay offers without `force` (the others would send records twice). */
-const BULK_REPLAYABLE = new Set(['failed', 'skipped', 'quarantined']);
+/** Statuses the bulk replay takes without `force` (the others would send records twice). */
+const SAFE_TO_REPLAY = ['failed', 'skipped', 'quarantined'];
+/** Statuses whose records reached CleverTap or are on their way: replaying sends them again. */
+const FORCE_TO_REPLAY = new Set(['delivered', 'pending', 'held']);
 
 /**
- * What "Replay all" would requeue for these filters, or why it cannot: the bulk replay API
- * selects by status, event name and time; a user or environment filter narrows the view further
- * than it can.
+ * What "Replay…" sends for these filters: every filter of the view (status, name, user,
+ * environment, event id, time), the statuses safe to replay when no status is chosen, and
+ * `force` when the chosen status needs it. Null when nothing can be replayed (`received`).
  */
-function bulkReplayScope(filters: EventFilters): { ok: true } | { ok: false; why: string } | null {
-  if (!filters.status || !BULK_REPLAYABLE.has(filters.status)) return null;
-  if (filters.userKey || filters.environment) return { ok: false, why: 'Clear the user and environment filters to replay every match.' };
-  return { ok: true };
+export function bulkReplayFilter(filters: EventFilters): { body: ReplayFilterIn; what: string; resends: boolean } | null {
+  if (filters.status === 'received') return null;
+  const statuses = filters.status ? [filters.status] : SAFE_TO_REPLAY;
+  const resends = filters.status !== undefined && FORCE_TO_REPLAY.has(filters.status);
+  const body: ReplayFilterIn = {
+    status: statuses,
+    ...(filters.eventName ? { eventNames: [filters.eventName] } : {}),
+    ...(filters.eventId ? { eventIds: [filters.eventId] } : {}),
+    ...(filters.userKey ? { userKey: filters.userKey } : {}),
+    ...(filters.environment ? { environment: filters.environment } : {}),
+    ...(filters.from ? { from: filters.from } : {}),
+    ...(filters.to ? { to: filters.to } : {}),
+    ...(resends ? { force: true } : {}),
+  };
+  return { body, what: filters.status ? filters.status : 'failed, skipped or quarantined', resends };
 }
 
 /** The delivery log: filters (kept in the URL, so a view can be shared), newest first, "Load more". */
@@ -53,7 +67,7 @@ export function EventsPage(props: { appId: string }) {
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(undefined);
   const [loading, setLoading] = useState(true);
-  const [replayState, setReplayState] = useState<{ busy: boolean; done: string | null }>({ busy: false, done: null });
+  const [replayState, setReplayState] = useState<{ busy: boolean; done: string | null; confirm: number | null }>({ busy: false, done: null, confirm: null });
   const [reloads, setReloads] = useState(0);
   const base = `/apps/${encodeURIComponent(props.appId)}/events`;
 
@@ -80,28 +94,31 @@ export function EventsPage(props: { appId: string }) {
     };
   }, [props.appId, search, reloads]);
 
-  useEffect(() => setReplayState({ busy: false, done: null }), [search]);
+  useEffect(() => setReplayState({ busy: false, done: null, confirm: null }), [search]);
 
-  const scope = bulkReplayScope(filters);
-  const replayAll = async () => {
-    if (!filters.status) return;
-    const what = [`every ${filters.status} event`, filters.eventName ? `named ${filters.eventName}` : '', filters.from || filters.to ? 'in the chosen time range' : '']
-      .filter(Boolean)
-      .join(' ');
-    if (!window.confirm(`Replay ${what}? Each gets new records from its user's current state.`)) return;
-    setReplayState({ busy: true, done: null });
+  const scope = bulkReplayFilter(filters);
+  /** First step: count the matches (nothing changes), then ask. */
+  const askReplay = async () => {
+    if (!scope) return;
+    setReplayState({ busy: true, done: null, confirm: null });
     try {
-      const { requeued } = await api.replayEvents(props.appId, {
-        status: filters.status,
-        ...(filters.eventName ? { eventNames: [filters.eventName] } : {}),
-        ...(filters.from ? { from: filters.from } : {}),
-        ...(filters.to ? { to: filters.to } : {}),
-      });
-      setReplayState({ busy: false, done: `Requeued ${requeued} event${requeued === 1 ? '' : 's'}.` });
+      const { count } = await api.countReplay(props.appId, scope.body);
+      setReplayState({ busy: false, done: count === 0 ? 'No event matching these filters can be replayed.' : null, confirm: count === 0 ? null : count });
+    } catch (err) {
+      setError(err);
+      setReplayState({ busy: false, done: null, confirm: null });
+    }
+  };
+  const replayAll = async () => {
+    if (!scope) return;
+    setReplayState({ busy: true, done: null, confirm: null });
+    try {
+      const { requeued } = await api.replayEvents(props.appId, scope.body);
+      setReplayState({ busy: false, done: `Requeued ${requeued} event${requeued === 1 ? '' : 's'}.`, confirm: null });
       setReloads((n) => n + 1);
     } catch (err) {
       setError(err);
-      setReplayState({ busy: false, done: null });
+      setReplayState({ busy: false, done: null, confirm: null });
     }
   };
 
@@ -138,7 +155,17 @@ export function EventsPage(props: { appId: string }) {
         <h1>Events</h1>
         <p className="muted">Every Purchasely event received, newest first, with what happened to it.</p>
       </div>
-      <form className="card filters" onSubmit={apply} data-testid="event-filters">
+      <form className="card filters" onSubmit={apply} data-testid="event-filters" aria-label="Filter events">
+        <label className="filter-wide">
+          Event ID
+          <input
+            type="search"
+            value={form.eventId ?? ''}
+            placeholder="Purchasely's event_id"
+            onChange={(e) => set('eventId', e.target.value.trim())}
+            data-testid="filter-event-id"
+          />
+        </label>
         <label>
           Status
           <select value={form.status ?? ''} onChange={(e) => set('status', e.target.value)} data-testid="filter-status">
@@ -182,46 +209,81 @@ export function EventsPage(props: { appId: string }) {
         </div>
       </form>
       <ErrorBanner error={error} />
-      {scope ? (
-        <div className="card row" data-testid="bulk-replay">
-          {scope.ok ? (
-            <button type="button" onClick={replayAll} disabled={replayState.busy} data-testid="replay-all">
-              {replayState.busy ? 'Replaying…' : `Replay all ${filters.status} events matching these filters`}
-            </button>
+      {scope && (items.length > 0 || replayState.done) ? (
+        <div className="card stack-tight" data-testid="bulk-replay" aria-live="polite">
+          {replayState.confirm === null ? (
+            <div className="row">
+              <button type="button" className="secondary" onClick={askReplay} disabled={replayState.busy} data-testid="replay-all">
+                {replayState.busy ? 'Counting…' : `Replay ${scope.what} events matching these filters…`}
+              </button>
+              {replayState.done ? <span data-testid="replay-all-done">{replayState.done}</span> : null}
+            </div>
           ) : (
-            <span className="muted">{scope.why}</span>
+            <div className="confirm" role="alertdialog" aria-labelledby="replay-confirm-text" data-testid="replay-confirm">
+              <p id="replay-confirm-text">
+                Replay <strong data-testid="replay-count">{replayState.confirm}</strong> {scope.what} event{replayState.confirm === 1 ? '' : 's'} matching these
+                filters (not just the loaded page)? Each gets new records from its user's current state.
+                {scope.resends ? ' Their records already reached CleverTap or are on their way: CleverTap receives them again and may count them twice.' : ''}
+              </p>
+              <div className="row">
+                <button type="button" className={scope.resends ? 'danger' : undefined} onClick={replayAll} data-testid="replay-confirm-yes">
+                  Replay {replayState.confirm} event{replayState.confirm === 1 ? '' : 's'}
+                </button>
+                <button type="button" className="secondary" onClick={() => setReplayState({ busy: false, done: null, confirm: null })}>
+                  Cancel
+                </button>
+              </div>
+            </div>
           )}
-          {replayState.done ? <span data-testid="replay-all-done">{replayState.done}</span> : null}
+        </div>
+      ) : null}
+      {filters.status === 'held' ? (
+        <div className="banner banner-warn" data-testid="held-help">
+          Held events wait for their user's CleverTap ID. {HOW_TO_SET_ID}
         </div>
       ) : null}
       <div className="card">
-        <table className="table" data-testid="events-table">
+        <table className="table table-cards" data-testid="events-table">
           <thead>
             <tr>
-              <th>Received</th>
-              <th>Event</th>
-              <th>User</th>
-              <th>Env.</th>
-              <th>Status</th>
-              <th>Reason</th>
+              <th scope="col">Received</th>
+              <th scope="col">Event</th>
+              <th scope="col">User</th>
+              <th scope="col">Env.</th>
+              <th scope="col">Status</th>
+              <th scope="col">Attempts</th>
+              <th scope="col">Last error</th>
+              <th scope="col">Delivered</th>
+              <th scope="col">Reason</th>
             </tr>
           </thead>
           <tbody>
             {items.map((item) => (
               <tr key={item.eventId} data-testid={`event-row-${item.eventId}`}>
-                <td>{formatTime(item.receivedAt)}</td>
-                <td>
+                <td data-label="Received">{formatTime(item.receivedAt)}</td>
+                <td data-label="Event" className="cell-id">
                   <Link to={`${base}/${encodeURIComponent(item.eventId)}`}>{item.eventName ?? <em>unreadable payload</em>}</Link>
-                  <div className="hint mono">{item.eventId}</div>
+                  <div className="hint mono id-text">{item.eventId}</div>
                 </td>
-                <td className="mono">{item.userId ?? item.anonymousUserId ?? '—'}</td>
-                <td>{item.environment ?? '—'}</td>
-                <td>
+                <td data-label="User" className="mono cell-id">
+                  <span className="id-text">{item.userId ?? item.anonymousUserId ?? '—'}</span>
+                </td>
+                <td data-label="Env.">{item.environment ?? '—'}</td>
+                <td data-label="Status">
                   <StatusBadge status={item.status} />
                   {item.late ? <span className="badge badge-late">late</span> : null}
                   {item.duplicates > 0 ? <span className="hint"> ×{item.duplicates + 1}</span> : null}
                 </td>
-                <td className="muted">{item.reason ?? ''}</td>
+                <td data-label="Attempts" data-testid="event-attempts" className="nowrap">
+                  {attemptsText(item)}
+                </td>
+                <td data-label="Last error" className="small error-cell">
+                  {item.lastError ?? ''}
+                </td>
+                <td data-label="Delivered">{item.deliveredAt ? formatTime(item.deliveredAt) : '—'}</td>
+                <td data-label="Reason" className="muted small" data-testid="event-reason">
+                  {eventReason(item)}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -238,4 +300,12 @@ export function EventsPage(props: { appId: string }) {
       </div>
     </div>
   );
+}
+
+/** "2 requests · 1 attempt used": a 401 or a 429 is a request that uses no attempt of the retry schedule. */
+function attemptsText(item: EventItem): string {
+  const requests = item.requests ?? 0;
+  if (requests === 0) return '—';
+  const retries = item.retriesUsed ?? 0;
+  return `${requests} request${requests === 1 ? '' : 's'} · ${retries} ${retries === 1 ? 'attempt' : 'attempts'} used`;
 }

@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, errorMessage, type HeldRecordOut } from '../api.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { Field } from '../components/field.js';
+import { ProfileComparison } from '../components/profile-comparison.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { formatTime } from '../format.js';
 import { Link } from '../router.js';
@@ -12,14 +13,21 @@ interface Lookup {
   held: HeldRecordOut[];
 }
 
-/** Look a user up: its CleverTap ID (set, change or remove it) and its records waiting for one. */
+/**
+ * Look a user up: its CleverTap ID (set, change or remove it), its CleverTap profile beside
+ * pcbridge's (with *Re-send profile*), and its records waiting for an ID.
+ */
 export function IdentityPage(props: { appId: string }) {
-  const [userKey, setUserKey] = useState('');
+  // `?user=` (from a held event's detail) opens that user at once.
+  const [initialUser] = useState(() => new URLSearchParams(window.location.search).get('user')?.trim() ?? '');
+  const [userKey, setUserKey] = useState(initialUser);
   const [lookup, setLookup] = useState<Lookup | null>(null);
   const [newId, setNewId] = useState('');
   const [error, setError] = useState<unknown>(undefined);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Bumped on every look-up and ID change, so the profile comparison is read again.
+  const [version, setVersion] = useState(0);
 
   const load = async (key: string) => {
     const [attributes, held] = await Promise.all([
@@ -31,6 +39,22 @@ export function IdentityPage(props: { appId: string }) {
     ]);
     setLookup({ userKey: key, clevertapId: attributes?.clevertap_id ?? null, held: held.items });
     setNewId(attributes?.clevertap_id ?? '');
+    setVersion((v) => v + 1);
+  };
+
+  useEffect(() => {
+    if (initialUser !== '') load(initialUser).catch((err: unknown) => setError(err));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [initialUser]);
+
+  /** After a re-send: the new record may be held, so the held list is read again (the comparison follows it by itself). */
+  const reloadHeld = async (key: string) => {
+    try {
+      const held = await api.listHeldRecords(props.appId, key);
+      setLookup((current) => (current && current.userKey === key ? { ...current, held: held.items } : current));
+    } catch (err) {
+      setError(err);
+    }
   };
 
   const find = async (e: FormEvent) => {
@@ -84,7 +108,8 @@ export function IdentityPage(props: { appId: string }) {
       <div className="page-title">
         <h1>Identity</h1>
         <p className="muted">
-          Records of anonymous users wait (are <em>held</em>) until the app sets their CleverTap ID, or until the hold time passes.
+          Records of anonymous users wait (are <em>held</em>) until the app sets their CleverTap ID, or until the hold time passes. The user's profile in CleverTap is
+          compared with pcbridge's.
         </p>
       </div>
       <form className="card row" onSubmit={find}>
@@ -119,6 +144,7 @@ export function IdentityPage(props: { appId: string }) {
               ) : null}
             </div>
           </form>
+          <ProfileComparison appId={props.appId} userKey={lookup.userKey} version={version} onResent={() => void reloadHeld(lookup.userKey)} />
           <div className="card">
             <h2>Held records</h2>
             {lookup.held.length === 0 ? (

@@ -5,7 +5,9 @@ import { ErrorBanner } from '../components/error-banner.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { formatCount, formatMs } from '../format.js';
 import { useLoad } from '../hooks.js';
-import { CHART_STATUSES, readStats } from '../stats.js';
+import { CHART_STATUSES, COUNT_STATUSES, readEventCounts, readStats } from '../stats.js';
+import { HOW_TO_SET_ID } from '../held.js';
+import { Link } from '../router.js';
 
 const WINDOWS = ['15m', '1h', '6h', '24h'] as const;
 const REFRESH_MS = 10_000;
@@ -17,6 +19,7 @@ export const STATUS_COLORS: Record<string, string> = {
   skipped: '#9aa3ad',
   other: '#7c8ea3',
   quarantined: '#8b5cc7',
+  received: '#5bb5c9',
 };
 
 const ACCOUNT_COLUMNS = [
@@ -27,7 +30,12 @@ const ACCOUNT_COLUMNS = [
   { id: 'failed', label: 'Failed' },
   { id: 'lastError', label: 'Last error' },
 ] as const;
-const STATUS_LABELS: Record<string, string> = { other: 'not delivered yet (pending, held, skipped…)' };
+const STATUS_LABELS: Record<string, string> = {
+  other: 'other',
+  pending: 'pending (being sent)',
+  held: 'held (waiting for a CleverTap ID)',
+  received: 'received (not processed yet)',
+};
 
 /** Charts of the last window: events per minute by status, latency, queue depth, accounts. */
 export function OverviewPage(props: { appId: string }) {
@@ -38,10 +46,24 @@ export function OverviewPage(props: { appId: string }) {
     const timer = setInterval(reload, REFRESH_MS);
     return () => clearInterval(timer);
   }, [reload]);
+  const counts = useLoad(() => api.getEventCounts(props.appId, window).catch(() => undefined), [props.appId, window]);
+  const integration = useLoad(() => api.getIntegration(props.appId).catch(() => undefined), [props.appId]);
+  const reloadCounts = counts.reload;
+  useEffect(() => {
+    const timer = setInterval(reloadCounts, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reloadCounts]);
   const view = readStats(stats.data);
+  // Per status from …/event-counts; the stats' own per-minute series (received, delivered, failed) when that is missing.
+  const byStatus = counts.data ? readEventCounts(counts.data) : null;
+  const perMinute = byStatus ?? view.perMinute;
+  const chartStatuses: readonly string[] = byStatus ? COUNT_STATUSES : CHART_STATUSES;
+  const held = view.counters.find((c) => c.id === 'held')?.value ?? 0;
+  const holdFor = integration.data?.identity?.holdFor;
+  const eventsBase = `/apps/${encodeURIComponent(props.appId)}/events`;
   // Only the columns the server reports for at least one account.
   const accountColumns = ACCOUNT_COLUMNS.filter((c) => view.accounts.some((a) => a[c.id] !== undefined));
-  const shownStatuses = CHART_STATUSES.filter((s) => view.perMinute.some((p) => Number(p[s]) > 0));
+  const shownStatuses = chartStatuses.filter((s) => perMinute.some((p) => Number(p[s]) > 0));
 
   return (
     <div className="stack">
@@ -72,13 +94,22 @@ export function OverviewPage(props: { appId: string }) {
           <div className="counter-label">Queue depth</div>
         </div>
       </div>
+      {held > 0 ? (
+        <div className="banner banner-warn" data-testid="held-explained">
+          <strong>
+            {formatCount(held)} held event{held === 1 ? '' : 's'}
+          </strong>{' '}
+          wait for their user's CleverTap ID{holdFor ? `; each is skipped ${holdFor} after it arrived unless an ID is set` : ''}. {HOW_TO_SET_ID}{' '}
+          <Link to={`${eventsBase}?status=held`}>See the held events</Link>
+        </div>
+      ) : null}
       <div className="card chart-card">
         <h2>Events per minute, by status</h2>
-        {view.perMinute.length === 0 ? (
+        {perMinute.length === 0 ? (
           <p className="muted">No events in this window.</p>
         ) : (
           <ResponsiveContainer width="100%" height={260}>
-            <BarChart data={view.perMinute}>
+            <BarChart data={perMinute}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} />
               <XAxis dataKey="label" minTickGap={24} />
               <YAxis allowDecimals={false} />
@@ -144,6 +175,7 @@ export function OverviewPage(props: { appId: string }) {
         {view.accounts.length === 0 ? (
           <p className="muted">No account has been used yet.</p>
         ) : (
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="CleverTap accounts">
           <table className="table" data-testid="accounts-table">
             <thead>
               <tr>
@@ -157,7 +189,7 @@ export function OverviewPage(props: { appId: string }) {
             <tbody>
               {view.accounts.map((a) => (
                 <tr key={a.key}>
-                  <td className="mono">{a.key}</td>
+                  <td className="mono id-text">{a.key}</td>
                   <td>
                     <StatusBadge status={a.health} />
                   </td>
@@ -170,6 +202,7 @@ export function OverviewPage(props: { appId: string }) {
               ))}
             </tbody>
           </table>
+          </div>
         )}
       </div>
     </div>

@@ -3,10 +3,11 @@ import { api } from '../api.js';
 import { AppSettings } from '../components/app-settings.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { Field } from '../components/field.js';
+import { RefusedRequests } from '../components/refused-requests.js';
 import { SecretOnce } from '../components/secret-once.js';
 import { useLoad } from '../hooks.js';
 
-/** What to paste into Purchasely's console, secret rotation, the SDK key, and the app itself. */
+/** What to paste into Purchasely's console, secret rotation, the requests refused lately, the SDK key, and the app itself. */
 export function WebhookSetupPage(props: { appId: string }) {
   const app = useLoad(() => api.getApp(props.appId), [props.appId]);
   const [secret, setSecret] = useState('');
@@ -85,6 +86,7 @@ export function WebhookSetupPage(props: { appId: string }) {
           )}
         </div>
       </form>
+      <RefusedRequests appId={props.appId} {...(app.data?.signatureToleranceSeconds !== undefined ? { toleranceSeconds: app.data.signatureToleranceSeconds } : {})} />
       <div className="card form">
         <h2>3. SDK key</h2>
         <p className="muted">Apps (or their backend) use it to set a user's CleverTap ID; it can do nothing else. It is shown only when it is made.</p>

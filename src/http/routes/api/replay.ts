@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../context.js';
-import { EVENT_STATUSES, replayEvent, replayEvents } from '../../../replay/index.js';
+import { countReplayable, EVENT_STATUSES, replayEvent, replayEvents } from '../../../replay/index.js';
 import { AppIdParams, errorResponses, EventParams } from '../../schemas.js';
 
 const ForceQuery = Type.Object({
@@ -16,12 +16,19 @@ const ReplayIn = Type.Object(
     eventNames: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 200 })),
     from: Type.Optional(Type.String({ format: 'date-time', description: 'Received at or after (RFC 3339)' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'Received at or before (RFC 3339)' })),
+    userKey: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Only events of this user_id or anonymous_user_id' })),
+    environment: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Only events of this environment (PRODUCTION, SANDBOX)' })),
+    eventIds: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 500, description: "Only these events (Purchasely's event_id, or a quarantined q_… id)" }),
+    ),
     force: Type.Optional(Type.Boolean({ description: 'Also replay delivered, pending and held events' })),
+    countOnly: Type.Optional(Type.Boolean({ description: 'Answer {"count": n}, how many events the replay would requeue, and requeue nothing' })),
   },
   { additionalProperties: false },
 );
 
 const ReplayOut = Type.Object({ requeued: Type.Integer({ description: 'Events put back in the processing queue' }) });
+const ReplayCountOut = Type.Object({ count: Type.Integer({ description: 'Events the replay would put back in the queue (countOnly)' }) });
 
 /**
  * Replay (SPEC §2): put events back in the processing queue so that new records are written
@@ -54,10 +61,10 @@ export async function replayRoutes(app: FastifyInstance, opts: { ctx: AppContext
     {
       schema: {
         tags,
-        summary: 'Replay every event matching a filter (default: failed ones)',
+        summary: 'Replay every event matching a filter (default: failed ones); with countOnly, only count them',
         params: AppIdParams,
         body: ReplayIn,
-        response: { 200: ReplayOut, ...errorResponses(401, 404, 422) },
+        response: { 200: Type.Union([ReplayOut, ReplayCountOut]), ...errorResponses(401, 404, 422) },
       },
       // A bare POST (no body) means "replay the failed events".
       preValidation: async (request) => {
@@ -66,7 +73,8 @@ export async function replayRoutes(app: FastifyInstance, opts: { ctx: AppContext
     },
     async (request) => {
       const { appId } = request.params as Static<typeof AppIdParams>;
-      return replayEvents(ctx, appId, (request.body ?? {}) as Static<typeof ReplayIn>);
+      const { countOnly, ...filter } = (request.body ?? {}) as Static<typeof ReplayIn>;
+      return countOnly === true ? countReplayable(ctx, appId, filter) : replayEvents(ctx, appId, filter);
     },
   );
 }
