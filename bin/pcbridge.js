@@ -4,26 +4,16 @@
 // after a `git pull`) is never run: it is rebuilt first, or, where TypeScript is not installed,
 // the command stops with one line saying what to run.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { serverBuildIsStale, serverBuildPath } from '../scripts/build-freshness.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const built = join(root, 'dist/src/cli/main.js');
-
-function newestMtime(dir) {
-  if (!existsSync(dir)) return 0;
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
+const built = serverBuildPath(root);
 
 if (existsSync(built)) {
-  // dist/ holds the build of src/ and tools/ (tsconfig.build.json).
-  if (Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'tools'))) > statSync(built).mtimeMs) rebuild();
+  if (serverBuildIsStale(root)) rebuild();
   await import(pathToFileURL(built).href);
 } else {
   const { register } = await import('tsx/esm/api');

@@ -2,10 +2,11 @@
 // `pcbridge <args>` (from process.argv) from the build. Incremental: a second start with no
 // changes builds nothing.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newestMtime, serverBuildIsStale, serverBuildPath } from './build-freshness.mjs';
 
 // Taken first: the parent may go away while the build runs (see the end of this file).
 const parentAtStart = process.ppid;
@@ -16,18 +17,8 @@ const run = (cmd, args) => {
   if (res.status !== 0) process.exit(res.status ?? 1);
 };
 
-function newestMtime(dir) {
-  if (!existsSync(dir)) return 0;
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-const serverBuilt = join(root, 'dist/src/cli/main.js');
-if (!existsSync(serverBuilt) || newestMtime(join(root, 'src')) > statSync(serverBuilt).mtimeMs) {
+const serverBuilt = serverBuildPath(root);
+if (serverBuildIsStale(root)) {
   console.log('building the server…');
   run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
 }

@@ -67,6 +67,8 @@ describe('bin/pcbridge.js and a stale dist/', () => {
     const root = tempDir('pcbridge-bin-');
     mkdirSync(join(root, 'bin'));
     copyFileSync(join(REPO_ROOT, 'bin/pcbridge.js'), join(root, 'bin/pcbridge.js'));
+    mkdirSync(join(root, 'scripts'));
+    copyFileSync(join(REPO_ROOT, 'scripts/build-freshness.mjs'), join(root, 'scripts/build-freshness.mjs'));
     writeFileSync(join(root, 'package.json'), '{"type": "module"}');
     mkdirSync(join(root, 'dist/src/cli'), { recursive: true });
     writeFileSync(join(root, 'dist/src/cli/main.js'), 'console.log("old build", process.argv.slice(2).join(" "));\n');
