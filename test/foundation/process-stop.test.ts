@@ -189,7 +189,7 @@ describe('stopping `npm start` the way a service manager or container runtime do
 
       tree.root.kill(signal);
       const exit = await Promise.race([tree.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), DRAIN_MS + SLACK_MS))]);
-      expect(exit).toEqual({ code: 0, signal: null });
+      expect(exit, tree.output()).toEqual({ code: 0, signal: null });
       await waitUntilGone(pids, 1_000);
       expect(await answers(tree.port)).toBe(false);
     }, 180_000);

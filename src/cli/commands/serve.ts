@@ -33,6 +33,9 @@ export function registerServeCommand(program: Command): void {
         await ctx.store.close().catch(() => undefined);
         throw err;
       }
+      // Before anything announces the server: stdout to a pipe is written synchronously on Linux,
+      // so whoever reads "listening" may signal at once, and must not find the default handler.
+      stopOnSignals(ctx.logger, server);
       if (generatedAdminToken) {
         // Printed once, on stdout only; the database keeps its hash.
         process.stdout.write(
@@ -42,7 +45,6 @@ export function registerServeCommand(program: Command): void {
       const where = server.address ? server.address.replace('0.0.0.0', 'localhost') : null;
       ctx.logger.info({ role: config.role, address: server.address, store: config.database.dialect }, 'pcbridge started');
       if (where) process.stdout.write(`pcbridge listening on ${where} (dashboard: ${where}/)\n`);
-      stopOnSignals(ctx.logger, server);
     });
 }
 
