@@ -20,6 +20,7 @@ import {
   processAll,
   readEventStatus,
   readRecords,
+  REMOVED,
   storeSettings,
   type FixtureName,
 } from './helpers.js';
@@ -48,9 +49,6 @@ const COMMON_EVT_DATA = {
   store_original_transaction_id: 'GPA.3355-5688-7970-28037',
   plan_price_in_customer_currency: 9.99,
 };
-
-/** The profile command that removes a property in CleverTap. */
-const REMOVED = { $delete: true };
 
 /** The profile every documented payload gives its user, apart from what differs per payload. */
 const COMMON_PROFILE = {

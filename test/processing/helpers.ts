@@ -123,3 +123,58 @@ export async function readEventStatus(ctx: AppContext, appId: string, eventId: s
   if (!row) throw new Error(`no event ${eventId}`);
   return { status: row.status, reason: row.reason ?? null };
 }
+
+/** How a profile record removes a property in CleverTap. */
+export const REMOVED = { $delete: true } as const;
+
+/**
+ * The whole profile (every catalogue property enabled, Purchasely names) of a user who owns no
+ * purchase any more: every subscription value removed, every boolean false. Written out by hand
+ * on purpose, independently of the mapper; `user` gives the user-level values.
+ */
+export function profileOwningNothing(user: Record<string, unknown>): Record<string, unknown> {
+  return {
+    user_id: REMOVED,
+    anonymous_user_id: REMOVED,
+    has_active_subscription: false,
+    has_expired_subscription: false,
+    subscription_status: REMOVED,
+    environment: REMOVED,
+    store: REMOVED,
+    store_country: REMOVED,
+    product: REMOVED,
+    plan: REMOVED,
+    plan_periodicity: REMOVED,
+    previous_plan: REMOVED,
+    store_product_id: REMOVED,
+    offer_type: REMOVED,
+    promotional_offer_id: REMOVED,
+    is_family_shared: false,
+    content_id: REMOVED,
+    purchasely_subscription_id: REMOVED,
+    subscription_started_at: REMOVED,
+    purchased_at: REMOVED,
+    original_purchased_at: REMOVED,
+    next_renewal_at: REMOVED,
+    effective_next_renewal_at: REMOVED,
+    grace_period_expires_at: REMOVED,
+    is_auto_renewing: false,
+    is_in_grace_period: false,
+    is_in_billing_retry: false,
+    is_in_trial: false,
+    is_in_intro_offer: false,
+    is_promo_code: false,
+    trial_ends_at: REMOVED,
+    last_event: REMOVED,
+    cumulated_revenue_in_usd: REMOVED,
+    expired_subscription_status: REMOVED,
+    expired_subscription_plan: REMOVED,
+    expired_subscription_offer_type: REMOVED,
+    expired_subscription_expired_at: REMOVED,
+    cumulated_revenues: REMOVED,
+    revenue_currency: REMOVED,
+    has_lifetime_access: false,
+    last_one_time_purchase_at: REMOVED,
+    ...user,
+  };
+}
