@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { createApp } from '../src/apps/apps-service.js';
-import { checkKeyFingerprint } from '../src/bootstrap.js';
+import { checkKeyFingerprint } from '../src/runtime/bootstrap.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';

@@ -15,7 +15,7 @@ import { createDeliveryWorker } from '../src/delivery/delivery-worker.js';
 import { buildApp } from '../src/http/app.js';
 import { createProcessingWorker } from '../src/processing/processing-worker.js';
 import { EVENT_CATALOG, USER_PROPERTY_CATALOG } from '../src/purchasely/catalog.js';
-import { openContext } from '../src/runtime.js';
+import { openContext } from '../src/runtime/runtime.js';
 import { startClevertapEmulator } from '../tools/clevertap-emulator/index.js';
 import { runWebhookFuzz, type FuzzReport, type Send } from '../tools/webhook-fuzzer/run-fuzz.js';
 import type { BenchRow } from './table.js';

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { Clock } from '../src/clock.js';
 import { buildApp } from '../src/http/app.js';
 import { signPurchaselyRequest } from '../src/purchasely/signature.js';
-import { startWorkers } from '../src/workers.js';
+import { startWorkers } from '../src/runtime/workers.js';
 import { AUTH, createTestContext, TEST_ADMIN_TOKEN } from '../test/helpers/context.js';
 import { ROOT, ensureDashboardBuilt, launchChromium } from '../test/web/browser.js';
 import { startClevertapEmulator } from '../tools/clevertap-emulator/index.js';

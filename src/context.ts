@@ -16,3 +16,9 @@ export interface AppContext {
   /** Identifies this process in leases (hostname:pid:random). */
   readonly instanceId: string;
 }
+
+/** A background loop (processing, delivery, probes) that stops cleanly on shutdown. */
+export interface BackgroundWorker {
+  readonly name: string;
+  stop(): Promise<void>;
+}

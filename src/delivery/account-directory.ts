@@ -5,8 +5,8 @@
  */
 import type { CleverTapAccount } from '../clevertap/types.js';
 import type { AppContext } from '../context.js';
-import { accountKeyOf } from '../integrations/account-key.js';
-import { loadIntegration, resolveIntegrationAccounts } from '../integrations/load-integration.js';
+import { accountKeyOf } from '../clevertap/account-key.js';
+import { loadIntegration, resolveIntegrationAccounts } from '../settings/load-integration.js';
 import type { IdentityMode } from '../identity/resolve-identifier.js';
 import { DEFAULT_HOLD_FOR } from '../settings/defaults.js';
 import { parseDuration } from '../settings/duration.js';

@@ -11,7 +11,7 @@ import { createUploadClient, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, type Up
 import type { AppContext } from '../context.js';
 import { createAccountsRepo, type AccountState } from '../store/repos/accounts-repo.js';
 import { createDeliveryRepo } from '../store/repos/delivery-repo.js';
-import type { BackgroundWorker } from '../workers.js';
+import type { BackgroundWorker } from '../context.js';
 import { loadDeliveryAccounts, type DeliveryAccount } from './account-directory.js';
 import { claimBatch, type ClaimedBatch } from './claim-batch.js';
 import { effectiveLimit } from './concurrency-limit.js';

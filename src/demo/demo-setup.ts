@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { createApp, rotateSdkKey } from '../apps/apps-service.js';
 import type { AppContext } from '../context.js';
-import { saveIntegrationSettings } from '../integrations/integration-settings-service.js';
+import { saveIntegrationSettings } from '../settings/integration-settings-service.js';
 import { defaultIntegrationSettings, enableAll } from '../settings/index.js';
 
 export const DEMO_APP_NAME = 'pcbridge demo';

@@ -10,7 +10,7 @@ import type { CleverTapAccount, CleverTapRecord, RecordBody } from '../clevertap
 import type { UploadClient, UploadOutcome } from '../clevertap/upload-client.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { resolveIntegrationAccounts, type LoadedIntegration } from '../integrations/load-integration.js';
+import { resolveIntegrationAccounts, type LoadedIntegration } from '../settings/load-integration.js';
 import type { RecordTarget } from '../mapping/index.js';
 import { createDryRunsRepo } from '../store/repos/dry-runs-repo.js';
 import type { PreviewRecord } from './preview-payload.js';

@@ -9,7 +9,7 @@ import type { Identifier, RecordBody } from '../clevertap/types.js';
 import type { AppContext } from '../context.js';
 import { resolveIdentifier } from '../identity/resolve-identifier.js';
 import { buildEventRow } from '../ingest/build-event-row.js';
-import { loadIntegration, type LoadedIntegration } from '../integrations/load-integration.js';
+import { loadIntegration, type LoadedIntegration } from '../settings/load-integration.js';
 import { planEvent, type ProfileChange, type RecordKind, type RecordTarget } from '../mapping/index.js';
 import { createBatchState, type Scope } from '../processing/batch-state.js';
 import { holdForMs } from '../processing/integration-settings.js';

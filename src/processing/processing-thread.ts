@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { AppContext } from '../context.js';
-import type { BackgroundWorker } from '../workers.js';
+import type { BackgroundWorker } from '../context.js';
 import { createProcessingMetrics } from './processing-metrics.js';
 import type { ProcessingThreadData, ThreadMessage } from './processing-thread-main.js';
 import type { ProcessingWorkerOptions } from './processing-worker.js';

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import { expireHeldRecords } from '../identity/expire-holds.js';
 import { isStoreUnavailable } from '../store/store.js';
-import type { BackgroundWorker } from '../workers.js';
+import type { BackgroundWorker } from '../context.js';
 import { processBatch } from './process-batch.js';
 import { createProcessingMetrics, type ProcessingCounters } from './processing-metrics.js';
 

@@ -7,7 +7,7 @@ import type { ProfileClient } from '../clevertap/profile-client.js';
 import type { Identifier } from '../clevertap/types.js';
 import { requireApp } from '../apps/apps-service.js';
 import type { AppContext } from '../context.js';
-import { loadIntegration, resolveIntegrationAccounts } from '../integrations/load-integration.js';
+import { loadIntegration, resolveIntegrationAccounts } from '../settings/load-integration.js';
 import type { RecordTarget } from '../mapping/index.js';
 import { createAttributesRepo } from '../store/repos/attributes-repo.js';
 import { createUserProfileRepo } from '../store/repos/user-profile-repo.js';

@@ -6,7 +6,7 @@
  */
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { loadIntegration } from '../integrations/load-integration.js';
+import { loadIntegration } from '../settings/load-integration.js';
 import { holdForMs } from '../processing/integration-settings.js';
 import { initialRecordState } from '../processing/record-identity.js';
 import { createAttributesRepo } from '../store/repos/attributes-repo.js';

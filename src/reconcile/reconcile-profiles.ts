@@ -8,7 +8,7 @@ import { requireApp } from '../apps/apps-service.js';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { createRateLimiter } from '../import/rate-limiter.js';
-import { loadIntegration, resolveIntegrationAccounts } from '../integrations/load-integration.js';
+import { loadIntegration, resolveIntegrationAccounts } from '../settings/load-integration.js';
 import { readProfileView, type ProfileView } from '../profiles/profile-view.js';
 import { resendProfile } from '../profiles/resend-profile.js';
 import { hasEnabledProperty, targetOf } from '../profiles/user-profile.js';

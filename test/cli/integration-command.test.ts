@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/apps/apps-service.js';
 import { buildApp } from '../../src/http/app.js';
-import { loadIntegration } from '../../src/integrations/load-integration.js';
+import { loadIntegration } from '../../src/settings/load-integration.js';
 import { createTestContext, TEST_ADMIN_TOKEN, type TestContext } from '../helpers/context.js';
 import { runCli } from '../helpers/processes.js';
 

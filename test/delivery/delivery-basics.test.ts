@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDeliveryMetrics } from '../../src/delivery/delivery-metrics.js';
 import { createDeliveryWorker } from '../../src/delivery/delivery-worker.js';
 import { buildApp } from '../../src/http/app.js';
-import type { BackgroundWorker } from '../../src/workers.js';
+import type { BackgroundWorker } from '../../src/context.js';
 import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
 import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';

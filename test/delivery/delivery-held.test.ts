@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDeliveryWorker } from '../../src/delivery/delivery-worker.js';
 import { setClevertapId } from '../../src/identity/clevertap-id-service.js';
-import type { BackgroundWorker } from '../../src/workers.js';
+import type { BackgroundWorker } from '../../src/context.js';
 import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';

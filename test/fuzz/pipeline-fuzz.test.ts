@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { createDeliveryWorker } from '../../src/delivery/delivery-worker.js';
 import { buildApp } from '../../src/http/app.js';
 import { createProcessingWorker } from '../../src/processing/processing-worker.js';
-import type { BackgroundWorker } from '../../src/workers.js';
+import type { BackgroundWorker } from '../../src/context.js';
 import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
 import { runWebhookFuzz, type Send } from '../../tools/webhook-fuzzer/run-fuzz.js';
 import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';

@@ -6,7 +6,7 @@ import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { createSecretBox } from '../../src/secrets.js';
 import { openStore } from '../../src/store/store.js';
-import { checkKeyFingerprint } from '../../src/bootstrap.js';
+import { checkKeyFingerprint } from '../../src/runtime/bootstrap.js';
 import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';

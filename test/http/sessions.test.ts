@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { ensureAdminToken } from '../../src/bootstrap.js';
+import { ensureAdminToken } from '../../src/runtime/bootstrap.js';
 import { createManualClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';

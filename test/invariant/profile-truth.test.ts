@@ -16,7 +16,7 @@ import { createDeliveryWorker } from '../../src/delivery/delivery-worker.js';
 import { buildApp } from '../../src/http/app.js';
 import { createProcessingWorker } from '../../src/processing/processing-worker.js';
 import { USER_PROPERTY_CATALOG } from '../../src/purchasely/catalog.js';
-import type { BackgroundWorker } from '../../src/workers.js';
+import type { BackgroundWorker } from '../../src/context.js';
 import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
 import { createRandom, generateLifecycles, type SimulatedEvent } from '../../tools/purchasely-simulator/index.js';
 import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';

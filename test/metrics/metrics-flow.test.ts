@@ -15,7 +15,7 @@ import { createDeliveryWorker } from '../../src/delivery/delivery-worker.js';
 import { buildApp } from '../../src/http/app.js';
 import { createProcessingWorker } from '../../src/processing/processing-worker.js';
 import { signPurchaselyRequest } from '../../src/purchasely/signature.js';
-import type { BackgroundWorker } from '../../src/workers.js';
+import type { BackgroundWorker } from '../../src/context.js';
 import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';

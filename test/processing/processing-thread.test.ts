@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/context.js';
 import { createLogger } from '../../src/logger.js';
 import { startProcessingThread } from '../../src/processing/processing-thread.js';
-import type { BackgroundWorker } from '../../src/workers.js';
+import type { BackgroundWorker } from '../../src/context.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { allEnabledSettingsIn, createTestApp, fixture, insertEvent, readEventStatus, storeSettings } from './helpers.js';
 

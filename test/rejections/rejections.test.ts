@@ -16,7 +16,7 @@ import { useTestApi } from '../helpers/api.js';
 import { AUTH } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { waitFor } from '../delivery/helpers.js';
-import { everyRow } from '../integrations/helpers.js';
+import { everyRow } from '../helpers/integrations.js';
 
 const SECRET = 'purchasely-rejections-secret';
 const T0 = Date.UTC(2026, 2, 1, 10, 0, 0);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { saveIntegrationSettings } from '../../src/integrations/integration-settings-service.js';
+import { saveIntegrationSettings } from '../../src/settings/integration-settings-service.js';
 import { defaultIntegrationSettings } from '../../src/settings/defaults.js';
 import { enableAll } from '../../src/settings/enable-all.js';
 import { createApp } from '../../src/apps/apps-service.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/apps/apps-service.js';
 import { importEvents } from '../../src/import/index.js';
-import { saveIntegrationSettings } from '../../src/integrations/integration-settings-service.js';
+import { saveIntegrationSettings } from '../../src/settings/integration-settings-service.js';
 import { processBatch } from '../../src/processing/process-batch.js';
 import { EVENT_CATALOG, USER_PROPERTY_CATALOG } from '../../src/purchasely/catalog.js';
 import { useTestApi } from '../helpers/api.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { resetAdminToken } from '../../bootstrap.js';
+import { resetAdminToken } from '../../runtime/bootstrap.js';
 import { loadConfig } from '../../config.js';
-import { openContext } from '../../runtime.js';
+import { openContext } from '../../runtime/runtime.js';
 import { createSessionsRepo } from '../../store/repos/sessions-repo.js';
 import { UsageError } from '../exit.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createApp, toAppOut } from '../../apps/apps-service.js';
 import { loadConfig } from '../../config.js';
-import { openContext } from '../../runtime.js';
+import { openContext } from '../../runtime/runtime.js';
 
 export function registerAppsCommand(program: Command): void {
   const apps = program.command('apps').description('Manage apps (acts on DATABASE_URL directly)');

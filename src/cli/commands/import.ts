@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { formatImportSummary, importEvents, readNdjsonLines, type ImportProgress } from '../../import/index.js';
-import { openContext } from '../../runtime.js';
+import { openContext } from '../../runtime/runtime.js';
 import { UsageError } from '../exit.js';
 
 function parseRate(value: string): number {

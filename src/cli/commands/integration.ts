@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
-import { getIntegrationSettings, saveIntegrationSettings } from '../../integrations/integration-settings-service.js';
+import { getIntegrationSettings, saveIntegrationSettings } from '../../settings/integration-settings-service.js';
 import { createLogger } from '../../logger.js';
-import { openContext } from '../../runtime.js';
+import { openContext } from '../../runtime/runtime.js';
 import { EXIT_USAGE, UsageError } from '../exit.js';
 
 interface SetOptions {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { openContext } from '../../runtime.js';
+import { openContext } from '../../runtime/runtime.js';
 
 export function registerMigrateCommand(program: Command): void {
   program

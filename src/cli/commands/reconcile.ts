@@ -4,7 +4,7 @@ import { loadConfig, parseDuration } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { formatProgress, formatSummary } from '../../reconcile/format-summary.js';
 import { reconcileProfiles, type ReconcileSelection } from '../../reconcile/reconcile-profiles.js';
-import { openContext } from '../../runtime.js';
+import { openContext } from '../../runtime/runtime.js';
 import { UsageError } from '../exit.js';
 
 const DEFAULT_SAMPLE = 100;

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { AppError } from '../../errors.js';
-import { openContext } from '../../runtime.js';
+import { openContext } from '../../runtime/runtime.js';
 import { EVENT_STATUSES, FORCE_STATUSES, replayEvent, replayEvents } from '../../replay/index.js';
 import { UsageError } from '../exit.js';
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { ensureAdminToken } from '../../bootstrap.js';
+import { ensureAdminToken } from '../../runtime/bootstrap.js';
 import { loadConfig, type ConfigFlags } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import { openContext } from '../../runtime.js';
-import { DRAIN_TIMEOUT_MS, startServer, type RunningServer } from '../../server.js';
+import { openContext } from '../../runtime/runtime.js';
+import { DRAIN_TIMEOUT_MS, startServer, type RunningServer } from '../../runtime/server.js';
 
 export function registerServeCommand(program: Command): void {
   program

@@ -4,8 +4,8 @@ import { createUploadClient } from '../../../clevertap/upload-client.js';
 import { REGIONS } from '../../../clevertap/regions.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
-import { getIntegrationSettings, saveIntegrationSettings } from '../../../integrations/integration-settings-service.js';
-import { testCredentials } from '../../../integrations/test-credentials.js';
+import { getIntegrationSettings, saveIntegrationSettings } from '../../../settings/integration-settings-service.js';
+import { testCredentials } from '../../../settings/test-credentials.js';
 import { IntegrationSettingsInSchema, IntegrationSettingsOutSchema } from '../../../settings/index.js';
 import { AppIdParams, errorResponses } from '../../schemas.js';
 

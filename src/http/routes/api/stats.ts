@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireApp } from '../../../apps/apps-service.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
-import { readAppStats } from '../../../integrations/app-stats.js';
+import { readAppStats } from '../../../stats/app-stats.js';
 import { parseDuration } from '../../../settings/index.js';
 import { AppIdParams, errorResponses } from '../../schemas.js';
 

@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { requireApp } from '../../../apps/apps-service.js';
 import { createProfileClient } from '../../../clevertap/profile-client.js';
 import type { AppContext } from '../../../context.js';
-import { collectClevertapIdentifiers, deleteClevertapProfiles } from '../../../integrations/erase-clevertap-profile.js';
-import { eraseUser } from '../../../integrations/erase-user.js';
+import { collectClevertapIdentifiers, deleteClevertapProfiles } from '../../../erasure/erase-clevertap-profile.js';
+import { eraseUser } from '../../../erasure/erase-user.js';
 import { errorResponses, UserParams } from '../../schemas.js';
 
 const EraseQuery = Type.Object({

@@ -1,14 +1,14 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { checkKeyFingerprint, loadOrCreateSecretKey } from './bootstrap.js';
-import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
-import type { AppContext } from './context.js';
-import { createLogger, type Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
-import { createSecretBox } from './secrets.js';
-import { explainPostgresConnectError } from './store/postgres/connect-error.js';
-import { openStore } from './store/store.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { AppContext } from '../context.js';
+import { createLogger, type Logger } from '../logger.js';
+import { createMetrics } from '../metrics.js';
+import { createSecretBox } from '../secrets.js';
+import { explainPostgresConnectError } from '../store/postgres/connect-error.js';
+import { openStore } from '../store/store.js';
 
 export interface OpenedContext {
   ctx: AppContext;

@@ -10,9 +10,9 @@ import type { CleverTapAccount } from '../clevertap/types.js';
 import type { AppContext } from '../context.js';
 import { createAttributesRepo } from '../store/repos/attributes-repo.js';
 import { createUserProfileRepo } from '../store/repos/user-profile-repo.js';
-import { accountKeyOf } from './account-key.js';
+import { accountKeyOf } from '../clevertap/account-key.js';
 import { linkedUserKeys } from './erase-user.js';
-import { loadIntegration, resolveIntegrationAccounts } from './load-integration.js';
+import { loadIntegration, resolveIntegrationAccounts } from '../settings/load-integration.js';
 
 /** Who the user is in CleverTap: identities and CleverTap IDs (objectIds). */
 export interface ClevertapIdentifiers {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestApi } from '../helpers/api.js';
 import { AUTH } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { createTestApp } from './helpers.js';
+import { createTestApp } from '../helpers/integrations.js';
 
 /** The 45 events of Purchasely's "Lifecycle Events" page, copied by hand, with their categories. */
 const REFERENCE_EVENTS: Record<string, string> = {

@@ -3,7 +3,7 @@ import { buildApp } from '../../src/http/app.js';
 import { useTestApi } from '../helpers/api.js';
 import { AUTH, createTestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { createTestApp, everythingStored } from './helpers.js';
+import { createTestApp, everythingStored } from '../helpers/integrations.js';
 
 const PASSCODE = 'SEC-pass-7c1f9a2e44';
 const SANDBOX_PASSCODE = 'SBX-pass-0d9e8b7a11';

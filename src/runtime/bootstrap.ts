@@ -1,11 +1,11 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Config } from './config.js';
-import { ConfigError } from './errors.js';
-import { createSecretBox, generateSecretKey, generateToken, sha256Hex, type SecretBox } from './secrets.js';
-import { META_KEYS } from './store/repos/meta-repo.js';
-import { ensureSqliteFolder } from './store/sqlite/sqlite-files.js';
-import type { Store } from './store/store.js';
+import type { Config } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { createSecretBox, generateSecretKey, generateToken, sha256Hex, type SecretBox } from '../secrets.js';
+import { META_KEYS } from '../store/repos/meta-repo.js';
+import { ensureSqliteFolder } from '../store/sqlite/sqlite-files.js';
+import type { Store } from '../store/store.js';
 
 /** Where SQLite installs keep their generated key: beside the database file. */
 export function secretKeyPath(config: Config): string | null {

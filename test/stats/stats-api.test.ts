@@ -3,7 +3,7 @@ import { createManualClock } from '../../src/clock.js';
 import { useTestApi } from '../helpers/api.js';
 import { AUTH } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { createTestApp, insertEvent, insertRecord } from './helpers.js';
+import { createTestApp, insertEvent, insertRecord } from '../helpers/integrations.js';
 
 const NOW = Date.UTC(2026, 2, 10, 12, 0, 0);
 const MIN = 60_000;

@@ -1,6 +1,6 @@
 import type { CleverTapAccount } from '../clevertap/types.js';
 import type { SecretBox } from '../secrets.js';
-import { defaultIntegrationSettings, type IntegrationSettings } from '../settings/index.js';
+import { defaultIntegrationSettings, type IntegrationSettings } from './index.js';
 import type { Repos } from '../store/store.js';
 
 /** An app's integration as the rest of the service reads it: defaults when never saved. */

@@ -6,10 +6,10 @@ import {
   toSettingsOut,
   type IntegrationSettings,
   type IntegrationSettingsOut,
-} from '../settings/index.js';
+} from './index.js';
 import type { Queryable } from '../store/db.js';
 import type { Repos } from '../store/store.js';
-import { accountKeyOf } from './account-key.js';
+import { accountKeyOf } from '../clevertap/account-key.js';
 import { loadIntegration, type LoadedIntegration } from './load-integration.js';
 
 /** How a save treats the body: `put` replaces (omitted fields → defaults), `patch` merges (RFC 7396). */

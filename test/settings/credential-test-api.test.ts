@@ -5,7 +5,7 @@ import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clev
 import { useTestApi } from '../helpers/api.js';
 import { AUTH, createTestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { createTestApp } from './helpers.js';
+import { createTestApp } from '../helpers/integrations.js';
 
 const ACCOUNT = 'W9R-TEST-US';
 const PASSCODE = 'emulator-pass-us1-5f3e';

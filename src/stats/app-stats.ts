@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../store/db.js';
-import { accountKeyOf } from './account-key.js';
-import { loadIntegration } from './load-integration.js';
+import { accountKeyOf } from '../clevertap/account-key.js';
+import { loadIntegration } from '../settings/load-integration.js';
 
 /** Most delivered records whose latency is read for the percentiles (the newest ones; p99 still rests on 100). */
 export const MAX_LATENCY_SAMPLES = 10_000;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { AUTH, type TestContext } from '../helpers/context.js';
+import { AUTH, type TestContext } from './context.js';
 
 /** Creates an app over the API and returns its id. */
 export async function createTestApp(app: FastifyInstance, name = 'Bridge test'): Promise<string> {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApi } from '../helpers/api.js';
 import { AUTH, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
-import { createTestApp, everyRow, insertEvent, insertRecord } from './helpers.js';
+import { createTestApp, everyRow, insertEvent, insertRecord } from '../helpers/integrations.js';
 
 const T0 = Date.UTC(2026, 3, 1, 9, 0, 0);
 const ERASED = 'user-erase-4f2a';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from './context.js';
-import { ConfigError } from './errors.js';
-import { buildApp } from './http/app.js';
-import { canProcessInThread, startWorkers, type BackgroundWorker } from './workers.js';
+import type { AppContext, BackgroundWorker } from '../context.js';
+import { ConfigError } from '../errors.js';
+import { buildApp } from '../http/app.js';
+import { canProcessInThread, startWorkers } from './workers.js';
 
 /**
  * Longest a stop takes (the drain time): requests in flight are answered, the workers finish

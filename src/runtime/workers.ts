@@ -1,13 +1,7 @@
-import type { AppContext } from './context.js';
-import { createDeliveryWorker } from './delivery/delivery-worker.js';
-import { startProcessingThread } from './processing/processing-thread.js';
-import { createProcessingWorker } from './processing/processing-worker.js';
-
-/** A background loop (processing, delivery, probes) that stops cleanly on shutdown. */
-export interface BackgroundWorker {
-  readonly name: string;
-  stop(): Promise<void>;
-}
+import type { AppContext, BackgroundWorker } from '../context.js';
+import { createDeliveryWorker } from '../delivery/delivery-worker.js';
+import { startProcessingThread } from '../processing/processing-thread.js';
+import { createProcessingWorker } from '../processing/processing-worker.js';
 
 export interface StartWorkersOptions {
   /**
