@@ -231,7 +231,7 @@ async function drain(emu: EmulatorProcess, bed: Bed, count: number): Promise<{ r
   await emu.clear();
   const started = performance.now();
   const worker = createDeliveryWorker(bed.ctx);
-  let seconds = 0;
+  let seconds: number;
   try {
     await waitUntil(async () => (await emu.stats()).records >= count, 600_000, `${count} records at the emulator`);
     seconds = (performance.now() - started) / 1000;

@@ -23,7 +23,6 @@ import { createLogger } from '../src/logger.js';
 import { openContext } from '../src/runtime/runtime.js';
 import { defaultIntegrationSettings } from '../src/settings/defaults.js';
 import { enableAll } from '../src/settings/enable-all.js';
-import { REPO_ROOT } from '../test/helpers/processes.js';
 import { startClevertapEmulator } from '../tools/clevertap-emulator/index.js';
 import { buildServer, startBuiltServer } from './delivery.js';
 import { formatBenchTable, type BenchRow } from './table.js';

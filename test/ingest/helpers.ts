@@ -60,7 +60,7 @@ export async function startHarness(dialect: TestDialect, opts: { clock?: Clock }
     async post(appId, body, headers) {
       const res = await request(`${baseUrl}/webhooks/purchasely/${appId}`, { method: 'POST', body, headers });
       const text = await res.body.text();
-      let json: unknown = null;
+      let json: unknown;
       try {
         json = JSON.parse(text);
       } catch {

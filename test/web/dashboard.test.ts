@@ -199,7 +199,7 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await page.click('[data-testid=save-integration]');
     await page.locator('[data-testid=saved]').waitFor(WAIT);
 
-    const saved = (await (await server.inject({ method: 'GET', url: `/api/v1/apps/${appId}/integrations/clevertap`, headers: AUTH })).json()) as Record<string, any>;
+    const saved = (await (await server.inject({ method: 'GET', url: `/api/v1/apps/${appId}/integrations/clevertap`, headers: AUTH })).json()) as { enabled: boolean; region: string; accountId: string; passcodeSet: boolean; sandbox: string; events: Record<string, unknown>; userProperties: Record<string, unknown> };
     expect(saved.enabled).toBe(true);
     expect(saved.region).toBe('us1');
     expect(saved.accountId).toBe(ACCOUNT_ID);

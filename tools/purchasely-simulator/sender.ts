@@ -92,7 +92,7 @@ export function createPurchaselySender(opts: SenderOptions): PurchaselySender {
 
   async function postOnce(item: Queued, attempt: number): Promise<boolean> {
     const timestamp = String(Math.floor(now() / 1000));
-    let status: number | null = null;
+    let status: number | null;
     try {
       const res = await limiter.run(() =>
         fetch(opts.target, {

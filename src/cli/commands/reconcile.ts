@@ -78,7 +78,7 @@ export function registerReconcileCommand(program: Command): void {
         if (!summary.ok) process.exitCode = 1;
       } catch (err) {
         if (err instanceof AppError && err.code === 'not_found') throw new UsageError(`reconcile: no app with id ${opts.app} (see pcbridge apps list)`);
-        if (err instanceof AppError && err.code === 'conflict') throw new Error(`reconcile: ${err.message}`);
+        if (err instanceof AppError && err.code === 'conflict') throw new Error(`reconcile: ${err.message}`, { cause: err });
         throw err;
       } finally {
         await client.close();

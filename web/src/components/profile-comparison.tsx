@@ -68,7 +68,7 @@ export function ProfileComparison(props: { appId: string; userKey: string; versi
     setResend({ busy: false });
     void read();
     return stopFollowing;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- read() is a new function each render; only a new user or version reads again
   }, [props.appId, props.userKey, props.version]);
 
   /** Reads the view again until the record has left the pending list (or stays held: it waits for an ID). */

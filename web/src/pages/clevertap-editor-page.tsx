@@ -121,8 +121,7 @@ export function CleverTapEditorPage(props: { appId: string }) {
       const entry = known.get(key);
       return { key, group: entry?.category ?? 'other', description: entry?.description ?? '' };
     });
-    // Only the set of keys matters here, not the names being typed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only the set of keys matters here, not the names being typed
   }, [catalog, draft && Object.keys(draft.events).join(',')]);
   const propertyItems = useMemo<MappingItem[]>(() => {
     if (!draft) return [];
@@ -133,7 +132,7 @@ export function CleverTapEditorPage(props: { appId: string }) {
       if (entry?.origin === 'pcbridge') item.badge = 'pcbridge extra';
       return item;
     });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- as above: only the set of keys matters
   }, [catalog, draft && Object.keys(draft.userProperties).join(',')]);
 
   if (loadError) return <ErrorBanner error={loadError} />;

@@ -44,7 +44,7 @@ export function IdentityPage(props: { appId: string }) {
 
   useEffect(() => {
     if (initialUser !== '') load(initialUser).catch((err: unknown) => setError(err));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- load() is a new function each render; only a new user in the address loads
   }, [initialUser]);
 
   /** After a re-send: the new record may be held, so the held list is read again (the comparison follows it by itself). */
