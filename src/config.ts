@@ -78,14 +78,34 @@ export const DEFAULTS = {
   PCBRIDGE_TRUST_PROXY: 'off',
 } as const;
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const BARE_SECONDS = /^\d+(?:\.\d+)?$/;
+const DURATION_TERMS = /^(?:\d+(?:\.\d+)?\s*(?:ms|s|m|h|d))+$/;
+const DURATION_TERM = /(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)/g;
 
-/** Parses `250ms`, `30s`, `5m`, `2h`, `1d` (a bare number is seconds); null when malformed. */
+/**
+ * Reads a duration into milliseconds, or null when the text is not one. The one grammar for every
+ * duration pcbridge reads (environment, flags, stored integration settings, query strings):
+ *
+ * ```
+ * duration = [spaces] ( number | term { term } ) [spaces]
+ * term     = number [spaces] unit
+ * number   = digits [ "." digits ]
+ * unit     = "ms" | "s" | "m" | "h" | "d"
+ * ```
+ *
+ * A bare number is seconds (`30` = `30s`); terms add up (`1h30m`); a decimal is allowed (`1.5m` =
+ * 90000) and the total is rounded to the millisecond. No sign, no exponent, no other unit, lower
+ * case only. Each caller checks the range it accepts.
+ */
 export function parseDuration(text: string): number | null {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
-  if (!match) return null;
-  const value = Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!;
-  return Number.isFinite(value) ? Math.round(value) : null;
+  if (typeof text !== 'string') return null;
+  const s = text.trim();
+  let total = 0;
+  if (BARE_SECONDS.test(s)) total = Number(s) * DURATION_UNITS.s!;
+  else if (DURATION_TERMS.test(s)) for (const [, amount, unit] of s.matchAll(DURATION_TERM)) total += Number(amount) * DURATION_UNITS[unit!]!;
+  else return null;
+  return Number.isFinite(total) ? Math.round(total) : null;
 }
 
 type Env = Record<string, string | undefined>;
