@@ -1,4 +1,4 @@
-import { defaultIntegrationSettings, parseDuration, type IntegrationSettings } from '../settings/index.js';
+import { defaultIntegrationSettings, parseDuration, withIntegrationDefaults, type IntegrationSettings } from '../settings/index.js';
 
 /** How long a record waits for a CleverTap ID when the stored `holdFor` is unreadable. */
 const FALLBACK_HOLD_FOR_MS = 24 * 3600_000;
@@ -6,23 +6,14 @@ const FALLBACK_HOLD_FOR_MS = 24 * 3600_000;
 /**
  * The settings processing applies for one app, from its `integrations.settings_json` (undefined
  * when the app never saved any: the defaults, integration off). Stored settings were validated
- * when saved; missing top-level members still take their defaults so an older stored form
- * keeps working.
+ * when saved; an older stored form is completed with the defaults as every reader completes it.
  */
 export function readIntegrationSettings(settingsJson: string | undefined): IntegrationSettings {
-  const defaults = defaultIntegrationSettings();
-  if (settingsJson === undefined) return defaults;
+  if (settingsJson === undefined) return defaultIntegrationSettings();
   try {
-    const stored = JSON.parse(settingsJson) as Partial<IntegrationSettings>;
-    return {
-      ...defaults,
-      ...stored,
-      identity: { ...defaults.identity, ...stored.identity },
-      revenue: { ...defaults.revenue, ...stored.revenue },
-      sandboxAccount: { ...defaults.sandboxAccount, ...stored.sandboxAccount },
-    };
+    return withIntegrationDefaults(JSON.parse(settingsJson) as Partial<IntegrationSettings>);
   } catch {
-    return defaults;
+    return defaultIntegrationSettings();
   }
 }
 

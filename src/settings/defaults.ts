@@ -26,6 +26,32 @@ export function defaultIntegrationSettings(): IntegrationSettings {
   };
 }
 
+/**
+ * Stored settings completed with the defaults, the one way every reader fills them: a member an
+ * older stored form lacks takes its default, and catalogue events and user properties added since
+ * it was saved appear disabled under their Purchasely name (stored entries win, in catalogue
+ * order). A fresh object is returned each call.
+ */
+export function withIntegrationDefaults(stored: Partial<IntegrationSettings>): IntegrationSettings {
+  const defaults = defaultIntegrationSettings();
+  return {
+    ...defaults,
+    ...stored,
+    sandboxAccount: { ...defaults.sandboxAccount, ...stored.sandboxAccount },
+    events: withDefaultEntries(defaults.events, stored.events),
+    userProperties: withDefaultEntries(defaults.userProperties, stored.userProperties),
+    identity: { ...defaults.identity, ...stored.identity },
+    revenue: { ...defaults.revenue, ...stored.revenue },
+  };
+}
+
+/** The default entries with the stored ones in their place (copied: the result shares nothing with `stored`). */
+function withDefaultEntries(defaults: Record<string, MappingEntry>, stored: Record<string, MappingEntry> | undefined): Record<string, MappingEntry> {
+  const entries = { ...defaults };
+  for (const [key, entry] of Object.entries(stored ?? {})) entries[key] = { ...entry };
+  return entries;
+}
+
 /** `{name: {enabled: false, name}}` for each name, in the given order. */
 export function defaultEntries(names: readonly string[]): Record<string, MappingEntry> {
   const entries: Record<string, MappingEntry> = {};

@@ -1,5 +1,5 @@
 export * from './schema.js';
-export { defaultIntegrationSettings, defaultEntries, DEFAULT_HOLD_FOR } from './defaults.js';
+export { defaultIntegrationSettings, withIntegrationDefaults, defaultEntries, DEFAULT_HOLD_FOR } from './defaults.js';
 export { parseDuration } from './duration.js';
 export {
   validateSettings,

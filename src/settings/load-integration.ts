@@ -1,6 +1,7 @@
 import type { CleverTapAccount } from '../clevertap/types.js';
 import type { SecretBox } from '../secrets.js';
-import { defaultIntegrationSettings, type IntegrationSettings } from './index.js';
+import { defaultIntegrationSettings, withIntegrationDefaults } from './defaults.js';
+import type { IntegrationSettings } from './schema.js';
 import type { Repos } from '../store/store.js';
 
 /** An app's integration as the rest of the service reads it: defaults when never saved. */
@@ -18,18 +19,8 @@ export interface LoadedIntegration {
  */
 export async function loadIntegration(repos: Pick<Repos, 'integrations'>, appId: string): Promise<LoadedIntegration> {
   const row = await repos.integrations.get(appId);
-  const defaults = defaultIntegrationSettings();
-  if (!row) return { settings: defaults, passcodeEnc: null, sandboxPasscodeEnc: null, stored: false };
-  const stored = row.settings;
-  const settings: IntegrationSettings = {
-    ...defaults,
-    ...stored,
-    sandboxAccount: { ...defaults.sandboxAccount, ...stored.sandboxAccount },
-    events: { ...defaults.events, ...stored.events },
-    userProperties: { ...defaults.userProperties, ...stored.userProperties },
-    identity: { ...defaults.identity, ...stored.identity },
-    revenue: { ...defaults.revenue, ...stored.revenue },
-  };
+  if (!row) return { settings: defaultIntegrationSettings(), passcodeEnc: null, sandboxPasscodeEnc: null, stored: false };
+  const settings = withIntegrationDefaults(row.settings);
   return { settings, passcodeEnc: row.passcodeEnc, sandboxPasscodeEnc: row.sandboxPasscodeEnc, stored: true };
 }
 
