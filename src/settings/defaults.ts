@@ -29,8 +29,8 @@ export function defaultIntegrationSettings(): IntegrationSettings {
 /**
  * Stored settings completed with the defaults, the one way every reader fills them: a member an
  * older stored form lacks takes its default, and catalogue events and user properties added since
- * it was saved appear disabled under their Purchasely name (stored entries win, in catalogue
- * order). A fresh object is returned each call.
+ * it was saved appear disabled under their Purchasely name (stored entries win; catalogue order,
+ * then any other stored entry). A fresh object is returned each call.
  */
 export function withIntegrationDefaults(stored: Partial<IntegrationSettings>): IntegrationSettings {
   const defaults = defaultIntegrationSettings();
@@ -47,9 +47,8 @@ export function withIntegrationDefaults(stored: Partial<IntegrationSettings>): I
 
 /** The default entries with the stored ones in their place (copied: the result shares nothing with `stored`). */
 function withDefaultEntries(defaults: Record<string, MappingEntry>, stored: Record<string, MappingEntry> | undefined): Record<string, MappingEntry> {
-  const entries = { ...defaults };
-  for (const [key, entry] of Object.entries(stored ?? {})) entries[key] = { ...entry };
-  return entries;
+  // Spread and fromEntries define keys as data (an assignment to a key named __proto__ would not).
+  return { ...defaults, ...Object.fromEntries(Object.entries(stored ?? {}).map(([key, entry]) => [key, { ...entry }])) };
 }
 
 /** `{name: {enabled: false, name}}` for each name, in the given order. */
