@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { createMetricsRepo } from './store/repos/metrics-repo.js';
 import type { Store } from './store/store.js';
 
 /** Prometheus metrics of one process, on its own registry (no global default registry). */
@@ -75,8 +74,8 @@ export function reuseMetric<T>(registry: Registry, name: string, make: (base: { 
  * through a partial index or a small table (see metrics-repo.ts). When the store is unreachable,
  * /metrics still answers, with the last figures read.
  */
-export function registerStoreGauges(registry: Registry, store: Pick<Store, 'db'>): void {
-  const repo = createMetricsRepo(store.db);
+export function registerStoreGauges(registry: Registry, store: Pick<Store, 'metrics'>): void {
+  const repo = store.metrics;
   reuseMetric(registry, 'pcbridge_outbox_records', (base) =>
     new Gauge({
       ...base,

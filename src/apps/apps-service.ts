@@ -76,10 +76,10 @@ export async function requireApp(ctx: AppContext, appId: string): Promise<AppRec
 
 /** Sets Purchasely's new secret; the current one stays valid as "previous" until retired. */
 export async function setWebhookSecret(ctx: AppContext, appId: string, secret: string): Promise<AppOut> {
-  const updated = await ctx.store.tx(async (repos) => {
-    const app = await repos.apps.get(appId);
+  const updated = await ctx.store.transaction(async (tx) => {
+    const app = await tx.apps.get(appId);
     if (!app) throw new AppError('not_found', `No app with id ${appId}.`);
-    return repos.apps.update(appId, { webhookSecretEnc: ctx.secrets.encrypt(secret), previousWebhookSecretEnc: app.webhookSecretEnc }, ctx.clock.now());
+    return tx.apps.update(appId, { webhookSecretEnc: ctx.secrets.encrypt(secret), previousWebhookSecretEnc: app.webhookSecretEnc }, ctx.clock.now());
   });
   return toAppOut(updated!);
 }

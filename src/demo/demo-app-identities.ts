@@ -50,13 +50,10 @@ export function startDemoIdentities(ctx: AppContext, opts: DemoIdentitiesOptions
   let running: Promise<void> = Promise.resolve();
 
   const tick = async (): Promise<void> => {
-    const rows = await ctx.store.db.all<{ seq: number; anonymous_user_id: string }>(
-      `SELECT seq, anonymous_user_id FROM events WHERE app_id = ? AND seq > ? AND anonymous_user_id IS NOT NULL ORDER BY seq LIMIT 500`,
-      [opts.appId, afterSeq],
-    );
+    const rows = await ctx.store.events.anonymousUsersAfter(opts.appId, afterSeq, 500);
     for (const row of rows) {
-      afterSeq = Math.max(afterSeq, Number(row.seq));
-      const userKey = row.anonymous_user_id;
+      afterSeq = Math.max(afterSeq, row.seq);
+      const userKey = row.anonymousUserId;
       if (seen.has(userKey) || stopped) continue;
       seen.add(userKey);
       if (!isIdentifiedDemoUser(userKey, share)) continue;

@@ -8,10 +8,7 @@
 import { MAX_DELETE_VALUES, type DeleteProfilesOutcome, type ProfileClient } from '../clevertap/profile-client.js';
 import type { CleverTapAccount } from '../clevertap/types.js';
 import type { AppContext } from '../context.js';
-import { createAttributesRepo } from '../store/repos/attributes-repo.js';
-import { createUserProfileRepo } from '../store/repos/user-profile-repo.js';
 import { accountKeyOf } from '../clevertap/account-key.js';
-import { linkedUserKeys } from './erase-user.js';
 import { loadIntegration, resolveIntegrationAccounts } from '../settings/load-integration.js';
 
 /** Who the user is in CleverTap: identities and CleverTap IDs (objectIds). */
@@ -47,18 +44,17 @@ export interface ClevertapErasure {
  * an identity unless the app's events show it only as an anonymous ID.
  */
 export async function collectClevertapIdentifiers(ctx: Pick<AppContext, 'store'>, appId: string, userKey: string): Promise<ClevertapIdentifiers> {
-  const q = ctx.store.db;
-  const repo = createUserProfileRepo(q);
-  const keys = await linkedUserKeys(q, appId, userKey);
+  const { userProfiles, attributes, erasure } = ctx.store;
+  const keys = await erasure.linkedUserKeys(appId, userKey);
   const identities = new Set<string>();
   const guids = new Set<string>();
-  for (const json of await repo.sentIdentifiers(appId, keys)) {
+  for (const json of await userProfiles.sentIdentifiers(appId, keys)) {
     const identifier = JSON.parse(json) as { identity?: unknown; objectId?: unknown };
     if (typeof identifier.identity === 'string') identities.add(identifier.identity);
     if (typeof identifier.objectId === 'string') guids.add(identifier.objectId);
   }
-  for (const id of (await createAttributesRepo(q).getClevertapIds(appId, keys)).values()) guids.add(id);
-  const anonymousOnly = !(await repo.seenAsUserId(appId, userKey)) && (await repo.seenAsAnonymousId(appId, userKey));
+  for (const id of (await attributes.getClevertapIds(appId, keys)).values()) guids.add(id);
+  const anonymousOnly = !(await userProfiles.seenAsUserId(appId, userKey)) && (await userProfiles.seenAsAnonymousId(appId, userKey));
   if (!anonymousOnly) identities.add(userKey);
   return { identities: [...identities], guids: [...guids] };
 }

@@ -1,8 +1,5 @@
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { createAttributesRepo } from '../store/repos/attributes-repo.js';
-import { createOutboxRepo } from '../store/repos/outbox-repo.js';
-import { createProcessingRepo } from '../store/repos/processing-repo.js';
 import { isValidClevertapId } from './clevertap-id.js';
 
 type Ctx = Pick<AppContext, 'store' | 'clock'>;
@@ -29,19 +26,18 @@ export async function setClevertapId(ctx: Ctx, appId: string, userKey: string, c
     ]);
   }
   const now = ctx.clock.now();
-  return ctx.store.db.transaction(async (q) => {
-    await createProcessingRepo(q).lockProcessing();
-    await createAttributesRepo(q).setClevertapId(appId, userKey, clevertapId, now);
-    const outbox = createOutboxRepo(q);
-    const seqs = await outbox.releaseHeld(appId, userKey, now);
-    if (seqs.length > 0) await outbox.refreshEventStatuses(seqs, now);
+  return ctx.store.transaction(async (tx) => {
+    await tx.processing.lockProcessing();
+    await tx.attributes.setClevertapId(appId, userKey, clevertapId, now);
+    const seqs = await tx.outbox.releaseHeld(appId, userKey, now);
+    if (seqs.length > 0) await tx.outbox.refreshEventStatuses(seqs, now);
     return { clevertapId, releasedEvents: seqs.length };
   });
 }
 
 /** The CleverTap ID set for a user key, or null. */
 export async function getClevertapId(ctx: Ctx, appId: string, userKey: string): Promise<string | null> {
-  return createAttributesRepo(ctx.store.db).getClevertapId(appId, userKey);
+  return ctx.store.attributes.getClevertapId(appId, userKey);
 }
 
 /**
@@ -49,5 +45,5 @@ export async function getClevertapId(ctx: Ctx, appId: string, userKey: string): 
  * waiting for delivery, which resolves their identity again when it sends them.
  */
 export async function deleteClevertapId(ctx: Ctx, appId: string, userKey: string): Promise<boolean> {
-  return ctx.store.db.transaction((q) => createAttributesRepo(q).deleteClevertapId(appId, userKey));
+  return ctx.store.transaction((tx) => tx.attributes.deleteClevertapId(appId, userKey));
 }

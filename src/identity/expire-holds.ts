@@ -1,5 +1,4 @@
 import type { AppContext } from '../context.js';
-import { createOutboxRepo } from '../store/repos/outbox-repo.js';
 
 /**
  * Held records whose `holdFor` passed without a CleverTap ID become `skipped: no_identity`
@@ -8,10 +7,9 @@ import { createOutboxRepo } from '../store/repos/outbox-repo.js';
  */
 export async function expireHeldRecords(ctx: Pick<AppContext, 'store' | 'clock'>, limit = 1000): Promise<number> {
   const now = ctx.clock.now();
-  return ctx.store.db.transaction(async (q) => {
-    const outbox = createOutboxRepo(q);
-    const seqs = await outbox.expireHolds(now, limit);
-    if (seqs.length > 0) await outbox.refreshEventStatuses(seqs, now);
+  return ctx.store.transaction(async (tx) => {
+    const seqs = await tx.outbox.expireHolds(now, limit);
+    if (seqs.length > 0) await tx.outbox.refreshEventStatuses(seqs, now);
     return seqs.length;
   });
 }

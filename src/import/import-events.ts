@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { buildEventRow } from '../ingest/build-event-row.js';
-import { insertEventRows, type NewEventRow } from './event-row.js';
+import type { NewEventRow } from '../store/repos/events-repo.js';
 import type { NdjsonLine } from './read-ndjson.js';
 import { createRateLimiter } from './rate-limiter.js';
 
@@ -66,7 +66,7 @@ export async function importEvents(ctx: AppContext, opts: ImportOptions): Promis
     const rows = batch;
     batch = [];
     await limiter.take(rows.length);
-    const inserted = await ctx.store.tx((_repos, q) => insertEventRows(q, rows));
+    const inserted = await ctx.store.transaction((tx) => tx.events.insertNew(rows));
     summary.imported += inserted;
     summary.duplicates += rows.length - inserted;
     opts.onProgress?.(progressOf(summary));

@@ -3,4 +3,4 @@ export { importEvents, formatImportSummary, MAX_LINE_BYTES, DEFAULT_BATCH_SIZE }
 export type { ImportOptions, ImportProgress, ImportSummary, SkippedLine } from './import-events.js';
 export { readNdjsonLines, type NdjsonLine } from './read-ndjson.js';
 export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
-export { insertEventRows, type NewEventRow } from './event-row.js';
+export type { NewEventRow } from '../store/repos/events-repo.js';

@@ -12,7 +12,6 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { resolveIntegrationAccounts, type LoadedIntegration } from '../settings/load-integration.js';
 import type { RecordTarget } from '../mapping/index.js';
-import { createDryRunsRepo } from '../store/repos/dry-runs-repo.js';
 import type { PreviewRecord } from './preview-payload.js';
 
 /** The one identity every dry-run record carries. At worst (CleverTap stores it) this profile receives the records. */
@@ -65,7 +64,7 @@ export class DryRunLimitError extends AppError {
 /** Takes one dry run of the app's budget, or throws {@link DryRunLimitError}. */
 export async function takeDryRun(ctx: Pick<AppContext, 'store' | 'clock'>, appId: string): Promise<void> {
   const now = ctx.clock.now();
-  const taken = await ctx.store.db.transaction((q) => createDryRunsRepo(q).take(appId, now, DRY_RUN_WINDOW_MS, DRY_RUNS_PER_MINUTE), { durable: false });
+  const taken = await ctx.store.transaction((tx) => tx.dryRuns.take(appId, now, DRY_RUN_WINDOW_MS, DRY_RUNS_PER_MINUTE), { durable: false });
   if (!taken.ok) throw new DryRunLimitError(Math.ceil(taken.retryAfterMs / 1000));
 }
 

@@ -16,10 +16,7 @@ import { holdForMs } from '../processing/integration-settings.js';
 import { initialRecordState, transferIdsOf, userIdsOf } from '../processing/record-identity.js';
 import { parsePurchaselyEvent, type ParsedEvent } from '../purchasely/payload.js';
 import { computeUserProperties, foldEvent, subscriptionIdOf, type UserState } from '../state/index.js';
-import { createAttributesRepo } from '../store/repos/attributes-repo.js';
-import { createEventsRepo } from '../store/repos/events-repo.js';
 import type { NewRecordState } from '../store/repos/outbox-repo.js';
-import { createStateRepo } from '../store/repos/state-repo.js';
 
 /** One record the payload would produce. */
 export interface PreviewRecord {
@@ -78,7 +75,7 @@ export async function previewPayload(ctx: AppContext, appId: string, payload: un
   if (!parsed.ok) return skipped(parsed.reason, { eventName: row.eventName, eventId: row.eventId });
   const ev = parsed.event;
   const ids = { eventName: ev.eventName, eventId: ev.eventId };
-  const duplicate = (await createEventsRepo(ctx.store.db).get(appId, ev.eventId)) !== null;
+  const duplicate = (await ctx.store.events.get(appId, ev.eventId)) !== null;
   if (ev.userKey === null) return skipped('no_user_key', ids, null, duplicate);
 
   const settings = integration.settings;
@@ -86,7 +83,7 @@ export async function previewPayload(ctx: AppContext, appId: string, payload: un
   const plan = planEvent({ ev, settings, enabled: settings.enabled, profiles });
   if (plan.skipReason !== null) return skipped(plan.skipReason, ids, plan.note, duplicate);
 
-  const attributes = createAttributesRepo(ctx.store.db);
+  const { attributes } = ctx.store;
   const records: PreviewRecord[] = [];
   for (const planned of plan.records) {
     const userIds = userIdsOf(planned.userKey, ev, states.get(planned.userKey) ?? null);
@@ -122,7 +119,7 @@ export async function previewPayload(ctx: AppContext, appId: string, payload: un
 async function foldOnCopies(ctx: AppContext, appId: string, ev: ParsedEvent): Promise<{ profiles: ProfileChange[]; states: Map<string, UserState> }> {
   const userKey = ev.userKey as string;
   const scope: Scope = { appId, environment: ev.environment ?? '' };
-  const state = createBatchState(createStateRepo(ctx.store.db));
+  const state = createBatchState(ctx.store.state);
   const subscriptionId = subscriptionIdOf(ev);
   await state.prefetch(scope, [userKey, ...transferIdsOf(ev)], subscriptionId === null ? [] : [subscriptionId]);
 

@@ -4,12 +4,9 @@ import { planEvent, type ProfileChange } from '../mapping/index.js';
 import { parsePurchaselyEvent, type ParsedEvent } from '../purchasely/payload.js';
 import type { IntegrationSettings } from '../settings/index.js';
 import { compareEventKeys, computeUserProperties, eventKeyOf, foldEvent, subscriptionIdOf, type FoldEventResult, type SubscriptionState, type UserState } from '../state/index.js';
-import type { Queryable } from '../store/db.js';
-import { createAttributesRepo } from '../store/repos/attributes-repo.js';
-import { createOutboxRepo, eventStatusOf, type EventStatusUpdate, type NewRecord } from '../store/repos/outbox-repo.js';
-import { createProcessingRepo, type ReceivedEvent } from '../store/repos/processing-repo.js';
-import { createStateRepo } from '../store/repos/state-repo.js';
-import { isStoreUnavailable } from '../store/store.js';
+import { eventStatusOf, type EventStatusUpdate, type NewRecord } from '../store/repos/outbox-repo.js';
+import type { ReceivedEvent } from '../store/repos/processing-repo.js';
+import { isStoreUnavailable, type Repos } from '../store/store.js';
 import { createBatchState, type BatchState, type Scope } from './batch-state.js';
 import { createClevertapIdCache, type ClevertapIdCache } from './clevertap-id-cache.js';
 import { holdForMs, readIntegrationSettings } from './integration-settings.js';
@@ -114,14 +111,15 @@ async function runBatch(
     // Everything written here is derived from durable events and redone if lost, so the commit
     // need not wait for an fsync (it still survives a process crash). Background work: on SQLite
     // writers waiting in other threads (webhooks, delivery, the API) go first.
-    const result = await ctx.store.db.transaction(async (q): Promise<ProcessBatchResult> => {
-      const repo = createProcessingRepo(q);
+    const { yieldsWithinTransaction } = ctx.store.processingPacing;
+    const result = await ctx.store.transaction(async (tx): Promise<ProcessBatchResult> => {
+      const repo = tx.processing;
       if (!(await repo.tryLockProcessing())) return { processed: 0, records: 0, busy: true };
       const rows = await repo.nextReceivedEvents(limit);
       taken = rows;
       if (rows.length === 0) return { processed: 0, records: 0, busy: false };
       const now = ctx.clock.now();
-      const run = await createRun(q, quarantined.size === 0 ? rows : rows.filter((r) => !quarantined.has(r.seq)), ctx);
+      const run = await createRun(tx, quarantined.size === 0 ? rows : rows.filter((r) => !quarantined.has(r.seq)), ctx);
 
       const startedAt = performance.now();
       let yieldedAt = startedAt;
@@ -134,7 +132,7 @@ async function runBatch(
         // Folding runs on cached state without I/O; on PostgreSQL (where nobody waits for this
         // transaction) let HTTP requests in every few milliseconds. SQLite's writers wait for the
         // commit anyway, so there only the budget helps.
-        if (q.dialect === 'postgres' && performance.now() - yieldedAt > YIELD_EVERY_MS) {
+        if (yieldsWithinTransaction && performance.now() - yieldedAt > YIELD_EVERY_MS) {
           await new Promise((resolve) => setImmediate(resolve));
           yieldedAt = performance.now();
         }
@@ -161,7 +159,7 @@ async function runBatch(
       }
       taken = rows.slice(0, updates.length);
       await run.state.flush();
-      await createOutboxRepo(q).insertRecords(records, now);
+      await tx.outbox.insertRecords(records, now);
       await repo.markProcessed(updates, now);
       if (notes.length > 0) await repo.setEventNotes(notes);
       const result = { processed: updates.length, records: records.length, busy: false };
@@ -246,21 +244,21 @@ interface Run {
   maxGeneration: Map<number, number>;
 }
 
-async function createRun(q: Queryable, rows: readonly ReceivedEvent[], ctx: Pick<AppContext, 'logger'>): Promise<Run> {
+async function createRun(tx: Repos, rows: readonly ReceivedEvent[], ctx: Pick<AppContext, 'logger'>): Promise<Run> {
   const parsed = new Map<number, Parsed>();
   for (const row of rows) {
     if (row.rawBody === null) continue;
     const result = parsePurchaselyEvent(row.rawBody);
     if (result.ok) parsed.set(row.seq, { row, ev: result.event });
   }
-  const repo = createProcessingRepo(q);
+  const repo = tx.processing;
   const appIds = [...new Set(rows.map((r) => r.appId))];
   const settingsJson = await repo.loadSettingsJson(appIds);
   const settings = new Map(appIds.map((id) => [id, readIntegrationSettings(settingsJson.get(id))]));
 
   // Bulk loads: the states, owned subscriptions and CleverTap IDs the batch's events name.
-  const state = createBatchState(createStateRepo(q));
-  const clevertapIds = createClevertapIdCache(createAttributesRepo(q));
+  const state = createBatchState(tx.state);
+  const clevertapIds = createClevertapIdCache(tx.attributes);
   const scopes = new Map<string, { scope: Scope; users: Set<string>; subscriptions: Set<string> }>();
   const idsByApp = new Map<string, Set<string>>();
   for (const { row, ev } of parsed.values()) {
@@ -280,7 +278,7 @@ async function createRun(q: Queryable, rows: readonly ReceivedEvent[], ctx: Pick
   }
   for (const { scope, users, subscriptions } of scopes.values()) await state.prefetch(scope, [...users], [...subscriptions]);
   for (const [appId, ids] of idsByApp) await clevertapIds.prefetch(appId, [...ids]);
-  const maxGeneration = await createOutboxRepo(q).maxGenerations(rows.map((r) => r.seq));
+  const maxGeneration = await tx.outbox.maxGenerations(rows.map((r) => r.seq));
   ctx.logger.debug({ events: rows.length, parsed: parsed.size }, 'processing a batch');
   return { parsed, settings, state, clevertapIds, maxGeneration };
 }

@@ -62,8 +62,9 @@ export function createProcessingWorker(ctx: AppContext, opts: ProcessingWorkerOp
  * a transaction-scoped lock lets one of them process at a time, so events keep their order.
  */
 export function runProcessingLoop(ctx: ProcessingLoopContext, opts: ProcessingWorkerOptions = {}): BackgroundWorker {
-  const batchSize = opts.batchSize ?? (ctx.store.dialect === 'sqlite' ? 200 : 500);
-  const budgetMs = opts.batchBudgetMs ?? (ctx.store.dialect === 'sqlite' ? 150 : undefined);
+  const pacing = ctx.store.processingPacing;
+  const batchSize = opts.batchSize ?? pacing.batchSize;
+  const budgetMs = opts.batchBudgetMs ?? pacing.batchBudgetMs;
   const idleMs = opts.idleMs ?? 200;
   const sweepIntervalMs = opts.sweepIntervalMs ?? 5_000;
   const errorBackoffMs = opts.errorBackoffMs ?? 1_000;
@@ -93,7 +94,7 @@ export function runProcessingLoop(ctx: ProcessingLoopContext, opts: ProcessingWo
         // On SQLite a processing transaction holds the one write lock (and the event loop):
         // while webhooks are arriving, take short slices and leave most of the time to them,
         // so acknowledging events stays fast; processing catches up when the burst ends.
-        const yieldToIngest = ctx.store.dialect === 'sqlite' && Date.now() - ctx.lastWebhookAt() < INGEST_ACTIVE_MS;
+        const yieldToIngest = pacing.yieldsToIngest && Date.now() - ctx.lastWebhookAt() < INGEST_ACTIVE_MS;
         const sliceMs = yieldToIngest ? INGEST_SLICE_MS : budgetMs;
         const limit = yieldToIngest ? INGEST_SLICE_EVENTS : batchSize;
         const result = await processBatch(ctx, { limit, ...(sliceMs === undefined ? {} : { budgetMs: sliceMs }) });

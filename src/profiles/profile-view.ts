@@ -9,8 +9,6 @@ import { requireApp } from '../apps/apps-service.js';
 import type { AppContext } from '../context.js';
 import { loadIntegration, resolveIntegrationAccounts } from '../settings/load-integration.js';
 import type { RecordTarget } from '../mapping/index.js';
-import { createAttributesRepo } from '../store/repos/attributes-repo.js';
-import { createUserProfileRepo } from '../store/repos/user-profile-repo.js';
 import { compareProfiles, presentProperties, type ProfileDifference } from './compare-profiles.js';
 import { identifierFor, pickSnapshot, snapshotProfileData, targetOf, userIdsFor } from './user-profile.js';
 
@@ -61,14 +59,14 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 /** Builds the view; `environment` picks a state other than the production one. */
 export async function readProfileView(ctx: AppContext, client: ProfileClient, appId: string, userKey: string, opts: { environment?: string } = {}): Promise<ProfileView> {
   await requireApp(ctx, appId);
-  const repo = createUserProfileRepo(ctx.store.db);
+  const repo = ctx.store.userProfiles;
   const row = pickSnapshot(await repo.snapshots(appId, userKey), userKey, opts.environment);
   const integration = await loadIntegration(ctx.store, appId);
   const { settings } = integration;
   const account = targetOf(row.environment, settings);
   const snapshot = presentProperties(snapshotProfileData(row, settings));
   const ids = await userIdsFor(repo, appId, userKey, row);
-  const { identifier } = await identifierFor(createAttributesRepo(ctx.store.db), appId, ids, settings);
+  const { identifier } = await identifierFor(ctx.store.attributes, appId, ids, settings);
 
   const stream = { appId, userKey, environment: row.environment, target: account ?? 'main' };
   const delivered = account === null ? null : await repo.latestDeliveredProfile(stream);

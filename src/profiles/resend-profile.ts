@@ -9,10 +9,7 @@ import { AppError } from '../errors.js';
 import { loadIntegration } from '../settings/load-integration.js';
 import { holdForMs } from '../processing/integration-settings.js';
 import { initialRecordState } from '../processing/record-identity.js';
-import { createAttributesRepo } from '../store/repos/attributes-repo.js';
-import { createOutboxRepo, type NewRecord, type NewRecordState } from '../store/repos/outbox-repo.js';
-import { createProcessingRepo } from '../store/repos/processing-repo.js';
-import { createUserProfileRepo } from '../store/repos/user-profile-repo.js';
+import type { NewRecord, NewRecordState } from '../store/repos/outbox-repo.js';
 import { identifierFor, hasEnabledProperty, pickSnapshot, snapshotProfileData, targetOf, userIdsFor } from './user-profile.js';
 
 /**
@@ -39,19 +36,19 @@ export interface ResendProfileResult {
  */
 export async function resendProfile(ctx: AppContext, appId: string, userKey: string, opts: { environment?: string } = {}): Promise<ResendProfileResult> {
   const now = ctx.clock.now();
-  return ctx.store.tx(async (repos, q) => {
-    await createProcessingRepo(q).lockProcessing();
-    if (!(await repos.apps.get(appId))) throw new AppError('not_found', `No app with id ${appId}.`);
-    const repo = createUserProfileRepo(q);
+  return ctx.store.transaction(async (tx) => {
+    await tx.processing.lockProcessing();
+    if (!(await tx.apps.get(appId))) throw new AppError('not_found', `No app with id ${appId}.`);
+    const repo = tx.userProfiles;
     const row = pickSnapshot(await repo.snapshots(appId, userKey), userKey, opts.environment);
-    const { settings } = await loadIntegration(repos, appId);
+    const { settings } = await loadIntegration(tx, appId);
     if (!settings.enabled) throw new AppError('conflict', 'The CleverTap integration of this app is disabled: enable it before resending a profile.');
     if (!hasEnabledProperty(settings)) throw new AppError('conflict', 'No user property is enabled: a profile record would be empty.');
     const target = targetOf(row.environment, settings);
     if (target === null) throw new AppError('conflict', 'SANDBOX events of this app are not sent to CleverTap (sandbox: skip): there is no CleverTap profile to resend.');
 
     const ids = await userIdsFor(repo, appId, userKey, row);
-    const { clevertapIds } = await identifierFor(createAttributesRepo(q), appId, ids, settings);
+    const { clevertapIds } = await identifierFor(tx.attributes, appId, ids, settings);
     const initial = initialRecordState(ids, (key) => clevertapIds.get(key) ?? null, settings, now, holdForMs(settings));
     if (initial.state === 'skipped') {
       throw new AppError('conflict', 'The identity mode is "identity" and this user has no user_id: CleverTap cannot be told whose profile it is.');
@@ -69,8 +66,7 @@ export async function resendProfile(ctx: AppContext, appId: string, userKey: str
       ...initial,
       generation: 1,
     };
-    const outbox = createOutboxRepo(q);
-    await outbox.insertRecords([record], now);
+    await tx.outbox.insertRecords([record], now);
     await repo.clearProfileStale(appId, row.environment, userKey);
     // Under the processing lock nothing else adds records of this user: the newest is ours.
     const recordId = (await repo.lastRecordId(appId, userKey)) as number;

@@ -12,7 +12,7 @@ import { loadIntegration, resolveIntegrationAccounts } from '../settings/load-in
 import { readProfileView, type ProfileView } from '../profiles/profile-view.js';
 import { resendProfile } from '../profiles/resend-profile.js';
 import { hasEnabledProperty, targetOf } from '../profiles/user-profile.js';
-import { createReconcileRepo, type UserStateKey } from '../store/repos/reconcile-repo.js';
+import type { ReconcileRepo, UserStateKey } from '../store/repos/reconcile-repo.js';
 
 /** Which users: a random sample, or every state of the app. */
 export type ReconcileSelection = { kind: 'sample'; size: number } | { kind: 'all' };
@@ -122,7 +122,7 @@ export async function reconcileProfiles(ctx: AppContext, client: ProfileClient, 
     throw new AppError('conflict', `No user property is enabled for app ${appId}: there is no profile to resend.`);
   }
 
-  const repo = createReconcileRepo(ctx.store.db);
+  const repo = ctx.store.reconcile;
   const limiter = createRateLimiter({ perSecond: opts.ratePerSecond });
   // Only calls to CleverTap are paced: users without an identifier cost no call.
   const paced: ProfileClient = {
@@ -222,7 +222,7 @@ export async function reconcileProfiles(ctx: AppContext, client: ProfileClient, 
 }
 
 /** The states to compare, one at a time (several workers share the iterator). */
-async function* selectStates(repo: ReturnType<typeof createReconcileRepo>, appId: string, selection: ReconcileSelection): AsyncGenerator<UserStateKey> {
+async function* selectStates(repo: ReconcileRepo, appId: string, selection: ReconcileSelection): AsyncGenerator<UserStateKey> {
   if (selection.kind === 'sample') {
     yield* await repo.sampleUserStates(appId, selection.size);
     return;
@@ -241,7 +241,7 @@ async function* selectStates(repo: ReturnType<typeof createReconcileRepo>, appId
  * waits until delivery has sent them, then asks CleverTap again until it agrees or the wait ends.
  * Delivery is a running server's work (`pcbridge serve`, role all or worker): this only watches.
  */
-async function fixProfiles(ctx: AppContext, client: ProfileClient, repo: ReturnType<typeof createReconcileRepo>, appId: string, users: UserStateKey[], opts: ReconcileOptions): Promise<ReconcileFixResult> {
+async function fixProfiles(ctx: AppContext, client: ProfileClient, repo: ReconcileRepo, appId: string, users: UserStateKey[], opts: ReconcileOptions): Promise<ReconcileFixResult> {
   const deadline = Date.now() + opts.waitMs;
   const pollMs = opts.pollMs ?? 500;
   const progress = createProgress(opts.onProgress);

@@ -1,6 +1,6 @@
 import { requireApp } from '../apps/apps-service.js';
 import type { AppContext } from '../context.js';
-import { createRejectionsRepo, UNKNOWN_APP_BUCKET } from '../store/repos/rejections-repo.js';
+import { UNKNOWN_APP_BUCKET } from '../store/repos/rejections-repo.js';
 import { REJECTION_REASONS, type RejectionReason } from './rejection-reasons.js';
 
 /** One refused request as the API shows it. */
@@ -35,7 +35,7 @@ export function listUnknownAppRejections(ctx: AppContext, limit: number): Promis
 }
 
 async function listBucket(ctx: AppContext, bucket: string, limit: number): Promise<RejectionList> {
-  const repo = createRejectionsRepo(ctx.store.db);
+  const repo = ctx.store.rejections;
   const [rows, counts] = await Promise.all([repo.list(bucket, limit), repo.countByReason(bucket, ctx.clock.now() - SUMMARY_WINDOW_MS)]);
   const summary = Object.fromEntries(REJECTION_REASONS.map((r) => [r, counts[r] ?? 0])) as Record<RejectionReason, number>;
   return {

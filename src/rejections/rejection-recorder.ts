@@ -1,7 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
-import { createRejectionsRepo, UNKNOWN_APP_BUCKET, type RejectionRow } from '../store/repos/rejections-repo.js';
+import { UNKNOWN_APP_BUCKET, type RejectionRow } from '../store/repos/rejections-repo.js';
 import type { RefusedRequest } from './rejection-reasons.js';
 
 /** Rows kept per app, and for the unknown app ids together (issue 14). */
@@ -86,12 +86,11 @@ export function createRejectionRecorder(opts: RejectionRecorderOptions): Rejecti
       if (rows.length < keep) rows.push({ bucket, appId: r.appId, at: r.at, source: r.source, reason: r.reason, skewSeconds: r.skewSeconds, size: r.size });
     }
     const rows = [...perBucket.values()].flatMap((list) => list.reverse());
-    await opts.store.db.transaction(
-      async (q) => {
-        const repo = createRejectionsRepo(q);
-        await repo.lockForWrite();
-        await repo.insert(rows);
-        await repo.trim([...perBucket.keys()], keep);
+    await opts.store.transaction(
+      async (tx) => {
+        await tx.rejections.lockForWrite();
+        await tx.rejections.insert(rows);
+        await tx.rejections.trim([...perBucket.keys()], keep);
       },
       { durable: false, background: true },
     );

@@ -1,20 +1,8 @@
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { buildEventRow } from '../ingest/build-event-row.js';
-import type { Queryable } from '../store/db.js';
+import type { CandidateFilter, ReplayCandidate, ReplayRepo } from '../store/repos/replay-repo.js';
 import { decideReplay, EVENT_STATUSES, QUEUED_STATUS } from './replay-policy.js';
-import {
-  countCandidates,
-  countDuplicate,
-  findEvent,
-  findOtherEventSeq,
-  listCandidates,
-  requeueEvents,
-  requeueParsedQuarantined,
-  setQuarantineReason,
-  type CandidateFilter,
-  type ReplayCandidate,
-} from './requeue-sql.js';
 
 /** Events handled per transaction by a bulk replay: keeps each transaction short. */
 export const REPLAY_BATCH_SIZE = 500;
@@ -59,10 +47,10 @@ async function requireApp(ctx: AppContext, appId: string): Promise<void> {
  */
 export async function replayEvent(ctx: AppContext, appId: string, eventId: string, opts: { force?: boolean } = {}): Promise<{ requeued: number }> {
   await requireApp(ctx, appId);
-  const outcome = await ctx.store.tx(async (_repos, q) => {
-    const event = await findEvent(q, appId, eventId);
+  const outcome = await ctx.store.transaction(async (tx) => {
+    const event = await tx.replay.findEvent(appId, eventId);
     if (!event) return null;
-    return replayOne(q, appId, event, opts.force ?? false);
+    return replayOne(tx.replay, appId, event, opts.force ?? false);
   });
   if (outcome === null) throw new AppError('not_found', `No event ${eventId} in app ${appId}.`);
   switch (outcome.kind) {
@@ -87,14 +75,14 @@ export async function replayEvent(ctx: AppContext, appId: string, eventId: strin
 }
 
 /** Replays one event inside the caller's transaction. */
-async function replayOne(q: Queryable, appId: string, event: ReplayCandidate, force: boolean): Promise<ReplayOutcome> {
+async function replayOne(replay: ReplayRepo, appId: string, event: ReplayCandidate, force: boolean): Promise<ReplayOutcome> {
   const decision = decideReplay(event.status, force);
   if (decision === 'already_queued') return { kind: 'already_queued' };
   if (decision === 'needs_force') return { kind: 'needs_force', status: event.status };
   if (decision === 'requeue') {
-    return (await requeueEvents(q, [event.seq], [event.status])) === 1 ? { kind: 'requeued' } : { kind: 'changed' };
+    return (await replay.requeueEvents([event.seq], [event.status])) === 1 ? { kind: 'requeued' } : { kind: 'changed' };
   }
-  return reparseQuarantined(q, appId, event);
+  return reparseQuarantined(replay, appId, event);
 }
 
 /**
@@ -102,25 +90,25 @@ async function replayOne(q: Queryable, appId: string, event: ReplayCandidate, fo
  * a bug). It then takes its real `event_id` — unless another stored event already has it, in
  * which case this copy was a retry: counted on the original, kept quarantined as `duplicate`.
  */
-async function reparseQuarantined(q: Queryable, appId: string, event: ReplayCandidate): Promise<ReplayOutcome> {
+async function reparseQuarantined(replay: ReplayRepo, appId: string, event: ReplayCandidate): Promise<ReplayOutcome> {
   if (event.rawBody === null) return { kind: 'still_quarantined', reason: event.reason ?? 'payload_erased' };
   // The webhook's own row builder: the same parsing and quarantine rules as on arrival.
   const row = buildEventRow(appId, event.rawBody, 0);
   if (row.status !== 'received') {
     const reason = row.reason ?? 'quarantined';
-    if (reason !== event.reason) await setQuarantineReason(q, event.seq, reason);
+    if (reason !== event.reason) await replay.setQuarantineReason(event.seq, reason);
     return { kind: 'still_quarantined', reason };
   }
-  const original = await findOtherEventSeq(q, appId, row.eventId, event.seq);
+  const original = await replay.findOtherEventSeq(appId, row.eventId, event.seq);
   if (original !== null) {
     // Count the duplicate once, not on every replay attempt.
     if (event.reason !== DUPLICATE_REASON) {
-      await countDuplicate(q, original);
-      await setQuarantineReason(q, event.seq, DUPLICATE_REASON);
+      await replay.countDuplicate(original);
+      await replay.setQuarantineReason(event.seq, DUPLICATE_REASON);
     }
     return { kind: 'duplicate', eventId: row.eventId };
   }
-  return (await requeueParsedQuarantined(q, event.seq, row)) === 1 ? { kind: 'requeued' } : { kind: 'changed' };
+  return (await replay.requeueParsedQuarantined(event.seq, row)) === 1 ? { kind: 'requeued' } : { kind: 'changed' };
 }
 
 function parseTime(field: string, text: string | undefined): number | undefined {
@@ -175,7 +163,7 @@ async function candidateFilter(ctx: AppContext, appId: string, filter: ReplayFil
  * counted although one that still does not parse will stay quarantined.
  */
 export async function countReplayable(ctx: AppContext, appId: string, filter: ReplayFilter = {}): Promise<{ count: number }> {
-  return { count: await countCandidates(ctx.store.db, await candidateFilter(ctx, appId, filter)) };
+  return { count: await ctx.store.replay.countCandidates(await candidateFilter(ctx, appId, filter)) };
 }
 
 /**
@@ -190,18 +178,18 @@ export async function replayEvents(ctx: AppContext, appId: string, filter: Repla
   let afterSeq = 0;
   let requeued = 0;
   for (;;) {
-    const page = await listCandidates(ctx.store.db, candidates, afterSeq, batchSize);
+    const page = await ctx.store.replay.listCandidates(candidates, afterSeq, batchSize);
     if (page.length === 0) break;
     afterSeq = page[page.length - 1]!.seq;
-    requeued += await ctx.store.tx(async (_repos, q) => {
+    requeued += await ctx.store.transaction(async (tx) => {
       let moved = 0;
       const plain = page.filter((e) => e.status !== 'quarantined');
       // Grouped by the status each was read in, so the compare-and-set stays exact.
       for (const status of new Set(plain.map((e) => e.status))) {
-        moved += await requeueEvents(q, plain.filter((e) => e.status === status).map((e) => e.seq), [status]);
+        moved += await tx.replay.requeueEvents(plain.filter((e) => e.status === status).map((e) => e.seq), [status]);
       }
       for (const event of page.filter((e) => e.status === 'quarantined')) {
-        if ((await reparseQuarantined(q, appId, event)).kind === 'requeued') moved += 1;
+        if ((await reparseQuarantined(tx.replay, appId, event)).kind === 'requeued') moved += 1;
       }
       return moved;
     });

@@ -7,7 +7,7 @@ import {
   type IntegrationSettings,
   type IntegrationSettingsOut,
 } from './index.js';
-import type { Queryable } from '../store/db.js';
+import type { AccountsRepo } from '../store/repos/accounts-repo.js';
 import type { Repos } from '../store/store.js';
 import { accountKeyOf } from '../clevertap/account-key.js';
 import { loadIntegration, type LoadedIntegration } from './load-integration.js';
@@ -44,12 +44,11 @@ export async function saveIntegrationSettings(
   body: unknown,
   mode: SaveMode,
 ): Promise<IntegrationSettingsOut> {
-  const saved = await ctx.store.tx(async (repos, q) => {
-    await requireAppIn(repos, appId);
-    // Two concurrent PATCHes must not both merge into the same old settings (SQLite
-    // transactions are serialised already; PostgreSQL needs the row lock).
-    if (q.dialect === 'postgres') await q.run('SELECT id FROM apps WHERE id = ? FOR UPDATE', [appId]);
-    const current = await loadIntegration(repos, appId);
+  const saved = await ctx.store.transaction(async (tx) => {
+    await requireAppIn(tx, appId);
+    // Two concurrent PATCHes must not both merge into the same old settings.
+    await tx.apps.lockForUpdate(appId);
+    const current = await loadIntegration(tx, appId);
     const flags = { hasStoredPasscode: current.passcodeEnc !== null, hasStoredSandboxPasscode: current.sandboxPasscodeEnc !== null };
     const result = mode === 'put' ? applyPut(body, flags) : applyMergePatch(current.settings, body, flags);
     if (!result.ok) {
@@ -61,8 +60,8 @@ export async function saveIntegrationSettings(
       sandboxPasscodeEnc: result.sandboxPasscode !== undefined ? ctx.secrets.encrypt(result.sandboxPasscode) : current.sandboxPasscodeEnc,
     };
     const now = ctx.clock.now();
-    await repos.integrations.upsert({ appId, ...next, updatedAt: now });
-    const resumed = await resumeChangedAccounts(q, current.settings, result, now);
+    await tx.integrations.upsert({ appId, ...next, updatedAt: now });
+    const resumed = await resumeChangedAccounts(tx.accounts, current.settings, result, now);
     return { next, resumed };
   });
   ctx.logger.info(
@@ -77,7 +76,7 @@ export async function saveIntegrationSettings(
  * ID, or a passcode given). Returns the account keys that were paused and now are not.
  */
 async function resumeChangedAccounts(
-  q: Queryable,
+  accounts: AccountsRepo,
   before: IntegrationSettings,
   after: { settings: IntegrationSettings; passcode?: string; sandboxPasscode?: string },
   now: number,
@@ -99,12 +98,7 @@ async function resumeChangedAccounts(
   }
   const resumed: string[] = [];
   for (const key of changed) {
-    const res = await q.run(
-      `UPDATE accounts SET auth_state = 'ok', auth_failed_at = NULL, next_probe_at = NULL, updated_at = ?
-       WHERE account_key = ? AND auth_state <> 'ok'`,
-      [now, key],
-    );
-    if (res.changes > 0) resumed.push(key);
+    if (await accounts.resumeWithNewCredentials(key, now)) resumed.push(key);
   }
   return resumed;
 }

@@ -83,6 +83,51 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     expect(await store.meta.get('counter')).toBe('20');
   });
 
+  it('binds every repository of store.transaction to one transaction: a throw undoes writes through several', async () => {
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.apps.insert(sampleApp('app_tx', 1));
+        await tx.meta.set('tx_key', 'written');
+        const inserted = await tx.events.insertNew([
+          {
+            appId: 'app_tx',
+            eventId: 'ev_tx',
+            eventName: 'ACTIVATE',
+            userKey: 'u1',
+            userId: 'u1',
+            anonymousUserId: null,
+            environment: null,
+            receivedAt: 1,
+            eventCreatedAt: null,
+            status: 'received',
+            reason: null,
+            rawBody: Buffer.from('{}'),
+          },
+        ]);
+        expect(inserted).toBe(1);
+        expect(await tx.apps.get('app_tx')).not.toBeNull();
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await store.apps.get('app_tx')).toBeNull();
+    expect(await store.meta.get('tx_key')).toBeNull();
+    expect(await store.events.get('app_tx', 'ev_tx')).toBeNull();
+  });
+
+  it('apps.lockForUpdate makes concurrent read-modify-writes of one app exclusive', async () => {
+    await store.apps.insert({ ...sampleApp('app_lock', 1), name: '0' });
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        store.transaction(async (tx) => {
+          await tx.apps.lockForUpdate('app_lock');
+          const app = await tx.apps.get('app_lock');
+          await tx.apps.update('app_lock', { name: String(Number(app!.name) + 1) }, 2);
+        }),
+      ),
+    );
+    expect((await store.apps.get('app_lock'))!.name).toBe('20');
+  });
+
   it('refuses a duplicate SDK key digest', async () => {
     await store.apps.insert(sampleApp('app_c', 1));
     await expect(store.apps.insert({ ...sampleApp('app_d', 1), sdkKeyDigest: 'digest-app_c' })).rejects.toThrow();

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/context.js';
 import { processBatch } from '../../src/processing/process-batch.js';
 import type { Db, Queryable, SqlValue } from '../../src/store/db.js';
+import { createRepos } from '../../src/store/store.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { allEnabledSettingsIn, createTestApp, fixture, insertEvent, processAll, readEventStatus, readRecords, storeSettings } from './helpers.js';
@@ -38,7 +39,7 @@ function poisonedContext(ctx: AppContext, where: Where): AppContext {
     };
   };
   const db: Db = { ...real, transaction: (fn, opts) => real.transaction((q) => fn(wrap(q)), opts) };
-  return { ...ctx, store: { ...ctx.store, db } };
+  return { ...ctx, store: { ...ctx.store, db, transaction: (fn, opts) => db.transaction((q) => fn(createRepos(q)), opts) } };
 }
 
 describe.each(DIALECTS)('one event fails only itself (%s)', (dialect) => {

@@ -7,7 +7,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.js';
 import type { EventItem } from '../../src/ingest/event-log.js';
-import { requeueEvents } from '../../src/replay/requeue-sql.js';
 import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { allEnabledSettingsIn, createTestApp, fixture, insertEvent, processAll, readEventStatus, readRecords, storeSettings } from './helpers.js';
@@ -76,7 +75,7 @@ describe.each(DIALECTS)('a TRANSACTION_PROCESSED with a string amount, processed
 
     // The integration currency reads amount_in_eur (9.99), which is a number.
     await storeSettings(t.ctx, appId, allEnabledSettingsIn({ sandbox: 'same_account', revenue: { chargedEvent: true, currency: 'integration' } }));
-    expect(await requeueEvents(t.ctx.store.db, [seq], ['pending'])).toBe(1);
+    expect(await t.ctx.store.replay.requeueEvents([seq], ['pending'])).toBe(1);
     await processAll(t.ctx);
 
     const replayed = (await readRecords(t.ctx, appId)).filter((r) => r.generation === 2);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTBOX_COUNTS_SQL } from '../../src/delivery/delivery-metrics.js';
-import { LATENCY_SAMPLES_SQL, QUEUE_DEPTH_SQL } from '../../src/stats/app-stats.js';
+import { LATENCY_SAMPLES_SQL, QUEUE_DEPTH_SQL } from '../../src/store/repos/stats-repo.js';
 import type { SqlValue } from '../../src/store/db.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { resetAdminToken } from '../../runtime/bootstrap.js';
 import { loadConfig } from '../../config.js';
 import { openContext } from '../../runtime/runtime.js';
-import { createSessionsRepo } from '../../store/repos/sessions-repo.js';
 import { UsageError } from '../exit.js';
 
 export function registerAdminTokenCommand(program: Command): void {
@@ -19,7 +18,7 @@ export function registerAdminTokenCommand(program: Command): void {
       const fresh = await resetAdminToken(ctx.store);
       // Sessions opened with the old token would fail anyway once servers see the new hash;
       // deleting them ends them at once, on every instance.
-      await createSessionsRepo(ctx.store.db).deleteAll();
+      await ctx.store.sessions.deleteAll();
       process.stdout.write(`New admin token (shown once, keep it): ${fresh}\n`);
       await ctx.store.close();
     });

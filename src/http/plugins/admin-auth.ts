@@ -4,7 +4,6 @@ import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { constantTimeEqual, sha256Hex } from '../../secrets.js';
 import { META_KEYS } from '../../store/repos/meta-repo.js';
-import { createSessionsRepo } from '../../store/repos/sessions-repo.js';
 import type { AuthFailureLimiter } from './auth-failure-limit.js';
 
 export const SESSION_COOKIE = 'pcb_session';
@@ -28,7 +27,7 @@ export interface AdminAuth {
 }
 
 export function createAdminAuth(ctx: AppContext, failures: AuthFailureLimiter): AdminAuth {
-  const sessions = createSessionsRepo(ctx.store.db);
+  const { sessions } = ctx.store;
   let cached: { hash: string | null; at: number } | null = null;
 
   async function adminTokenHash(): Promise<string | null> {

@@ -50,6 +50,11 @@ export interface AccountsRepo {
   ensure(accountKey: string, now: number): Promise<void>;
   list(): Promise<AccountState[]>;
   get(accountKey: string): Promise<AccountState | null>;
+  /**
+   * New credentials were saved for the account: clears an `auth_failed` pause (and its probe),
+   * so delivery resumes with them. True when the account was paused.
+   */
+  resumeWithNewCredentials(accountKey: string, now: number): Promise<boolean>;
   /** Pauses the account: its credentials (by digest) were refused. */
   markAuthFailed(accountKey: string, digest: string, now: number, nextProbeAt: number): Promise<void>;
   /** Lifts a pause (credentials changed, resume called, probe succeeded). */
@@ -86,6 +91,15 @@ export function createAccountsRepo(q: Queryable): AccountsRepo {
     async get(accountKey) {
       const row = await q.get<DbAccount>(`SELECT * FROM accounts WHERE account_key = ?`, [accountKey]);
       return row ? fromDb(row) : null;
+    },
+
+    async resumeWithNewCredentials(accountKey, now) {
+      const res = await q.run(
+        `UPDATE accounts SET auth_state = 'ok', auth_failed_at = NULL, next_probe_at = NULL, updated_at = ?
+         WHERE account_key = ? AND auth_state <> 'ok'`,
+        [now, accountKey],
+      );
+      return res.changes > 0;
     },
 
     async markAuthFailed(accountKey, digest, now, nextProbeAt) {

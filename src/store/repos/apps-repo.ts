@@ -32,6 +32,12 @@ export type AppPatch = Partial<
 export interface AppsRepo {
   insert(app: AppRecord): Promise<void>;
   get(id: string): Promise<AppRecord | null>;
+  /**
+   * Inside a transaction: makes a read-modify-write of the app's rows exclusive until commit.
+   * PostgreSQL locks the app's row (`FOR UPDATE`); SQLite's write transactions are serialised
+   * already, so there it does nothing.
+   */
+  lockForUpdate(id: string): Promise<void>;
   list(): Promise<AppRecord[]>;
   /** Applies the patch and returns the updated app, or null when there is no such app. */
   update(id: string, patch: AppPatch, now: number): Promise<AppRecord | null>;
@@ -88,6 +94,9 @@ export function createAppsRepo(q: Queryable): AppsRepo {
     async get(id) {
       const row = await q.get<DbApp>('SELECT * FROM apps WHERE id = ?', [id]);
       return row ? fromDb(row) : null;
+    },
+    async lockForUpdate(id) {
+      if (q.dialect === 'postgres') await q.run('SELECT id FROM apps WHERE id = ? FOR UPDATE', [id]);
     },
     async list() {
       const rows = await q.all<DbApp>('SELECT * FROM apps ORDER BY created_at, id');

@@ -137,6 +137,14 @@ export interface EventsRepo {
   requestsPerRecord(eventSeq: number): Promise<Map<number, number>>;
   /** Events received in [sinceMs, untilMs] counted per minute of receipt and current status, oldest first. */
   countPerMinute(appId: string, sinceMs: number, untilMs: number): Promise<MinuteStatusCounts[]>;
+  /**
+   * Inserts rows in one statement (a backfill); an `event_id` the app already has is left
+   * alone (idempotency on (app_id, event_id)), also within the call, and not counted as a
+   * duplicate. Returns how many were new.
+   */
+  insertNew(rows: readonly NewEventRow[]): Promise<number>;
+  /** The first `limit` events of the app after `afterSeq` that carry an anonymous user ID, in order. */
+  anonymousUsersAfter(appId: string, afterSeq: number, limit: number): Promise<{ seq: number; anonymousUserId: string }[]>;
 }
 
 interface DbEvent {
@@ -434,5 +442,45 @@ export function createEventsRepo(q: Queryable): EventsRepo {
       }
       return [...byMinute.entries()].sort((a, b) => a[0] - b[0]).map(([minute, counts]) => ({ minute, counts }));
     },
+
+    async insertNew(rows) {
+      if (rows.length === 0) return 0;
+      const params: SqlValue[] = [];
+      for (const r of rows) {
+        params.push(r.appId, r.eventId, r.eventName, r.userKey, r.userId, r.anonymousUserId, r.environment, r.receivedAt, r.eventCreatedAt, r.status, r.reason, r.rawBody);
+      }
+      const { changes } = await q.run(
+        `INSERT INTO events (${NEW_EVENT_COLUMNS.join(', ')}) VALUES ${rows.map(() => NEW_EVENT_PLACEHOLDERS).join(', ')} ` +
+          'ON CONFLICT (app_id, event_id) DO NOTHING',
+        params,
+      );
+      return changes;
+    },
+
+    async anonymousUsersAfter(appId, afterSeq, limit) {
+      const rows = await q.all<{ seq: number; anonymous_user_id: string }>(
+        `SELECT seq, anonymous_user_id FROM events WHERE app_id = ? AND seq > ? AND anonymous_user_id IS NOT NULL ORDER BY seq LIMIT ?`,
+        [appId, afterSeq, limit],
+      );
+      return rows.map((r) => ({ seq: Number(r.seq), anonymousUserId: r.anonymous_user_id }));
+    },
   };
 }
+
+/** Columns `insertNew` fills, in the order of its parameters. */
+const NEW_EVENT_COLUMNS = [
+  'app_id',
+  'event_id',
+  'event_name',
+  'user_key',
+  'user_id',
+  'anonymous_user_id',
+  'environment',
+  'received_at',
+  'event_created_at',
+  'status',
+  'reason',
+  'raw_body',
+] as const;
+
+const NEW_EVENT_PLACEHOLDERS = `(${NEW_EVENT_COLUMNS.map(() => '?').join(', ')})`;

@@ -77,7 +77,7 @@ export async function appsRoutes(app: FastifyInstance, opts: { ctx: AppContext }
     { schema: { tags, summary: 'Delete an app and everything stored for it', params: AppIdParams, response: { 204: Type.Null(), ...errorResponses(401, 404) } } },
     async (request, reply) => {
       const { appId } = request.params as AppIdParams;
-      const deleted = await ctx.store.tx((repos) => repos.apps.delete(appId));
+      const deleted = await ctx.store.transaction((tx) => tx.apps.delete(appId));
       if (!deleted) throw new AppError('not_found', `No app with id ${appId}.`);
       return reply.status(204).send();
     },

@@ -4,7 +4,6 @@ import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { deleteClevertapId, getClevertapId, setClevertapId } from '../../../identity/clevertap-id-service.js';
 import { constantTimeEqual } from '../../../secrets.js';
-import { createOutboxRepo } from '../../../store/repos/outbox-repo.js';
 import type { AdminAuth } from '../../plugins/admin-auth.js';
 import { errorResponses, UserParams } from '../../schemas.js';
 
@@ -142,7 +141,7 @@ export async function attributesRoutes(app: FastifyInstance, opts: { ctx: AppCon
     },
     async (request) => {
       const { appId, userKey } = request.params as UserParams;
-      const held = await createOutboxRepo(ctx.store.db).listHeld(appId, userKey, 200);
+      const held = await ctx.store.outbox.listHeld(appId, userKey, 200);
       return {
         items: held.map((r) => ({
           id: r.id,

@@ -5,7 +5,6 @@ import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { decodeEventCursor, encodeEventCursor, toEventDetailOut, toEventItemOut } from '../../../ingest/event-log.js';
 import { parseDuration } from '../../../settings/index.js';
-import { createEventsRepo } from '../../../store/repos/events-repo.js';
 import { AppIdParams, errorResponses, EventParams } from '../../schemas.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -123,7 +122,7 @@ function splitList(value: string | undefined): string[] | undefined {
 export async function eventsRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const tags = ['events'];
-  const events = createEventsRepo(ctx.store.db);
+  const { events } = ctx.store;
 
   app.get(
     '/apps/:appId/events',
