@@ -1,0 +1,9 @@
+/**
+ * Every status an event can show in the log, in the order the dashboard lists them.
+ *
+ * No imports: the client SDK and the dashboard may use this file.
+ */
+export const EVENT_STATUSES = ['received', 'quarantined', 'skipped', 'failed', 'held', 'pending', 'delivered'] as const;
+
+/** One status of the event log, e.g. `delivered`. */
+export type EventStatus = (typeof EVENT_STATUSES)[number];
