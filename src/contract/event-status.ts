@@ -7,3 +7,8 @@ export const EVENT_STATUSES = ['received', 'quarantined', 'skipped', 'failed', '
 
 /** One status of the event log, e.g. `delivered`. */
 export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+/** True when `value` is one of {@link EVENT_STATUSES}. */
+export function isEventStatus(value: string): value is EventStatus {
+  return (EVENT_STATUSES as readonly string[]).includes(value);
+}

@@ -21,4 +21,5 @@ export * from './stats.js';
 export * from './users.js';
 export * from './profiles.js';
 export * from './preview.js';
+export * from './rejection-reasons.js';
 export * from './rejections.js';

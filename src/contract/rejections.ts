@@ -1,9 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { KEEP_PER_BUCKET, REJECTION_REASONS, type RejectionReason } from '../rejections/rejection-reasons.js';
+import { KEEP_PER_BUCKET, REJECTION_REASONS, type RejectionReason } from './rejection-reasons.js';
 
 /** Recently refused webhook requests: per app, and for unknown app ids. */
-
-export { REJECTION_REASONS, type RejectionReason };
 
 export const RejectionsQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: KEEP_PER_BUCKET, default: 100, description: `Items to return, newest first (1–${KEEP_PER_BUCKET}; default 100)` })),

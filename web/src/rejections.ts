@@ -2,7 +2,8 @@
  * The likely cause of a refused webhook request, in plain words, for the Setup page's
  * *Recent refused requests* (issue 14 "Refused requests"). Pure, so it is unit-tested.
  */
-import type { RejectionOut } from './api.js';
+import { REJECTION_REASONS } from '../../src/contract/rejection-reasons.js';
+import type { RejectionOut, RejectionsOut } from './api.js';
 
 export const REJECTION_LABELS: Record<string, string> = {
   missing_signature: 'no signature',
@@ -67,4 +68,9 @@ export function explainRejection(item: Pick<RejectionOut, 'reason' | 'skewSecond
     default:
       return `Refused (${item.reason}).`;
   }
+}
+
+/** The summary of an app with no refused request: every reason at 0. */
+export function noRefusals(): RejectionsOut['summary'] {
+  return Object.fromEntries(REJECTION_REASONS.map((reason) => [reason, 0])) as RejectionsOut['summary'];
 }
