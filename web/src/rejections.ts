@@ -43,7 +43,10 @@ function formatBytes(bytes: number): string {
  * What most likely went wrong, and what to do about it. `skewSeconds` is read as the request's
  * timestamp minus this server's clock: negative when Purchasely's timestamps are behind it.
  */
-export function explainRejection(item: Pick<RejectionOut, 'reason' | 'skewSeconds' | 'size'>, opts: { toleranceSeconds?: number } = {}): string {
+/** What the explanation reads of a refusal; `reason` may be one a newer bridge added. */
+type RefusalFacts = Pick<RejectionOut, 'skewSeconds' | 'size'> & { reason: RejectionOut['reason'] | (string & {}) };
+
+export function explainRejection(item: RefusalFacts, opts: { toleranceSeconds?: number } = {}): string {
   const window = opts.toleranceSeconds !== undefined ? ` (the window is ${opts.toleranceSeconds} s)` : '';
   switch (item.reason) {
     case 'missing_signature':
