@@ -23,3 +23,4 @@ export * from './profiles.js';
 export * from './preview.js';
 export * from './rejection-reasons.js';
 export * from './rejections.js';
+export * from './webhook.js';

@@ -33,7 +33,7 @@ export async function previewRoutes(app: TypedFastify, opts: { ctx: AppContext }
       },
       // "Not a JSON object" is 400 invalid_json, as for the webhook; the schema then names what is missing.
       preValidation: async (request) => {
-        const body = request.body as unknown;
+        const body: unknown = request.body;
         if (typeof body !== 'object' || body === null || Array.isArray(body)) {
           throw new AppError('invalid_json', 'The body must be a JSON object: {"payload": <a Purchasely payload>, "validate": false}.');
         }
