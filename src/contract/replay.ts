@@ -34,3 +34,7 @@ export type ReplayOut = Static<typeof ReplayOut>;
 
 export const ReplayCountOut = Type.Object({ count: Type.Integer({ description: 'Events the replay would put back in the queue (countOnly)' }) });
 export type ReplayCountOut = Static<typeof ReplayCountOut>;
+
+/** `POST /apps/{appId}/replay` answers `{requeued}`, or `{count}` with countOnly. */
+export const ReplayFilterOut = Type.Union([ReplayOut, ReplayCountOut]);
+export type ReplayFilterOut = Static<typeof ReplayFilterOut>;

@@ -57,7 +57,10 @@ describe('the routes', () => {
   });
 
   it('declare no request or response schema of their own: each comes from the contract', () => {
-    for (const file of filesOf('http/routes/api/')) expect(read(file), file).not.toMatch(/^(export )?const [A-Z]\w*(In|Out|Query) = /m);
+    for (const file of filesOf('http/routes/api/')) {
+      expect(read(file), file).not.toMatch(/^(export )?const [A-Z]\w*(In|Out|Query) = /m);
+      expect(read(file), file).not.toMatch(/@sinclair\/typebox/);
+    }
   });
 });
 

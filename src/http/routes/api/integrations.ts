@@ -1,4 +1,3 @@
-import { Type } from '@sinclair/typebox';
 import { createUploadClient } from '../../../clevertap/upload-client.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
@@ -10,6 +9,7 @@ import {
   CredentialTestOut,
   errorResponses,
   IntegrationSettingsInSchema,
+  Nullable,
   IntegrationSettingsOutSchema,
 } from '../../../contract/index.js';
 import type { TypedFastify } from '../../schemas.js';
@@ -82,7 +82,7 @@ export async function integrationsRoutes(app: TypedFastify, opts: { ctx: AppCont
         tags,
         summary: 'Check the saved (or given) credentials against CleverTap and say what is wrong',
         params: AppIdParams,
-        body: Type.Union([CredentialTestIn, Type.Null()]),
+        body: Nullable(CredentialTestIn),
         response: { 200: CredentialTestOut, ...errorResponses(401, 404, 422) },
       },
     },

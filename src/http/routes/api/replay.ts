@@ -1,7 +1,6 @@
-import { Type } from '@sinclair/typebox';
 import type { AppContext } from '../../../context.js';
 import { countReplayable, replayEvent, replayEvents } from '../../../replay/index.js';
-import { AppIdParams, errorResponses, EventParams, ForceQuery, ReplayCountOut, ReplayIn, ReplayOut } from '../../../contract/index.js';
+import { AppIdParams, errorResponses, EventParams, ForceQuery, ReplayFilterOut, ReplayIn, ReplayOut } from '../../../contract/index.js';
 import type { TypedFastify } from '../../schemas.js';
 
 /**
@@ -38,7 +37,7 @@ export async function replayRoutes(app: TypedFastify, opts: { ctx: AppContext })
         summary: 'Replay every event matching a filter (default: failed ones); with countOnly, only count them',
         params: AppIdParams,
         body: ReplayIn,
-        response: { 200: Type.Union([ReplayOut, ReplayCountOut]), ...errorResponses(401, 404, 422) },
+        response: { 200: ReplayFilterOut, ...errorResponses(401, 404, 422) },
       },
       // A bare POST (no body) means "replay the failed events".
       preValidation: async (request) => {
