@@ -1,30 +1,11 @@
 /**
  * Errors that cross a boundary (HTTP, CLI) carry a stable snake_case code, a status and a
- * message meant for a human. Each code is defined once here.
+ * message meant for a human. Each code is defined once, in the API contract's list
+ * (src/contract/error-codes.ts), which the client SDK shares.
  */
-export const ERROR_CODES = {
-  invalid_json: 400,
-  bad_request: 400,
-  unauthorized: 401,
-  invalid_signature: 401,
-  forbidden: 403,
-  not_found: 404,
-  unknown_app: 404,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  validation_failed: 422,
-  rate_limited: 429,
-  internal_error: 500,
-  store_unavailable: 503,
-} as const;
+import { ERROR_CODES, type ErrorCode, type ErrorDetail } from './contract/error-codes.js';
 
-export type ErrorCode = keyof typeof ERROR_CODES;
-
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+export { ERROR_CODES, type ErrorCode, type ErrorDetail };
 
 export class AppError extends Error {
   readonly code: ErrorCode;

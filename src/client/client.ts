@@ -1,3 +1,4 @@
+import type { AttributesIn, AttributesOut } from '../contract/attributes.js';
 import { errorFromResponse, PcbridgeError, PcbridgeNetworkError } from './errors.js';
 
 /** The user attributes the bridge knows, as in Purchasely's SDK (`Attribute.CLEVER_TAP_ID`). */
@@ -96,14 +97,15 @@ export function createClient(options: ClientOptions): PcbridgeClient {
     async setAttribute(userKey, attribute, value) {
       if (attribute !== Attribute.CLEVER_TAP_ID) throw new PcbridgeError('unknown_attribute', 0, `Unknown attribute ${String(attribute)}.`);
       const headers = options.apiKey ? { 'x-api-key': options.apiKey } : adminHeaders();
-      const res = await request('PUT', attributesUrl(userKey), headers, { [attribute]: value });
+      const body: AttributesIn = { [attribute]: value };
+      const res = await request('PUT', attributesUrl(userKey), headers, body);
       if (res.status !== 200) throw errorFromResponse(res.status, res.body);
     },
 
     async getAttributes(userKey) {
       const res = await request('GET', attributesUrl(userKey), adminHeaders());
       if (res.status === 200) {
-        const id = (res.body as { clevertap_id?: unknown } | null)?.clevertap_id;
+        const id = (res.body as Partial<Record<keyof AttributesOut, unknown>> | null)?.clevertap_id;
         if (typeof id !== 'string') throw new PcbridgeError('invalid_response', 200, 'The server answered without clevertap_id.');
         return { clevertap_id: id };
       }

@@ -1,8 +1,17 @@
-/** One invalid field of a rejected request, as the server reports it. */
-export interface PcbridgeErrorDetail {
-  path: string;
-  message: string;
-}
+import type { ErrorCode, ErrorDetail } from '../contract/error-codes.js';
+import type { ErrorOut } from '../contract/common.js';
+
+/** One invalid field of a rejected request, as the server reports it (the contract's `ErrorDetail`). */
+export type PcbridgeErrorDetail = ErrorDetail;
+
+/** Codes the client itself raises, when no answer (or no usable one) came. */
+type ClientErrorCode = 'network_error' | 'admin_token_required' | 'invalid_response' | 'invalid_options' | 'no_fetch' | 'unknown_attribute';
+
+/**
+ * A server code of the contract's list, a client-side one, `http_<status>` for an answer that
+ * was not in the error envelope, or a code a newer server added.
+ */
+export type PcbridgeErrorCode = ErrorCode | ClientErrorCode | `http_${number}` | (string & {});
 
 /**
  * Every failure of the client: `code` is the server's stable error code (`unauthorized`,
@@ -10,11 +19,11 @@ export interface PcbridgeErrorDetail {
  * `admin_token_required`, `invalid_response`); `status` is the HTTP status, 0 when no answer came.
  */
 export class PcbridgeError extends Error {
-  readonly code: string;
+  readonly code: PcbridgeErrorCode;
   readonly status: number;
   readonly details: PcbridgeErrorDetail[];
 
-  constructor(code: string, status: number, message: string, details: PcbridgeErrorDetail[] = [], options?: { cause?: unknown }) {
+  constructor(code: PcbridgeErrorCode, status: number, message: string, details: PcbridgeErrorDetail[] = [], options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'PcbridgeError';
     this.code = code;
@@ -25,7 +34,7 @@ export class PcbridgeError extends Error {
 
 /** 401: the SDK key or admin token is missing or wrong (or the SDK key was used for something else). */
 export class PcbridgeUnauthorizedError extends PcbridgeError {
-  constructor(code: string, message: string) {
+  constructor(code: PcbridgeErrorCode, message: string) {
     super(code, 401, message);
     this.name = 'PcbridgeUnauthorizedError';
   }
@@ -33,7 +42,7 @@ export class PcbridgeUnauthorizedError extends PcbridgeError {
 
 /** 422 (or 400): the request was refused as invalid; `details` lists each invalid field. */
 export class PcbridgeValidationError extends PcbridgeError {
-  constructor(code: string, status: number, message: string, details: PcbridgeErrorDetail[]) {
+  constructor(code: PcbridgeErrorCode, status: number, message: string, details: PcbridgeErrorDetail[]) {
     super(code, status, message, details);
     this.name = 'PcbridgeValidationError';
   }
@@ -41,7 +50,7 @@ export class PcbridgeValidationError extends PcbridgeError {
 
 /** 404: the app (`unknown_app`) or the resource does not exist. */
 export class PcbridgeNotFoundError extends PcbridgeError {
-  constructor(code: string, message: string) {
+  constructor(code: PcbridgeErrorCode, message: string) {
     super(code, 404, message);
     this.name = 'PcbridgeNotFoundError';
   }
@@ -55,9 +64,10 @@ export class PcbridgeNetworkError extends PcbridgeError {
   }
 }
 
-/** Builds the typed error for an error answer `{"error": {code, message, details?}}`. */
+/** Builds the typed error for an error answer, the contract's `ErrorOut` `{"error": {code, message, details?}}`. */
 export function errorFromResponse(status: number, body: unknown): PcbridgeError {
-  const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
+  // Checked field by field: a proxy in front of the bridge may answer in any shape.
+  const error = (body as { error?: Partial<Record<keyof ErrorOut['error'], unknown>> } | null)?.error;
   const code = typeof error?.code === 'string' ? error.code : `http_${status}`;
   const message = typeof error?.message === 'string' ? error.message : `The server answered HTTP ${status}.`;
   const details = Array.isArray(error?.details) ? (error.details as PcbridgeErrorDetail[]) : [];

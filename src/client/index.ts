@@ -1,7 +1,8 @@
 /**
  * pcbridge's client SDK (`pcbridge/client`): set a user's CleverTap ID from an app or its
  * backend, read it back, and Purchasely payload types plus signature verification for
- * anyone who receives Purchasely webhooks themselves. No server code is imported here.
+ * anyone who receives Purchasely webhooks themselves. It imports only the API contract
+ * (src/contract/), and only its types and pure modules: no server code, no TypeBox at run time.
  */
 export { createClient, Attribute, type AttributeName, type ClientOptions, type PcbridgeClient, type UserAttributes } from './client.js';
 export {
@@ -12,6 +13,7 @@ export {
   PcbridgeNetworkError,
   type PcbridgeErrorDetail,
 } from './errors.js';
+export type { PcbridgeErrorCode } from './errors.js';
 export type {
   PurchaselyEventPayload,
   PurchaselyEnvironment,
@@ -22,8 +24,8 @@ export type {
   DeviceType,
   ParsedEvent,
   ParseResult,
-} from '../purchasely/payload.js';
-export { parsePurchaselyEvent, isRfc3339DateTime } from '../purchasely/payload.js';
+} from '../contract/webhook.js';
+export { parsePurchaselyEvent, isRfc3339DateTime } from '../contract/webhook.js';
 export {
   verifyPurchaselySignature,
   signPurchaselyRequest,
@@ -31,4 +33,4 @@ export {
   type SignatureScheme,
   type SignatureVerdict,
   type VerifySignatureOptions,
-} from '../purchasely/signature.js';
+} from '../contract/webhook.js';

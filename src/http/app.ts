@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
 import { createAdminAuth, type AdminAuth } from './plugins/admin-auth.js';
 import { registerAuthFailureLimit } from './plugins/auth-failure-limit.js';
 import { createMetricsAuth } from './plugins/metrics-auth.js';
@@ -26,11 +27,11 @@ import { resumeRoutes } from './routes/api/resume.js';
 import { sessionRoutes } from './routes/api/session.js';
 import { healthRoutes } from './routes/health.js';
 import { purchaselyWebhookRoutes } from './routes/webhooks/purchasely.js';
-import { ErrorOut, MAX_PARAM_LENGTH } from './schemas.js';
+import { ErrorOut, MAX_PARAM_LENGTH, type TypedFastify } from './schemas.js';
 import { createValidatorFactory } from './validators.js';
 
 /** Extra API route plugins registered under /api/v1 behind admin auth (one per resource). */
-export type ApiRoutePlugin = (app: FastifyInstance, opts: { ctx: AppContext; auth: AdminAuth }) => Promise<void>;
+export type ApiRoutePlugin = (app: TypedFastify, opts: { ctx: AppContext; auth: AdminAuth }) => Promise<void>;
 
 const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, attributesRoutes, eventsRoutes, replayRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes, resumeRoutes, previewRoutes, clevertapProfileRoutes, rejectionsRoutes];
 
@@ -62,7 +63,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.addHook('onRequest', async (_request, reply) => {
     if (!closing) return;
     // Requests still arriving on kept-alive connections while the server drains.
-    return reply.status(503).header('connection', 'close').send({ error: { code: 'shutting_down', message: 'The server is shutting down; retry in a moment.' } });
+    return reply.status(503).header('connection', 'close').send(new AppError('shutting_down', 'The server is shutting down; retry in a moment.').toJSON());
   });
   app.addSchema(ErrorOut);
   await registerSecurityHeaders(app, ctx.config.publicUrl);

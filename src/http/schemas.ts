@@ -1,25 +1,12 @@
-import { Type, type TSchema } from '@sinclair/typebox';
-
-/** Shapes shared by many routes. Request and response shapes are named XxxIn / XxxOut. */
-export const ErrorOut = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String(),
-      message: Type.String(),
-      details: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
-    }),
-  },
-  { $id: 'ErrorOut' },
-);
-
-export const AppIdParams = Type.Object({ appId: Type.String({ minLength: 1, maxLength: 64 }) });
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import { MAX_ID_LENGTH } from '../contract/index.js';
 
 /**
- * The longest `event_id`, `user_id` and `anonymous_user_id` ingest stores (in characters, as
- * src/purchasely/payload.ts and src/ingest/build-event-row.ts count them): every route that
- * names one accepts that much.
+ * The route side of the contract: the shapes themselves live in src/contract/ (shared with the
+ * dashboard and the client SDK); these are re-exported for the routes.
  */
-export const MAX_ID_LENGTH = 256;
+export { AppIdParams, ErrorOut, errorResponses, EventIdParam, EventParams, MAX_ID_LENGTH, UserKeyParam, UserParams } from '../contract/index.js';
 
 /**
  * Fastify's router refuses longer path segments with 414 before any schema runs. It counts the
@@ -28,16 +15,9 @@ export const MAX_ID_LENGTH = 256;
  */
 export const MAX_PARAM_LENGTH = 4 * MAX_ID_LENGTH;
 
-/** `{userKey}`: a `user_id` or an `anonymous_user_id`. */
-export const UserKeyParam = Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH, description: 'A user_id or an anonymous_user_id' });
-
-/** `{eventId}`: Purchasely's `event_id`, or the `q_…` id of a quarantined payload without one. */
-export const EventIdParam = Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH, description: "Purchasely's event_id (or q_… for a quarantined payload)" });
-
-export const UserParams = Type.Object({ appId: AppIdParams.properties.appId, userKey: UserKeyParam });
-export const EventParams = Type.Object({ appId: AppIdParams.properties.appId, eventId: EventIdParam });
-
-/** Standard error answers, so the OpenAPI document lists them for every route. */
-export function errorResponses(...statuses: number[]): Record<number, TSchema> {
-  return Object.fromEntries(statuses.map((s) => [s, Type.Ref('ErrorOut')]));
-}
+/**
+ * The Fastify instance every route plugin receives: with TypeBox as its type provider, a
+ * handler's `request.params`, `query` and `body` are typed from the route's schemas, and what it
+ * returns or sends is checked against its response schemas.
+ */
+export type TypedFastify = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;

@@ -1,34 +1,9 @@
+import type { EventItemOut } from '../contract/events.js';
 import { isSerializableDateMs } from '../purchasely/payload.js';
 import type { EventAttemptRow, EventDeliverySummary, EventRecord, EventRecordRow, EventWithBody } from '../store/repos/events-repo.js';
 
-/** One line of the event log as the API shows it (SPEC §2). */
-export interface EventItem {
-  eventId: string;
-  eventName: string | null;
-  userId: string | null;
-  anonymousUserId: string | null;
-  environment: string | null;
-  receivedAt: string;
-  eventCreatedAt: string | null;
-  status: string;
-  reason: string | null;
-  /** A remark on a processed event that is not a failure (e.g. why no Charged record was made). */
-  note: string | null;
-  duplicates: number;
-  late: boolean;
-  /** Upload requests that carried one of its records (a 401 or a 429 is a request that uses no retry). */
-  requests: number;
-  /** Most attempts of the retry schedule used by one of its latest records. */
-  retriesUsed: number;
-  /** CleverTap's last error on one of its latest records not delivered yet, e.g. "401 …". */
-  lastError: string | null;
-  /** When its latest records were all delivered. */
-  deliveredAt: string | null;
-  /** `held`: since when it waits for the user's CleverTap ID. */
-  heldSince: string | null;
-  /** `held`: when its held records are skipped (`no_identity`) unless the user gets a CleverTap ID first. */
-  holdUntil: string | null;
-}
+/** One line of the event log as the API shows it (SPEC §2): the contract's `EventItemOut`. */
+export type EventItem = EventItemOut;
 
 export interface EventRecordItem {
   id: number;

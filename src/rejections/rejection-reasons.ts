@@ -10,6 +10,9 @@ export const REJECTION_REASONS = [
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
+/** Rows kept per app, and for the unknown app ids together (issue 14); the API documents it. */
+export const KEEP_PER_BUCKET = 1000;
+
 /** One refused webhook request, as the refusal path hands it over (never its body). */
 export interface RefusedRequest {
   /** The app's id; for `unknown_app`, the id the request named (made storable). */

@@ -2,10 +2,9 @@ import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { UNKNOWN_APP_BUCKET, type RejectionRow } from '../store/repos/rejections-repo.js';
-import type { RefusedRequest } from './rejection-reasons.js';
+import { KEEP_PER_BUCKET, type RefusedRequest } from './rejection-reasons.js';
 
-/** Rows kept per app, and for the unknown app ids together (issue 14). */
-export const KEEP_PER_BUCKET = 1000;
+export { KEEP_PER_BUCKET };
 
 export interface RejectionRecorderOptions {
   store: Store;

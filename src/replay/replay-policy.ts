@@ -2,6 +2,7 @@
  * Which stored events a replay may put back in the processing queue (SPEC §2, §4 "Record
  * lifecycle"). Pure: the service applies it inside its transaction.
  */
+import { EVENT_STATUSES as EVENT_STATUS_LIST } from '../contract/event-status.js';
 
 /** Already waiting for processing: replaying it changes nothing. */
 export const QUEUED_STATUS = 'received';
@@ -12,8 +13,8 @@ export const QUEUED_STATUS = 'received';
  */
 export const FORCE_STATUSES: readonly string[] = ['delivered', 'pending', 'held'];
 
-/** Every status an event can show in the log (SPEC §2). */
-export const EVENT_STATUSES: readonly string[] = ['received', 'quarantined', 'skipped', 'failed', 'held', 'pending', 'delivered'];
+/** Every status an event can show in the log (SPEC §2); the list is the API contract's. */
+export const EVENT_STATUSES: readonly string[] = EVENT_STATUS_LIST;
 
 export type ReplayDecision = 'requeue' | 'reparse' | 'already_queued' | 'needs_force';
 

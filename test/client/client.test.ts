@@ -119,13 +119,34 @@ describe('client SDK without a server', () => {
     expect(environment).toBe('SANDBOX');
   });
 
-  it('imports nothing from the server: only its own files and the two dependency-free Purchasely modules', () => {
+  it('imports nothing from the server: only its own files and the API contract', () => {
     const dir = new URL('../../src/client/', import.meta.url);
-    const allowed = new Set(['./client.js', './errors.js', '../purchasely/payload.js', '../purchasely/signature.js']);
     for (const file of readdirSync(dir)) {
       if (!file.endsWith('.ts')) continue;
       const source = readFileSync(new URL(file, dir), 'utf8');
-      for (const match of source.matchAll(/from '([^']+)'/g)) expect(allowed, `${file} imports ${match[1]}`).toContain(match[1]);
+      for (const match of source.matchAll(/from '([^']+)'/g)) expect(match[1], `${file} imports ${match[1]}`).toMatch(/^\.\/[a-z-]+\.js$|^\.\.\/contract\/[a-z-]+\.js$/);
     }
+  });
+
+  it('needs no package at run time: what it loads reaches only its own files, the contract and the pure Purchasely modules', () => {
+    const root = new URL('../../src/', import.meta.url);
+    const seen = new Set<string>();
+    const visit = (path: string) => {
+      if (seen.has(path)) return;
+      seen.add(path);
+      const source = readFileSync(new URL(path, root), 'utf8');
+      // Type-only imports and exports are erased by the compiler: they load nothing.
+      for (const match of source.matchAll(/^(?:import|export) (?!type )[^;]*? from '([^']+)';/gms)) {
+        const target = match[1]!;
+        if (target === 'node:crypto') continue;
+        expect(target, `${path} loads ${target}`).toMatch(/^\./);
+        visit(new URL(target.replace(/\.js$/, '.ts'), new URL(path, root)).pathname.slice(new URL(root).pathname.length));
+      }
+    };
+    visit('client/index.ts');
+    const loaded = [...seen].sort();
+    expect(loaded.filter((p) => !/^(client|contract|purchasely)\//.test(p))).toEqual([]);
+    expect(loaded).not.toContain('contract/common.ts');
+    expect(loaded).toContain('contract/webhook.ts');
   });
 });

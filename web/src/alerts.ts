@@ -3,7 +3,7 @@
  * credentials (sending is paused until they are fixed or it is resumed), and a spike of
  * failed events. Pure, so it is tested without a browser.
  */
-import type { StatsOut } from './api.js';
+import type { StatsAnswer } from './stats.js';
 import { integrationStatus } from './integration-status.js';
 
 /** The window the failed-events spike is judged over (the banner asks the stats for it). */
@@ -18,7 +18,7 @@ export type AppAlert = { kind: 'auth_failed' } | { kind: 'failed_spike'; failed:
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 /** The alerts of one app from its integration settings and its stats over {@link SPIKE_WINDOW}. */
-export function appAlerts(settings: Parameters<typeof integrationStatus>[0], stats: StatsOut | undefined): AppAlert[] {
+export function appAlerts(settings: Parameters<typeof integrationStatus>[0], stats: StatsAnswer | undefined): AppAlert[] {
   const alerts: AppAlert[] = [];
   if (integrationStatus(settings, stats) === 'auth_failed') alerts.push({ kind: 'auth_failed' });
   if (stats) {

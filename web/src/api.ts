@@ -4,20 +4,45 @@
  * Every mutating call sends `application/json` (at least `{}`), which the server requires of
  * cookie-authenticated writes (a cross-site form cannot send it).
  */
-import type { EventCatalogEntry, UserPropertyCatalogEntry } from '../../src/purchasely/catalog.js';
-import type { IntegrationSettingsIn, IntegrationSettingsOut } from '../../src/settings/schema.js';
-import type { DryRunRecordVerdict, DryRunRequest, DryRunResult } from '../../src/preview/dry-run.js';
-import type { PayloadPreview, PreviewRecord } from '../../src/preview/preview-payload.js';
-import type { PendingProfileRecord, ProfileView } from '../../src/profiles/profile-view.js';
-import type { ResendProfileResult } from '../../src/profiles/resend-profile.js';
+import type {
+  AppCreatedOut,
+  AppListOut,
+  AppOut,
+  AppPatchIn,
+  AttributesOut,
+  CatalogOut,
+  CredentialTestIn,
+  CredentialTestOut,
+  ErrorOut,
+  EventCountsOut,
+  EventDetailOut,
+  EventListOut,
+  EventListQuery,
+  HeldRecordsOut,
+  IntegrationSettingsIn,
+  IntegrationSettingsOut,
+  PreviewOut,
+  ProfileViewOut,
+  RejectionsOut,
+  ReplayCountOut,
+  ReplayIn,
+  ReplayOut,
+  ResendProfileOut,
+  ResumeOut,
+  SdkKeyOut,
+  StatsOut,
+} from '../../src/contract/index.js';
+import type { ErrorDetail } from '../../src/contract/error-codes.js';
 
-export type { EventCatalogEntry, UserPropertyCatalogEntry, IntegrationSettingsIn, IntegrationSettingsOut };
-export type { DryRunRecordVerdict, DryRunRequest, DryRunResult, PreviewRecord, PendingProfileRecord, ProfileView, ResendProfileResult };
+// The request and response shapes are the server's own (src/contract/), imported as types only.
+export type * from '../../src/contract/index.js';
+export { EVENT_STATUSES, isEventStatus } from '../../src/contract/event-status.js';
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+/** The event log's filters as the dashboard keeps them (the query of `GET …/events` without paging). */
+export type EventFilters = Omit<EventListQuery, 'cursor' | 'limit'>;
+
+/** The body of `POST …/replay` as the dashboard sends it (countOnly is the separate `countReplay`). */
+export type ReplayFilterIn = Omit<ReplayIn, 'countOnly'>;
 
 /** An error answer of the API, `{"error": {code, message, details?}}`, or a network failure. */
 export class ApiError extends Error {
@@ -30,180 +55,6 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
-}
-
-export interface AppOut {
-  id: string;
-  name: string;
-  webhookPath: string;
-  signatureToleranceSeconds?: number;
-  allowLegacySignatures?: boolean;
-  previousWebhookSecretActive?: boolean;
-  createdAt?: string;
-  updatedAt?: string;
-}
-
-export interface AppCreatedOut extends AppOut {
-  sdkKey: string;
-}
-
-export type EventStatus = 'received' | 'quarantined' | 'skipped' | 'failed' | 'held' | 'pending' | 'delivered';
-export const EVENT_STATUSES: readonly EventStatus[] = ['received', 'quarantined', 'skipped', 'failed', 'held', 'pending', 'delivered'];
-
-export interface EventItem {
-  eventId: string;
-  eventName: string | null;
-  userId: string | null;
-  anonymousUserId: string | null;
-  environment: string | null;
-  receivedAt: string | number;
-  eventCreatedAt: string | number | null;
-  status: EventStatus | string;
-  reason: string | null;
-  note?: string | null;
-  duplicates: number;
-  late: boolean;
-  /** Upload requests that carried one of its records (a 401 or 429 is a request that uses no retry). */
-  requests?: number;
-  /** Most attempts of the retry schedule used by one of its latest records. */
-  retriesUsed?: number;
-  lastError?: string | null;
-  deliveredAt?: string | null;
-  /** `held`: since when it waits for the user's CleverTap ID. */
-  heldSince?: string | null;
-  /** `held`: when it is skipped unless the user gets a CleverTap ID first. */
-  holdUntil?: string | null;
-}
-
-export interface EventPage {
-  items: EventItem[];
-  nextCursor: string | null;
-}
-
-export interface RecordOut {
-  id: number | string;
-  kind: string;
-  target: string;
-  state: string;
-  reason?: string | null;
-  attempts?: number;
-  lastCode?: number | null;
-  lastMessage?: string | null;
-  generation?: number;
-  body?: unknown;
-  identifier?: unknown;
-  createdAt?: string | number;
-  deliveredAt?: string | number | null;
-  /** Upload requests that carried it; `attempts` counts only the retry schedule. */
-  requests?: number;
-  holdUntil?: string | null;
-}
-
-export interface AttemptOut {
-  id: number | string;
-  startedAt?: string | number;
-  httpStatus?: number | null;
-  outcome?: string;
-  response?: string | null;
-  latencyMs?: number;
-  recordCount?: number;
-}
-
-export interface EventDetail extends EventItem {
-  payload?: unknown;
-  /** The body as text when it is not JSON (quarantined payloads). */
-  rawBody?: string;
-  rawPayload?: unknown;
-  raw?: unknown;
-  records?: RecordOut[];
-  attempts?: AttemptOut[];
-}
-
-export interface EventFilters {
-  eventId?: string;
-  status?: string;
-  eventName?: string;
-  userKey?: string;
-  environment?: string;
-  from?: string;
-  to?: string;
-}
-
-export interface Catalog {
-  events: EventCatalogEntry[];
-  userProperties: UserPropertyCatalogEntry[];
-}
-
-export interface TestConnectionOut {
-  ok: boolean;
-  message: string;
-  reason?: string;
-  acceptedRegion?: string;
-  httpStatus?: number | null;
-}
-
-/** `GET …/stats`: the fields the dashboard reads; anything may be missing while the server evolves. */
-export type StatsOut = Record<string, unknown>;
-
-export interface AttributesOut {
-  clevertap_id: string;
-}
-
-export interface HeldRecordOut {
-  id: number;
-  eventId: string;
-  kind: string;
-  holdUntil: string | null;
-  createdAt: string;
-}
-
-/** `POST …/preview`: what a payload would become; `clevertap` is CleverTap's verdict when asked (`validate: true`). */
-export interface PreviewOut extends PayloadPreview {
-  clevertap: DryRunResult | null;
-}
-
-/** Why Purchasely's request was refused (issue 14 "Refused requests"). */
-export type RejectionReason =
-  | 'missing_signature'
-  | 'bad_signature'
-  | 'timestamp_out_of_window'
-  | 'legacy_scheme_not_allowed'
-  | 'unknown_app'
-  | 'payload_too_large';
-
-/** One refused webhook request (no body is kept). */
-export interface RejectionOut {
-  at: string;
-  source: string;
-  reason: RejectionReason | string;
-  /** With `timestamp_out_of_window`: the request's timestamp minus this server's clock, in seconds (negative: behind). */
-  skewSeconds: number | null;
-  size: number;
-  appId: string;
-}
-
-/** `GET …/rejections`: the newest first, and a count per reason over the last 24 h. */
-export interface RejectionsOut {
-  items: RejectionOut[];
-  summary: Record<string, number>;
-}
-
-/** The body of `POST …/replay`. */
-export interface ReplayFilterIn {
-  status?: string[];
-  eventNames?: string[];
-  eventIds?: string[];
-  userKey?: string;
-  environment?: string;
-  from?: string;
-  to?: string;
-  force?: boolean;
-}
-
-/** `GET …/event-counts`: events per minute of receipt by current status. */
-export interface EventCountsOut {
-  window: string;
-  perMinute: { minute: string; received: number; counts: Record<string, number> }[];
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -236,7 +87,7 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
     }
   }
   if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string; details?: ErrorDetail[] } } | undefined)?.error;
+    const err = (json as Partial<ErrorOut> | undefined)?.error;
     const apiError = new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `The server answered ${res.status}.`, err?.details ?? []);
     if (res.status === 401 && path !== '/session') onUnauthorized();
     throw apiError;
@@ -259,33 +110,33 @@ export const api = {
   login: (token: string) => request<void>('POST', '/session', { token }),
   logout: () => request<void>('DELETE', '/session', {}),
 
-  listApps: () => request<{ items: AppOut[] }>('GET', '/apps'),
+  listApps: () => request<AppListOut>('GET', '/apps'),
   getApp: (appId: string) => request<AppOut>('GET', appPath(appId)),
   createApp: (name: string, webhookSecret: string) => request<AppCreatedOut>('POST', '/apps', { name, webhookSecret }),
-  updateApp: (appId: string, patch: { name?: string; signatureToleranceSeconds?: number; allowLegacySignatures?: boolean }) =>
+  updateApp: (appId: string, patch: AppPatchIn) =>
     request<AppOut>('PATCH', appPath(appId), patch),
   deleteApp: (appId: string) => request<void>('DELETE', appPath(appId), {}),
   setWebhookSecret: (appId: string, secret: string) => request<AppOut>('PUT', `${appPath(appId)}/webhook-secret`, { secret }),
   retirePreviousSecret: (appId: string) => request<AppOut>('DELETE', `${appPath(appId)}/webhook-secret/previous`, {}),
-  rotateSdkKey: (appId: string) => request<{ sdkKey: string }>('POST', `${appPath(appId)}/sdk-key/rotate`, {}),
+  rotateSdkKey: (appId: string) => request<SdkKeyOut>('POST', `${appPath(appId)}/sdk-key/rotate`, {}),
 
-  getIntegration: (appId: string) => request<IntegrationSettingsOut & { status?: string }>('GET', `${appPath(appId)}/integrations/clevertap`),
+  getIntegration: (appId: string) => request<IntegrationSettingsOut>('GET', `${appPath(appId)}/integrations/clevertap`),
   putIntegration: (appId: string, settings: IntegrationSettingsIn) =>
     request<IntegrationSettingsOut>('PUT', `${appPath(appId)}/integrations/clevertap`, settings),
-  testIntegration: (appId: string, credentials: { region?: string; accountId?: string; passcode?: string }) =>
-    request<TestConnectionOut>('POST', `${appPath(appId)}/integrations/clevertap/test`, credentials),
-  resumeIntegration: (appId: string) => request<unknown>('POST', `${appPath(appId)}/integrations/clevertap/resume`, {}),
-  getCatalog: (appId: string) => request<Catalog>('GET', `${appPath(appId)}/catalog`),
+  testIntegration: (appId: string, credentials: CredentialTestIn) =>
+    request<CredentialTestOut>('POST', `${appPath(appId)}/integrations/clevertap/test`, credentials),
+  resumeIntegration: (appId: string) => request<ResumeOut>('POST', `${appPath(appId)}/integrations/clevertap/resume`, {}),
+  getCatalog: (appId: string) => request<CatalogOut>('GET', `${appPath(appId)}/catalog`),
 
   listEvents: (appId: string, filters: EventFilters, cursor?: string | null, limit = 50) =>
-    request<EventPage>('GET', `${appPath(appId)}/events${query({ ...filters, cursor, limit: String(limit) })}`),
-  getEvent: (appId: string, eventId: string) => request<EventDetail>('GET', `${appPath(appId)}/events/${enc(eventId)}`),
+    request<EventListOut>('GET', `${appPath(appId)}/events${query({ ...filters, cursor, limit: String(limit) })}`),
+  getEvent: (appId: string, eventId: string) => request<EventDetailOut>('GET', `${appPath(appId)}/events/${enc(eventId)}`),
   replayEvent: (appId: string, eventId: string, force: boolean) =>
-    request<{ requeued?: number }>('POST', `${appPath(appId)}/events/${enc(eventId)}/replay${force ? '?force=true' : ''}`, {}),
+    request<ReplayOut>('POST', `${appPath(appId)}/events/${enc(eventId)}/replay${force ? '?force=true' : ''}`, {}),
   /** Replays every event matching the filter — `POST …/replay`. */
-  replayEvents: (appId: string, filter: ReplayFilterIn) => request<{ requeued: number }>('POST', `${appPath(appId)}/replay`, filter),
+  replayEvents: (appId: string, filter: ReplayFilterIn) => request<ReplayOut>('POST', `${appPath(appId)}/replay`, filter),
   /** How many events `replayEvents` would requeue, changing nothing (`"countOnly": true`). */
-  countReplay: (appId: string, filter: ReplayFilterIn) => request<{ count: number }>('POST', `${appPath(appId)}/replay`, { ...filter, countOnly: true }),
+  countReplay: (appId: string, filter: ReplayFilterIn) => request<ReplayCountOut>('POST', `${appPath(appId)}/replay`, { ...filter, countOnly: true }),
   /** Events per minute by current status, for the Overview chart. */
   getEventCounts: (appId: string, window: string) => request<EventCountsOut>('GET', `${appPath(appId)}/event-counts${query({ window })}`),
 
@@ -295,12 +146,12 @@ export const api = {
   putAttributes: (appId: string, userKey: string, clevertapId: string) =>
     request<AttributesOut>('PUT', `${appPath(appId)}/users/${enc(userKey)}/attributes`, { clevertap_id: clevertapId }),
   deleteAttributes: (appId: string, userKey: string) => request<void>('DELETE', `${appPath(appId)}/users/${enc(userKey)}/attributes`, {}),
-  listHeldRecords: (appId: string, userKey: string) => request<{ items: HeldRecordOut[] }>('GET', `${appPath(appId)}/users/${enc(userKey)}/held-records`),
+  listHeldRecords: (appId: string, userKey: string) => request<HeldRecordsOut>('GET', `${appPath(appId)}/users/${enc(userKey)}/held-records`),
 
   /** What `payload` (an object, or the raw body as text) would become; `validate` also asks CleverTap (dry run, 10 a minute per app). */
   previewPayload: (appId: string, payload: unknown, validate: boolean) => request<PreviewOut>('POST', `${appPath(appId)}/preview`, { payload, validate }),
-  getClevertapProfile: (appId: string, userKey: string) => request<ProfileView>('GET', `${appPath(appId)}/users/${enc(userKey)}/clevertap-profile`),
-  resendProfile: (appId: string, userKey: string) => request<ResendProfileResult>('POST', `${appPath(appId)}/users/${enc(userKey)}/resend-profile`, {}),
+  getClevertapProfile: (appId: string, userKey: string) => request<ProfileViewOut>('GET', `${appPath(appId)}/users/${enc(userKey)}/clevertap-profile`),
+  resendProfile: (appId: string, userKey: string) => request<ResendProfileOut>('POST', `${appPath(appId)}/users/${enc(userKey)}/resend-profile`, {}),
   listRejections: (appId: string, limit = 20) => request<RejectionsOut>('GET', `${appPath(appId)}/rejections${query({ limit: String(limit) })}`),
 };
 

@@ -1,4 +1,5 @@
-import type { IntegrationSettingsOut, StatsOut } from './api.js';
+import type { IntegrationSettingsOut } from './api.js';
+import type { StatsAnswer } from './stats.js';
 
 export type IntegrationStatus = 'disabled' | 'enabled' | 'auth_failed';
 
@@ -6,7 +7,7 @@ export type IntegrationStatus = 'disabled' | 'enabled' | 'auth_failed';
  * The CleverTap tile's badge: `auth_failed` when the server says so (on the settings, or on
  * the account's health in the stats), else enabled / disabled.
  */
-export function integrationStatus(settings: (IntegrationSettingsOut & Record<string, unknown>) | undefined, stats?: StatsOut): IntegrationStatus {
+export function integrationStatus(settings: (IntegrationSettingsOut & Record<string, unknown>) | undefined, stats?: StatsAnswer): IntegrationStatus {
   if (!settings) return 'disabled';
   const own = [settings.status, settings.authState, settings.auth_state];
   if (own.includes('auth_failed')) return 'auth_failed';

@@ -3,7 +3,7 @@
  * holds and what pcbridge last delivered, one row per property pcbridge manages, the server's
  * `differences` marking the rows that differ. Pure, so it is unit-tested.
  */
-import type { ProfileView } from './api.js';
+import type { ProfileViewOut } from './api.js';
 
 /** A property's value in one column; `undefined` stands for absent. */
 export interface ProfileRow {
@@ -36,7 +36,7 @@ function same(a: unknown, b: unknown): boolean {
  * One row per managed property: the snapshot's, then those only last delivered, then those the
  * server named in `differences` (a property CleverTap holds that the snapshot lacks).
  */
-export function profileRows(view: Pick<ProfileView, 'snapshot' | 'lastDelivered' | 'clevertap' | 'differences'>): ProfileRow[] {
+export function profileRows(view: Pick<ProfileViewOut, 'snapshot' | 'lastDelivered' | 'clevertap' | 'differences'>): ProfileRow[] {
   const differing = new Set(view.differences.map((d) => d.property));
   const keys: string[] = [];
   const seen = new Set<string>();
@@ -64,7 +64,7 @@ export function profileRows(view: Pick<ProfileView, 'snapshot' | 'lastDelivered'
 }
 
 /** CleverTap's properties pcbridge does not manage (its own, other sources'), for a folded list. */
-export function otherClevertapProperties(view: Pick<ProfileView, 'snapshot' | 'lastDelivered' | 'clevertap' | 'differences'>): [string, unknown][] {
+export function otherClevertapProperties(view: Pick<ProfileViewOut, 'snapshot' | 'lastDelivered' | 'clevertap' | 'differences'>): [string, unknown][] {
   const managed = new Set(profileRows(view).map((r) => r.property));
   return Object.entries(view.clevertap ?? {}).filter(([key]) => !managed.has(key));
 }

@@ -2,7 +2,8 @@
  * The likely cause of a refused webhook request, in plain words, for the Setup page's
  * *Recent refused requests* (issue 14 "Refused requests"). Pure, so it is unit-tested.
  */
-import type { RejectionOut } from './api.js';
+import { REJECTION_REASONS } from '../../src/contract/rejection-reasons.js';
+import type { RejectionOut, RejectionsOut } from './api.js';
 
 export const REJECTION_LABELS: Record<string, string> = {
   missing_signature: 'no signature',
@@ -42,7 +43,10 @@ function formatBytes(bytes: number): string {
  * What most likely went wrong, and what to do about it. `skewSeconds` is read as the request's
  * timestamp minus this server's clock: negative when Purchasely's timestamps are behind it.
  */
-export function explainRejection(item: Pick<RejectionOut, 'reason' | 'skewSeconds' | 'size'>, opts: { toleranceSeconds?: number } = {}): string {
+/** What the explanation reads of a refusal; `reason` may be one a newer bridge added. */
+type RefusalFacts = Pick<RejectionOut, 'skewSeconds' | 'size'> & { reason: RejectionOut['reason'] | (string & {}) };
+
+export function explainRejection(item: RefusalFacts, opts: { toleranceSeconds?: number } = {}): string {
   const window = opts.toleranceSeconds !== undefined ? ` (the window is ${opts.toleranceSeconds} s)` : '';
   switch (item.reason) {
     case 'missing_signature':
@@ -67,4 +71,9 @@ export function explainRejection(item: Pick<RejectionOut, 'reason' | 'skewSecond
     default:
       return `Refused (${item.reason}).`;
   }
+}
+
+/** The summary of an app with no refused request: every reason at 0. */
+export function noRefusals(): RejectionsOut['summary'] {
+  return Object.fromEntries(REJECTION_REASONS.map((reason) => [reason, 0])) as RejectionsOut['summary'];
 }

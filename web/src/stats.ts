@@ -4,6 +4,12 @@
  */
 import type { StatsOut } from './api.js';
 
+/**
+ * A stats answer as the Overview reads it: the contract's `StatsOut`, or whatever part of it a
+ * bridge of another version sends (each field is checked before use).
+ */
+export type StatsAnswer = Partial<StatsOut> | Record<string, unknown>;
+
 /** Stacked in this order; `other` is what `received` counts beyond the statuses given per minute. */
 export const CHART_STATUSES = ['delivered', 'pending', 'held', 'failed', 'skipped', 'quarantined', 'other'] as const;
 
@@ -130,7 +136,7 @@ export function readEventCounts(raw: unknown): MinutePoint[] {
 }
 
 /** Everything the Overview needs from one stats answer. */
-export function readStats(raw: StatsOut | undefined): OverviewStats {
+export function readStats(raw: StatsAnswer | undefined): OverviewStats {
   const stats: Obj = isObj(raw) ? raw : {};
   const counters = [
     { id: 'received', label: 'Received' },

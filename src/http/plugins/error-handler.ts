@@ -1,9 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorCodeOfStatus, MAX_ID_LENGTH, type ErrorOut } from '../../contract/index.js';
 import { AppError, type ErrorDetail } from '../../errors.js';
 import { isStoreUnavailable } from '../../store/store.js';
-import { MAX_ID_LENGTH } from '../schemas.js';
 
 interface ValidationIssue {
   instancePath?: string;
@@ -11,10 +11,10 @@ interface ValidationIssue {
   message?: string;
 }
 
-/** What leaves for an error: the SPEC envelope and its status. */
+/** What leaves for an error: the envelope of the contract, with a code of its list, and its status. */
 interface ErrorAnswer {
   status: number;
-  body: { error: { code: string; message: string; details?: ErrorDetail[] } };
+  body: ErrorOut;
 }
 
 /** Turns Ajv's issues into `{path, message}` details a user can act on. */
@@ -66,7 +66,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): v
   const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
   const message =
     status === 408 ? 'The request took too long to arrive.' : status === 431 ? 'The request headers are too large.' : 'The request is not valid HTTP.';
-  const body = JSON.stringify({ error: { code: codeOfStatus(status), message } });
+  const body = JSON.stringify({ error: { code: errorCodeOfStatus(status), message } } satisfies ErrorOut);
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
@@ -79,14 +79,14 @@ function toErrorAnswer(err: FastifyError): ErrorAnswer {
   if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     // The router refuses such a segment before any schema runs; ids are far shorter (schemas.ts).
     const message = `A path segment is longer than any id this API knows (ids have at most ${MAX_ID_LENGTH} characters).`;
-    return { status: 414, body: { error: { code: 'uri_too_long', message } } };
+    return { status: 414, body: new AppError('uri_too_long', message).toJSON() };
   }
   const known = toAppError(err);
   if (known) return { status: known.status, body: known.toJSON() };
   const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
   if (status === 500) return { status, body: new AppError('internal_error', 'Something went wrong on our side; it has been logged.').toJSON() };
-  // A refusal the SPEC names no code for (e.g. 414): the HTTP reason phrase, in snake_case.
-  return { status, body: { error: { code: codeOfStatus(status), message: `The request was refused: ${STATUS_CODES[status] ?? 'client error'}.` } } };
+  // A refusal raised by the framework or a plugin with a bare status: the list's code for that status.
+  return { status, body: { error: { code: errorCodeOfStatus(status), message: `The request was refused: ${STATUS_CODES[status] ?? 'client error'}.` } } };
 }
 
 function toAppError(err: FastifyError): AppError | null {
@@ -117,9 +117,4 @@ function toAppError(err: FastifyError): AppError | null {
   if (err.statusCode === 404) return new AppError('not_found', 'Not found.');
   if (err.statusCode === 400) return new AppError('bad_request', 'The request is not valid.');
   return null;
-}
-
-/** `Request Header Fields Too Large` → `request_header_fields_too_large`. */
-function codeOfStatus(status: number): string {
-  return (STATUS_CODES[status] ?? 'client_error').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, ApiError, errorMessage, type ProfileView, type ResendProfileResult } from '../api.js';
+import { api, ApiError, errorMessage, type ProfileViewOut, type ResendProfileOut } from '../api.js';
 import { formatTime } from '../format.js';
 import { formatProfileValue, otherClevertapProperties, profileRows } from '../profile-rows.js';
 import { ErrorBanner } from './error-banner.js';
@@ -9,9 +9,9 @@ import { StatusBadge } from './status-badge.js';
 const FOLLOW_EVERY_MS = 1_000;
 const FOLLOW_TIMES = 30;
 
-type Loaded = { view: ProfileView } | { missing: string } | { error: unknown };
+type Loaded = { view: ProfileViewOut } | { missing: string } | { error: unknown };
 
-function identifierText(identifier: ProfileView['identifier']): string | null {
+function identifierText(identifier: ProfileViewOut['identifier']): string | null {
   if (!identifier) return null;
   return Object.entries(identifier)
     .map(([k, v]) => `${k}: ${String(v)}`)
@@ -33,14 +33,14 @@ function Value(props: { value: unknown; testId?: string }) {
  * and the one pcbridge last delivered, the rows that differ highlighted; *Re-send profile*
  * queues the whole snapshot and follows it until it is delivered.
  */
-export function ProfileComparison(props: { appId: string; userKey: string; version: number; onResent?: (result: ResendProfileResult) => void }) {
+export function ProfileComparison(props: { appId: string; userKey: string; version: number; onResent?: (result: ResendProfileOut) => void }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [loading, setLoading] = useState(false);
   const [resend, setResend] = useState<{ busy: boolean; notice?: string; error?: unknown }>({ busy: false });
   const latest = useRef(0);
   const follow = useRef<number | undefined>(undefined);
 
-  const read = async (): Promise<ProfileView | null> => {
+  const read = async (): Promise<ProfileViewOut | null> => {
     const run = ++latest.current;
     setLoading(true);
     try {

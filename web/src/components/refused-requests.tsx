@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, ApiError, type RejectionsOut } from '../api.js';
 import { formatAgo, formatTime } from '../format.js';
 import { useLoad } from '../hooks.js';
-import { explainRejection, rejectionLabel } from '../rejections.js';
+import { explainRejection, noRefusals, rejectionLabel } from '../rejections.js';
 import { ErrorBanner } from './error-banner.js';
 
 const LIMITS = [10, 20, 50] as const;
@@ -18,7 +18,7 @@ export function RefusedRequests(props: { appId: string; toleranceSeconds?: numbe
     () =>
       api.listRejections(props.appId, limit).catch((err: unknown): RejectionsOut => {
         // The API is newer than some bridges: no endpoint means nothing recorded.
-        if (err instanceof ApiError && err.status === 404 && err.code !== 'unknown_app') return { items: [], summary: {} };
+        if (err instanceof ApiError && err.status === 404 && err.code !== 'unknown_app') return { items: [], summary: noRefusals() };
         throw err;
       }),
     [props.appId, limit],

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { api, ApiError, errorMessage, type Catalog, type IntegrationSettingsIn, type IntegrationSettingsOut, type TestConnectionOut } from '../api.js';
+import { api, ApiError, errorMessage, type CatalogOut, type IntegrationSettingsIn, type IntegrationSettingsOut, type CredentialTestOut } from '../api.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { Field } from '../components/field.js';
 import { MappingEditor, type MappingItem } from '../components/mapping-editor.js';
@@ -7,17 +7,8 @@ import { Tabs } from '../components/tabs.js';
 import { Toggle } from '../components/toggle.js';
 import { validateMapping, type MappingEntryDraft } from '../naming.js';
 import { Link } from '../router.js';
+import { isRegion, REGION_LABELS, REGIONS, type Region } from '../../../src/contract/regions.js';
 
-const REGIONS = ['eu1', 'in1', 'us1', 'sg1', 'aps3', 'mec1', 'sk1'] as const;
-const REGION_LABELS: Record<string, string> = {
-  eu1: 'eu1 — Europe',
-  in1: 'in1 — India',
-  us1: 'us1 — United States',
-  sg1: 'sg1 — Singapore',
-  aps3: 'aps3 — Indonesia',
-  mec1: 'mec1 — Middle East (UAE)',
-  sk1: 'sk1 — South Korea',
-};
 const SANDBOX_MODES = [
   { id: 'skip', label: "Don't send sandbox events" },
   { id: 'same_account', label: 'Send them to this account' },
@@ -29,10 +20,10 @@ type TabId = 'account' | 'events' | 'userProperties';
 /** The form's state: the settings as returned by GET, minus the read-only flags. */
 interface Draft {
   enabled: boolean;
-  region: string;
+  region: Region;
   accountId: string;
   sandbox: string;
-  sandboxAccount: { region: string; accountId: string };
+  sandboxAccount: { region: Region; accountId: string };
   events: Record<string, MappingEntryDraft>;
   userProperties: Record<string, MappingEntryDraft>;
   identity: { mode: string; holdFor: string };
@@ -46,7 +37,7 @@ function entriesWithCatalog(stored: Record<string, MappingEntryDraft> | undefine
   return out;
 }
 
-function toDraft(s: Partial<IntegrationSettingsOut> | undefined, catalog: Catalog | null): Draft {
+function toDraft(s: Partial<IntegrationSettingsOut> | undefined, catalog: CatalogOut | null): Draft {
   return {
     enabled: s?.enabled ?? false,
     region: s?.region ?? 'eu1',
@@ -76,7 +67,7 @@ function splitServerDetails(err: unknown): { fields: Record<string, string>; eve
 /** Integrations → CleverTap → Edit: Account parameters, Server events, User properties. */
 export function CleverTapEditorPage(props: { appId: string }) {
   const [tab, setTab] = useState<TabId>('account');
-  const [catalog, setCatalog] = useState<Catalog | null>(null);
+  const [catalog, setCatalog] = useState<CatalogOut | null>(null);
   const [loaded, setLoaded] = useState<Partial<IntegrationSettingsOut> | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [loadError, setLoadError] = useState<unknown>(undefined);
@@ -85,7 +76,7 @@ export function CleverTapEditorPage(props: { appId: string }) {
   const [saveError, setSaveError] = useState<unknown>(undefined);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [test, setTest] = useState<{ busy: boolean; result?: TestConnectionOut; error?: unknown }>({ busy: false });
+  const [test, setTest] = useState<{ busy: boolean; result?: CredentialTestOut; error?: unknown }>({ busy: false });
 
   useEffect(() => {
     let live = true;
@@ -153,11 +144,11 @@ export function CleverTapEditorPage(props: { appId: string }) {
     setSaved(false);
     const body: IntegrationSettingsIn = {
       enabled: draft.enabled,
-      region: draft.region as IntegrationSettingsIn['region'],
+      region: draft.region,
       accountId: draft.accountId.trim(),
       sandbox: draft.sandbox as IntegrationSettingsIn['sandbox'],
       sandboxAccount: {
-        region: draft.sandboxAccount.region as NonNullable<IntegrationSettingsIn['sandboxAccount']>['region'],
+        region: draft.sandboxAccount.region,
         accountId: draft.sandboxAccount.accountId.trim(),
         ...(sandboxPasscode !== '' ? { passcode: sandboxPasscode } : {}),
       },
@@ -220,10 +211,10 @@ export function CleverTapEditorPage(props: { appId: string }) {
           <Toggle checked={draft.enabled} onChange={(enabled) => update({ enabled })} label="Integration enabled" testId="integration-enabled" />
           <div className="grid-2">
             <Field label="Region" htmlFor="ct-region" error={fieldError('region')} hint="The region of your CleverTap account (Settings → Project in CleverTap).">
-              <select id="ct-region" value={draft.region} onChange={(e) => update({ region: e.target.value })}>
+              <select id="ct-region" value={draft.region} onChange={(e) => isRegion(e.target.value) && update({ region: e.target.value })}>
                 {REGIONS.map((r) => (
                   <option key={r} value={r}>
-                    {REGION_LABELS[r]}
+                    {`${r} — ${REGION_LABELS[r]}`}
                   </option>
                 ))}
               </select>
@@ -281,10 +272,10 @@ export function CleverTapEditorPage(props: { appId: string }) {
           {draft.sandbox === 'sandbox_account' ? (
             <div className="grid-3 indent">
               <Field label="Sandbox region" htmlFor="sb-region" error={fieldError('sandboxAccount.region')}>
-                <select id="sb-region" value={draft.sandboxAccount.region} onChange={(e) => update({ sandboxAccount: { ...draft.sandboxAccount, region: e.target.value } })}>
+                <select id="sb-region" value={draft.sandboxAccount.region} onChange={(e) => isRegion(e.target.value) && update({ sandboxAccount: { ...draft.sandboxAccount, region: e.target.value } })}>
                   {REGIONS.map((r) => (
                     <option key={r} value={r}>
-                      {REGION_LABELS[r]}
+                      {`${r} — ${REGION_LABELS[r]}`}
                     </option>
                   ))}
                 </select>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, ApiError, errorMessage, type EventDetail } from '../api.js';
+import { api, ApiError, errorMessage, type EventDetailOut } from '../api.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { formatMs, formatTime, prettyJson } from '../format.js';
@@ -7,8 +7,8 @@ import { useLoad } from '../hooks.js';
 import { eventReason, HOW_TO_SET_ID } from '../held.js';
 import { Link } from '../router.js';
 
-function rawPayload(event: EventDetail): unknown {
-  return event.payload ?? event.rawBody ?? event.rawPayload ?? event.raw ?? null;
+function rawPayload(event: EventDetailOut): unknown {
+  return event.payload ?? event.rawBody ?? null;
 }
 
 /** One event: what arrived (payload) → what it became (records) → how sending went (attempts). */

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, EVENT_STATUSES, type EventFilters, type EventItem, type ReplayFilterIn } from '../api.js';
+import { api, EVENT_STATUSES, isEventStatus, type EventFilters, type EventItemOut, type EventStatus, type ReplayFilterIn } from '../api.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { formatTime } from '../format.js';
@@ -32,7 +32,7 @@ function fromLocalInput(value: string): string | undefined {
 }
 
 /** Statuses the bulk replay takes without `force` (the others would send records twice). */
-const SAFE_TO_REPLAY = ['failed', 'skipped', 'quarantined'];
+const SAFE_TO_REPLAY: EventStatus[] = ['failed', 'skipped', 'quarantined'];
 /** Statuses whose records reached CleverTap or are on their way: replaying sends them again. */
 const FORCE_TO_REPLAY = new Set(['delivered', 'pending', 'held']);
 
@@ -43,7 +43,10 @@ const FORCE_TO_REPLAY = new Set(['delivered', 'pending', 'held']);
  */
 export function bulkReplayFilter(filters: EventFilters): { body: ReplayFilterIn; what: string; resends: boolean } | null {
   if (filters.status === 'received') return null;
-  const statuses = filters.status ? [filters.status] : SAFE_TO_REPLAY;
+  // The status filter comes from the list of statuses; anything else matches no event.
+  const chosen = filters.status ? filters.status : undefined;
+  if (chosen !== undefined && !isEventStatus(chosen)) return null;
+  const statuses = chosen !== undefined ? [chosen] : SAFE_TO_REPLAY;
   const resends = filters.status !== undefined && FORCE_TO_REPLAY.has(filters.status);
   const body: ReplayFilterIn = {
     status: statuses,
@@ -63,7 +66,7 @@ export function EventsPage(props: { appId: string }) {
   const { search } = useLocation();
   const filters = filtersFromSearch(search);
   const [form, setForm] = useState<EventFilters>(filters);
-  const [items, setItems] = useState<EventItem[]>([]);
+  const [items, setItems] = useState<EventItemOut[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(undefined);
   const [loading, setLoading] = useState(true);
@@ -303,7 +306,7 @@ export function EventsPage(props: { appId: string }) {
 }
 
 /** "2 requests · 1 attempt used": a 401 or a 429 is a request that uses no attempt of the retry schedule. */
-function attemptsText(item: EventItem): string {
+function attemptsText(item: EventItemOut): string {
   const requests = item.requests ?? 0;
   if (requests === 0) return '—';
   const retries = item.retriesUsed ?? 0;

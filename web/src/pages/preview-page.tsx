@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, ApiError, type DryRunRecordVerdict, type DryRunResult, type PreviewOut, type PreviewRecord } from '../api.js';
+import { api, ApiError, type DryRunRecordVerdictOut, type DryRunOut, type PreviewOut, type PreviewRecordOut } from '../api.js';
 import { ErrorBanner } from '../components/error-banner.js';
 import { Field } from '../components/field.js';
 import { StatusBadge } from '../components/status-badge.js';
@@ -27,7 +27,7 @@ const SKIP_REASONS: Record<string, string> = {
   event_disabled: 'This event is not enabled (Integrations → CleverTap → Server events).',
 };
 
-type Verdicts = { result: DryRunResult; records: (DryRunRecordVerdict | undefined)[] };
+type Verdicts = { result: DryRunOut; records: (DryRunRecordVerdictOut | undefined)[] };
 
 /** The line under a failed dry run: a rate limit and an authentication failure say so plainly. */
 function dryRunError(err: unknown): string | null {
@@ -285,14 +285,14 @@ function DryRunSummary(props: { verdicts: Verdicts }) {
   );
 }
 
-function identifierText(identifier: PreviewRecord['identifier']): string {
+function identifierText(identifier: PreviewRecordOut['identifier']): string {
   if (!identifier) return '';
   return Object.entries(identifier)
     .map(([k, v]) => `${k}: ${String(v)}`)
     .join(', ');
 }
 
-function RecordCard(props: { index: number; record: PreviewRecord; verdict: DryRunRecordVerdict | undefined }) {
+function RecordCard(props: { index: number; record: PreviewRecordOut; verdict: DryRunRecordVerdictOut | undefined }) {
   const { record, verdict } = props;
   return (
     <section className="card record-card" aria-label={`Record ${props.index + 1}: ${record.kind}`} data-testid={`preview-record-${props.index}`}>

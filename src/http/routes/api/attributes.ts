@@ -1,38 +1,11 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AttributesIn, AttributesOut, errorResponses, HeldRecordsOut, NoContent, UserParams } from '../../../contract/index.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { deleteClevertapId, getClevertapId, setClevertapId } from '../../../identity/clevertap-id-service.js';
 import { constantTimeEqual } from '../../../secrets.js';
 import type { AdminAuth } from '../../plugins/admin-auth.js';
-import { errorResponses, UserParams } from '../../schemas.js';
-
-type UserParams = Static<typeof UserParams>;
-
-/** The attributes of a user; `clevertap_id` is CleverTap's own ID (its `objectId`). */
-const AttributesIn = Type.Object(
-  {
-    clevertap_id: Type.String({
-      minLength: 1,
-      maxLength: 64,
-      pattern: '^[\\x21-\\x7e]{1,64}$',
-      description: '1–64 printable characters without spaces (CleverTapAPI.getCleverTapID())',
-    }),
-  },
-  { additionalProperties: false },
-);
-const AttributesOut = Type.Object({ clevertap_id: Type.String() });
-const HeldRecordsOut = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      eventId: Type.String(),
-      kind: Type.String(),
-      holdUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-      createdAt: Type.String({ format: 'date-time' }),
-    }),
-  ),
-});
+import type { TypedFastify } from '../../schemas.js';
 
 const SDK_KEY_HEADER = 'x-api-key';
 
@@ -44,28 +17,31 @@ const PUBLIC = { public: true } as Record<string, unknown>;
  * session; `PUT` also takes the app's SDK key in `X-Api-Key`, which can do nothing else (it
  * ships inside apps). Setting an ID releases the user's held records at once.
  */
-export async function attributesRoutes(app: FastifyInstance, opts: { ctx: AppContext; auth: AdminAuth }): Promise<void> {
+export async function attributesRoutes(app: TypedFastify, opts: { ctx: AppContext; auth: AdminAuth }): Promise<void> {
   const { ctx, auth } = opts;
   const tags = ['identity'];
   const path = '/apps/:appId/users/:userKey/attributes';
 
-  async function requireAdminAndApp(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /** The hooks run before validation: the router's path parameters are strings all the same. */
+  type UserRequest = FastifyRequest<{ Params: UserParams }>;
+
+  async function requireAdminAndApp(request: UserRequest, reply: FastifyReply): Promise<void> {
     await auth.requireAdmin(request, reply);
     await requireAppExists(request);
   }
 
-  async function requireAppExists(request: FastifyRequest): Promise<void> {
-    const { appId } = request.params as UserParams;
+  async function requireAppExists(request: UserRequest): Promise<void> {
+    const { appId } = request.params;
     // `unknown_app`, not `not_found`: a client tells "no such app" from "no ID set".
     if (!(await ctx.store.apps.get(appId))) throw new AppError('unknown_app', `No app with id ${appId}.`);
   }
 
   /** The SDK key when one is sent, else the admin token or session; a throttled address gets 429 first either way. */
-  async function requireSdkKeyOrAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async function requireSdkKeyOrAdmin(request: UserRequest, reply: FastifyReply): Promise<void> {
     const key = request.headers[SDK_KEY_HEADER];
     if (key === undefined) return requireAdminAndApp(request, reply);
     await auth.failures.check(request, reply);
-    const { appId } = request.params as UserParams;
+    const { appId } = request.params;
     const stored = await ctx.store.apps.get(appId);
     // An unknown app and a wrong key answer alike, so the SDK key cannot probe for app ids.
     const digest = ctx.secrets.digest(typeof key === 'string' ? key : '');
@@ -89,9 +65,8 @@ export async function attributesRoutes(app: FastifyInstance, opts: { ctx: AppCon
       },
     },
     async (request) => {
-      const { appId, userKey } = request.params as UserParams;
-      const body = request.body as Static<typeof AttributesIn>;
-      const result = await setClevertapId(ctx, appId, userKey, body.clevertap_id);
+      const { appId, userKey } = request.params;
+      const result = await setClevertapId(ctx, appId, userKey, request.body.clevertap_id);
       return { clevertap_id: result.clevertapId };
     },
   );
@@ -104,7 +79,7 @@ export async function attributesRoutes(app: FastifyInstance, opts: { ctx: AppCon
       schema: { tags, summary: "Get a user's CleverTap ID", params: UserParams, response: { 200: AttributesOut, ...errorResponses(401, 404) } },
     },
     async (request) => {
-      const { appId, userKey } = request.params as UserParams;
+      const { appId, userKey } = request.params;
       const clevertapId = await getClevertapId(ctx, appId, userKey);
       if (clevertapId === null) throw new AppError('not_found', `No CleverTap ID is set for user ${userKey}.`);
       return { clevertap_id: clevertapId };
@@ -116,10 +91,10 @@ export async function attributesRoutes(app: FastifyInstance, opts: { ctx: AppCon
     {
       config: PUBLIC,
       onRequest: requireAdminAndApp,
-      schema: { tags, summary: "Forget a user's CleverTap ID", params: UserParams, response: { 204: Type.Null(), ...errorResponses(401, 404) } },
+      schema: { tags, summary: "Forget a user's CleverTap ID", params: UserParams, response: { 204: NoContent, ...errorResponses(401, 404) } },
     },
     async (request, reply) => {
-      const { appId, userKey } = request.params as UserParams;
+      const { appId, userKey } = request.params;
       if (!(await deleteClevertapId(ctx, appId, userKey))) {
         throw new AppError('not_found', `No CleverTap ID is set for user ${userKey}.`);
       }
@@ -140,7 +115,7 @@ export async function attributesRoutes(app: FastifyInstance, opts: { ctx: AppCon
       },
     },
     async (request) => {
-      const { appId, userKey } = request.params as UserParams;
+      const { appId, userKey } = request.params;
       const held = await ctx.store.outbox.listHeld(appId, userKey, 200);
       return {
         items: held.map((r) => ({

@@ -1,60 +1,15 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { createProfileClient } from '../../../clevertap/profile-client.js';
 import type { AppContext } from '../../../context.js';
 import { readProfileView } from '../../../profiles/profile-view.js';
 import { resendProfile } from '../../../profiles/resend-profile.js';
-import { errorResponses, UserParams } from '../../schemas.js';
-
-const EnvironmentQuery = Type.Object({
-  environment: Type.Optional(
-    Type.String({ maxLength: 64, description: "The state's environment as the events named it (PRODUCTION, SANDBOX, or empty); default: the production one" }),
-  ),
-});
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const Properties = Type.Record(Type.String(), Type.Unknown());
-
-const ProfileViewOut = Type.Object({
-  userKey: Type.String(),
-  environment: Nullable(Type.String()),
-  account: Nullable(Type.String({ description: 'main | sandbox; null when SANDBOX events are skipped' })),
-  identifier: Type.Unknown({ description: '{"identity": …} or {"objectId": …} a record of the user would be sent with now; null while none' }),
-  stale: Type.Boolean({ description: "The user's last profile record failed or was skipped" }),
-  snapshot: Properties,
-  lastDelivered: Type.Union([Properties, Type.Null()]),
-  lastDeliveredAt: Nullable(Type.String({ format: 'date-time' })),
-  pendingRecords: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      eventId: Type.String(),
-      state: Type.String(),
-      attempts: Type.Integer(),
-      createdAt: Type.String({ format: 'date-time' }),
-      holdUntil: Nullable(Type.String({ format: 'date-time' })),
-      lastMessage: Nullable(Type.String()),
-    }),
-  ),
-  clevertap: Type.Union([Properties, Type.Null()]),
-  lookup: Type.Object({
-    status: Type.String({ description: 'found | not_found | not_asked | auth_failed | error' }),
-    message: Type.String(),
-  }),
-  differences: Type.Array(Type.Object({ property: Type.String(), snapshot: Type.Unknown(), clevertap: Type.Unknown() })),
-  equal: Type.Boolean(),
-});
-
-const ResendOut = Type.Object({
-  requeued: Type.Integer(),
-  recordId: Type.Integer(),
-  state: Type.String({ description: 'pending, or held while the user has no CleverTap identifier' }),
-});
+import { EnvironmentQuery, errorResponses, ProfileViewOut, ResendProfileOut, UserParams } from '../../../contract/index.js';
+import type { TypedFastify } from '../../schemas.js';
 
 /**
  * What CleverTap holds of a user beside pcbridge's snapshot, and the resend of the whole
  * profile (issue 14).
  */
-export async function clevertapProfileRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+export async function clevertapProfileRoutes(app: TypedFastify, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const client = createProfileClient({
     timeoutMs: ctx.config.clevertapTimeoutMs,
@@ -75,8 +30,8 @@ export async function clevertapProfileRoutes(app: FastifyInstance, opts: { ctx: 
       },
     },
     async (request) => {
-      const { appId, userKey } = request.params as Static<typeof UserParams>;
-      const { environment } = request.query as Static<typeof EnvironmentQuery>;
+      const { appId, userKey } = request.params;
+      const { environment } = request.query;
       return readProfileView(ctx, client, appId, userKey, environment !== undefined ? { environment } : {});
     },
   );
@@ -89,12 +44,12 @@ export async function clevertapProfileRoutes(app: FastifyInstance, opts: { ctx: 
         summary: 'Queue a profile record with the whole current snapshot (and removals), in order with the user’s other records',
         params: UserParams,
         querystring: EnvironmentQuery,
-        response: { 202: ResendOut, ...errorResponses(401, 404, 409) },
+        response: { 202: ResendProfileOut, ...errorResponses(401, 404, 409) },
       },
     },
     async (request, reply) => {
-      const { appId, userKey } = request.params as Static<typeof UserParams>;
-      const { environment } = request.query as Static<typeof EnvironmentQuery>;
+      const { appId, userKey } = request.params;
+      const { environment } = request.query;
       const result = await resendProfile(ctx, appId, userKey, environment !== undefined ? { environment } : {});
       return reply.status(202).send(result);
     },

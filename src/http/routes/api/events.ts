@@ -1,116 +1,14 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { requireApp } from '../../../apps/apps-service.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { decodeEventCursor, encodeEventCursor, toEventDetailOut, toEventItemOut } from '../../../ingest/event-log.js';
 import { parseDuration } from '../../../settings/index.js';
-import { AppIdParams, errorResponses, EventParams } from '../../schemas.js';
-
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-
-export const EventItemOut = Type.Object({
-  eventId: Type.String(),
-  eventName: Nullable(Type.String()),
-  userId: Nullable(Type.String()),
-  anonymousUserId: Nullable(Type.String()),
-  environment: Nullable(Type.String()),
-  receivedAt: Type.String({ format: 'date-time' }),
-  eventCreatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  status: Type.String({ description: 'received | quarantined | skipped | failed | held | pending | delivered' }),
-  reason: Nullable(Type.String()),
-  note: Nullable(Type.String({ description: 'A remark on a processed event that is not a failure, e.g. why no Charged record was made' })),
-  duplicates: Type.Integer({ description: 'Copies received after the first (Purchasely retries)' }),
-  late: Type.Boolean({ description: 'Delivered more than 2 hours after event_created_at' }),
-  requests: Type.Integer({ description: 'Upload requests that carried one of its records, whatever their outcome (a 401 or 429 uses no retry)' }),
-  retriesUsed: Type.Integer({ description: 'Most attempts of the retry schedule used by one of its latest records' }),
-  lastError: Nullable(Type.String({ description: "CleverTap's last error on one of its latest records not delivered yet" })),
-  deliveredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When its latest records were all delivered' }),
-  heldSince: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: "held: since when it waits for the user's CleverTap ID" }),
-  holdUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
-    description: 'held: when its held records are skipped (no_identity) unless the user gets a CleverTap ID first',
-  }),
-});
-
-export const EventRecordOut = Type.Object({
-  id: Type.Integer(),
-  kind: Type.String(),
-  target: Type.String(),
-  state: Type.String(),
-  reason: Type.Union([Type.String(), Type.Null()]),
-  attempts: Type.Integer(),
-  lastCode: Type.Union([Type.Integer(), Type.Null()]),
-  lastMessage: Type.Union([Type.String(), Type.Null()]),
-  generation: Type.Integer(),
-  body: Type.Unknown(),
-  identifier: Type.Unknown(),
-  createdAt: Type.String({ format: 'date-time' }),
-  deliveredAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  requests: Type.Integer({ description: 'Upload requests that carried this record; `attempts` counts only the retry schedule (401/403 and 429 use none)' }),
-  holdUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'held: when it is skipped unless the user gets a CleverTap ID' }),
-});
-
-export const EventAttemptOut = Type.Object({
-  id: Type.Integer(),
-  startedAt: Type.String({ format: 'date-time' }),
-  httpStatus: Type.Union([Type.Integer(), Type.Null()]),
-  outcome: Type.String(),
-  response: Type.Union([Type.String(), Type.Null()]),
-  latencyMs: Type.Integer(),
-  recordCount: Type.Integer(),
-});
-
-export const EventDetailOut = Type.Intersect([
-  EventItemOut,
-  Type.Object({
-    payload: Type.Unknown({ description: 'The payload as parsed JSON when it parses' }),
-    rawBody: Type.Optional(Type.String({ description: 'The body as text, when it is not JSON' })),
-    records: Type.Array(EventRecordOut),
-    attempts: Type.Array(EventAttemptOut),
-  }),
-]);
-
-const CommaList = Type.String({ maxLength: 2000, description: 'One value or several separated by commas' });
-
-const EventListQuery = Type.Object(
-  {
-    status: Type.Optional(CommaList),
-    eventName: Type.Optional(CommaList),
-    userKey: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'Matches user_id or anonymous_user_id' })),
-    environment: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    eventId: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: "Purchasely's event_id (or a quarantined q_… id), exactly" })),
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'received at or after (inclusive)' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: 'received before (exclusive)' })),
-    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-  },
-  { additionalProperties: false },
-);
-
-const EventListOut = Type.Object({ items: Type.Array(EventItemOut), nextCursor: Type.Union([Type.String(), Type.Null()]) });
-
-type EventListQuery = Static<typeof EventListQuery>;
+import { createEventsRepo } from '../../../store/repos/events-repo.js';
+import { AppIdParams, errorResponses, EventCountsOut, EventCountsQuery, EventDetailOut, EventListOut, EventListQuery, EventParams } from '../../../contract/index.js';
+import type { TypedFastify } from '../../schemas.js';
 
 /** The longest window of the per-minute counts (events are kept about that long). */
 const MAX_COUNT_WINDOW_MS = 30 * 86_400_000;
-
-const EventCountsQuery = Type.Object(
-  { window: Type.String({ description: "Look-back window such as '15m', '1h', '24h', '7d' (at most 30d)", default: '1h' }) },
-  { additionalProperties: false },
-);
-
-export const EventCountsOut = Type.Object({
-  window: Type.String(),
-  perMinute: Type.Array(
-    Type.Object({
-      minute: Type.String({ format: 'date-time' }),
-      received: Type.Integer({ description: 'Every event received in the minute' }),
-      counts: Type.Record(Type.String(), Type.Integer(), { description: 'Of those, how many now have each status (statuses with none are left out)' }),
-    }),
-    { description: 'Minutes without events are left out; oldest first' },
-  ),
-});
-type EventParams = Static<typeof EventParams>;
 
 function splitList(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
@@ -119,7 +17,7 @@ function splitList(value: string | undefined): string[] | undefined {
 }
 
 /** The event log (SPEC §2): list with filters, newest first, and one event in detail. */
-export async function eventsRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+export async function eventsRoutes(app: TypedFastify, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const tags = ['events'];
   const { events } = ctx.store;
@@ -136,8 +34,8 @@ export async function eventsRoutes(app: FastifyInstance, opts: { ctx: AppContext
       },
     },
     async (request) => {
-      const { appId } = request.params as Static<typeof AppIdParams>;
-      const query = request.query as EventListQuery;
+      const { appId } = request.params;
+      const query = request.query;
       let beforeSeq: number | undefined;
       if (query.cursor !== undefined) {
         const decoded = decodeEventCursor(query.cursor);
@@ -177,8 +75,8 @@ export async function eventsRoutes(app: FastifyInstance, opts: { ctx: AppContext
       },
     },
     async (request) => {
-      const { appId } = request.params as Static<typeof AppIdParams>;
-      const { window } = request.query as Static<typeof EventCountsQuery>;
+      const { appId } = request.params;
+      const { window } = request.query;
       const ms = parseDuration(window);
       if (ms === null || ms <= 0 || ms > MAX_COUNT_WINDOW_MS) {
         throw new AppError('validation_failed', 'The request is not valid: see details.', [
@@ -210,7 +108,7 @@ export async function eventsRoutes(app: FastifyInstance, opts: { ctx: AppContext
       },
     },
     async (request) => {
-      const { appId, eventId } = request.params as EventParams;
+      const { appId, eventId } = request.params;
       await requireApp(ctx, appId);
       const event = await events.get(appId, eventId);
       if (!event) throw new AppError('not_found', `No event ${eventId} for app ${appId}.`);

@@ -1,31 +1,18 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { createUploadClient } from '../../../clevertap/upload-client.js';
-import { REGIONS } from '../../../clevertap/regions.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { getIntegrationSettings, saveIntegrationSettings } from '../../../settings/integration-settings-service.js';
 import { testCredentials } from '../../../settings/test-credentials.js';
-import { IntegrationSettingsInSchema, IntegrationSettingsOutSchema } from '../../../settings/index.js';
-import { AppIdParams, errorResponses } from '../../schemas.js';
-
-const CredentialTestIn = Type.Object(
-  {
-    region: Type.Optional(Type.Union(REGIONS.map((r) => Type.Literal(r)), { description: 'Defaults to the saved region' })),
-    accountId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Defaults to the saved account ID' })),
-    passcode: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Defaults to the saved passcode' })),
-    target: Type.Optional(Type.Union([Type.Literal('main'), Type.Literal('sandbox')], { description: 'Saved account to start from (default main)' })),
-  },
-  { additionalProperties: false },
-);
-const CredentialTestOut = Type.Object({
-  ok: Type.Boolean(),
-  message: Type.String(),
-  reason: Type.Optional(Type.Union([Type.Literal('auth_failed'), Type.Literal('unreachable')])),
-  acceptedRegion: Type.Optional(Type.String({ description: 'The region that accepts these credentials, when another one does' })),
-});
-
-type AppIdParams = Static<typeof AppIdParams>;
+import {
+  AppIdParams,
+  CredentialTestIn,
+  CredentialTestOut,
+  errorResponses,
+  IntegrationSettingsInSchema,
+  Nullable,
+  IntegrationSettingsOutSchema,
+} from '../../../contract/index.js';
+import type { TypedFastify } from '../../schemas.js';
 
 /**
  * PUT/PATCH schemas document the route for OpenAPI only: `applyPut` / `applyMergePatch` validate
@@ -35,7 +22,7 @@ type AppIdParams = Static<typeof AppIdParams>;
 const documentOnly = () => () => true;
 
 /** CleverTap integration settings and the credential check (SPEC §2, §3, §5). */
-export async function integrationsRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+export async function integrationsRoutes(app: TypedFastify, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const tags = ['integrations'];
   const path = '/apps/:appId/integrations/clevertap';
@@ -65,7 +52,7 @@ export async function integrationsRoutes(app: FastifyInstance, opts: { ctx: AppC
         response: { 200: IntegrationSettingsOutSchema, ...errorResponses(401, 404) },
       },
     },
-    async (request) => getIntegrationSettings(ctx, (request.params as AppIdParams).appId),
+    async (request) => getIntegrationSettings(ctx, request.params.appId),
   );
 
   for (const method of ['put', 'patch'] as const) {
@@ -84,7 +71,7 @@ export async function integrationsRoutes(app: FastifyInstance, opts: { ctx: AppC
         },
         validatorCompiler: documentOnly,
       },
-      async (request) => saveIntegrationSettings(ctx, (request.params as AppIdParams).appId, request.body, method),
+      async (request) => saveIntegrationSettings(ctx, request.params.appId, request.body, method),
     );
   }
 
@@ -95,11 +82,11 @@ export async function integrationsRoutes(app: FastifyInstance, opts: { ctx: AppC
         tags,
         summary: 'Check the saved (or given) credentials against CleverTap and say what is wrong',
         params: AppIdParams,
-        body: Type.Union([CredentialTestIn, Type.Null()]),
+        body: Nullable(CredentialTestIn),
         response: { 200: CredentialTestOut, ...errorResponses(401, 404, 422) },
       },
     },
     async (request) =>
-      testCredentials(ctx, client, (request.params as AppIdParams).appId, (request.body ?? {}) as Static<typeof CredentialTestIn>),
+      testCredentials(ctx, client, request.params.appId, request.body ?? {}),
   );
 }

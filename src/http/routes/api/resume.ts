@@ -1,22 +1,11 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { requireApp } from '../../../apps/apps-service.js';
 import type { AppContext } from '../../../context.js';
 import { resumeAppAccounts } from '../../../delivery/resume-account.js';
-import { AppIdParams, errorResponses } from '../../schemas.js';
-
-const ResumeOut = Type.Object({
-  accounts: Type.Array(
-    Type.Object({
-      accountKey: Type.String({ description: '`region:accountId`' }),
-      target: Type.String({ description: 'Which records go there: main, sandbox or both' }),
-      wasPaused: Type.Boolean({ description: 'True when delivery had been paused by an authentication failure' }),
-    }),
-  ),
-});
+import { AppIdParams, errorResponses, ResumeOut } from '../../../contract/index.js';
+import type { TypedFastify } from '../../schemas.js';
 
 /** Resumes CleverTap delivery paused by a 401/403 (SPEC §5). */
-export async function resumeRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
+export async function resumeRoutes(app: TypedFastify, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   app.post(
     '/apps/:appId/integrations/clevertap/resume',
@@ -30,7 +19,7 @@ export async function resumeRoutes(app: FastifyInstance, opts: { ctx: AppContext
       },
     },
     async (request) => {
-      const { appId } = request.params as { appId: string };
+      const { appId } = request.params;
       await requireApp(ctx, appId);
       return resumeAppAccounts(ctx, appId);
     },

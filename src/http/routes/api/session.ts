@@ -1,11 +1,8 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { errorResponses, NoContent, SessionIn } from '../../../contract/index.js';
 import { AppError } from '../../../errors.js';
 import { SESSION_COOKIE, type AdminAuth } from '../../plugins/admin-auth.js';
-import { errorResponses } from '../../schemas.js';
-
-const SessionIn = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false });
-type SessionIn = Static<typeof SessionIn>;
+import type { TypedFastify } from '../../schemas.js';
 
 export interface SessionRoutesOptions {
   auth: AdminAuth;
@@ -17,7 +14,7 @@ export interface SessionRoutesOptions {
  * Dashboard login: trades the admin token for an HttpOnly, SameSite=Strict cookie naming a
  * server-side session; logout ends that session.
  */
-export async function sessionRoutes(app: FastifyInstance, opts: SessionRoutesOptions): Promise<void> {
+export async function sessionRoutes(app: TypedFastify, opts: SessionRoutesOptions): Promise<void> {
   const { auth } = opts;
   const publicHttps = opts.publicUrl?.startsWith('https://') ?? false;
   /** HTTPS as the client saw it: the socket, or X-Forwarded-Proto from a trusted proxy (Fastify's trustProxy). */
@@ -32,11 +29,11 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRoutesOpt
         tags: ['session'],
         summary: 'Log in to the dashboard with the admin token',
         body: SessionIn,
-        response: { 204: Type.Null(), ...errorResponses(401, 422, 429) },
+        response: { 204: NoContent, ...errorResponses(401, 422, 429) },
       },
     },
     async (request, reply) => {
-      const { token } = request.body as SessionIn;
+      const { token } = request.body;
       await auth.failures.check(request, reply);
       if (!(await auth.verifyToken(token))) {
         await auth.failures.record(request);
@@ -49,7 +46,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: SessionRoutesOpt
   );
   app.delete(
     '/session',
-    { config: { public: true }, schema: { tags: ['session'], summary: 'Log out (ends the session on the server)', response: { 204: Type.Null() } } },
+    { config: { public: true }, schema: { tags: ['session'], summary: 'Log out (ends the session on the server)', response: { 204: NoContent } } },
     async (request, reply) => {
       const cookie = request.cookies?.[SESSION_COOKIE];
       if (cookie) await auth.endSession(cookie);
