@@ -1,12 +1,9 @@
 import type { Db, Queryable } from '../db.js';
 import { POSTGRES_MIGRATIONS } from './postgres.js';
 import { SQLITE_MIGRATIONS } from './sqlite.js';
+import type { Migration } from './migration-step.js';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export type { Migration };
 
 export function migrationsFor(dialect: Db['dialect']): readonly Migration[] {
   return dialect === 'sqlite' ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS;

@@ -1,4 +1,4 @@
-import type { Migration } from './migration.js';
+import type { Migration } from './migration-step.js';
 
 /** PostgreSQL schema, forward-only; the same tables and columns as SQLite's. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [

@@ -1,4 +1,4 @@
-import type { Migration } from './migration.js';
+import type { Migration } from './migration-step.js';
 
 /** SQLite schema, forward-only. Times are epoch milliseconds; flags are 0/1. */
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
