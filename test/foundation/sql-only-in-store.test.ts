@@ -15,9 +15,10 @@ describe('SQL lives only in src/store/', () => {
       "const f = q.get('SELECT pg_try_advisory_xact_lock(1, 2) AS locked');",
       'const g = `BEGIN IMMEDIATE`;',
       'const h = `outer ${`SELECT seq FROM events WHERE app_id = ${"x"}`} done`;',
+      'const i = `SELECT ${COLUMNS} FROM events WHERE seq = ?`;',
     ].join('\n');
     const found = findSqlLiterals('snippet.ts', snippet);
-    expect(found.map((f) => f.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(found.map((f) => f.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(found[2]!.text).toContain('${…}');
   });
 

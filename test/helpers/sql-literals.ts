@@ -9,7 +9,7 @@ import ts from 'typescript';
  * parenthesis, `UPDATE x SET` the SET.
  */
 const SQL_PATTERN =
-  /\b(?:SELECT\s+(?:DISTINCT\s+)?[\w*(]|INSERT\s+(?:OR\s+\w+\s+)?INTO\s+\w|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s+\w|CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|VIEW|TRIGGER)\b|ALTER\s+TABLE\s+\w|DROP\s+(?:TABLE|INDEX)\s+\w|BEGIN\s+(?:IMMEDIATE|EXCLUSIVE|DEFERRED)\b|WITH\s+(?:RECURSIVE\s+)?\w+\s+AS\s*\(|ON\s+CONFLICT\s*\(|PRAGMA\s+\w+\s*[=(;]|pg_(?:try_)?advisory_\w*lock\w*\s*\()/gi;
+  /\b(?:SELECT\s+(?:DISTINCT\s+)?[\w*($]|INSERT\s+(?:OR\s+\w+\s+)?INTO\s+\w|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s+\w|CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|VIEW|TRIGGER)\b|ALTER\s+TABLE\s+\w|DROP\s+(?:TABLE|INDEX)\s+\w|BEGIN\s+(?:IMMEDIATE|EXCLUSIVE|DEFERRED)\b|WITH\s+(?:RECURSIVE\s+)?\w+\s+AS\s*\(|ON\s+CONFLICT\s*\(|PRAGMA\s+\w+\s*[=(;]|pg_(?:try_)?advisory_\w*lock\w*\s*\()/gi;
 
 /**
  * English that happens to start like a statement ("Select an app", "delete from the list",
