@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.js';
-import { createEventsRepo, type NewEventRow } from '../store/repos/events-repo.js';
+import { createTransactionalBatchWriter, type EventBatchWriter, type NewEventRow } from '../store/repos/events-repo.js';
 
 /** What happened to one webhook's row: stored as new, or counted as a retry of a stored one. */
 export type IngestOutcome = 'stored' | 'duplicate';
@@ -11,22 +11,16 @@ export interface IngestWriter {
   close(): Promise<void>;
 }
 
-/** Writes one merged batch in one transaction; per row, whether it was new. */
-export type InsertBatch = (rows: readonly { row: NewEventRow; copies: number }[]) => Promise<boolean[]>;
-
 export interface IngestWriterOptions {
   store: Store;
   /**
-   * Where batches are written; default: `store.tx` on the main connection. On SQLite the
-   * webhook route passes a worker thread's connection (`startSqliteIngestThread`).
+   * Where batches are committed; default: `store.tx` on the main connection. The webhook route
+   * passes `store.ingestWriter()` (on a SQLite file, a thread with its own connection).
    */
-  insertBatch?: InsertBatch;
+  batches?: EventBatchWriter;
   /** Largest number of rows in one transaction. */
   maxBatch?: number;
-  /**
-   * Transactions in flight at once. SQLite serialises writers anyway (one is right); on
-   * PostgreSQL a few let one batch commit while the next one fills.
-   */
+  /** Transactions in flight at once; default: what `batches` says. */
   maxInFlight?: number;
 }
 
@@ -44,9 +38,9 @@ interface Pending {
  */
 export function createIngestWriter(opts: IngestWriterOptions): IngestWriter {
   const { store } = opts;
-  const insertBatch: InsertBatch = opts.insertBatch ?? ((rows) => store.tx((_repos, q) => createEventsRepo(q).insertOrCountDuplicates(rows)));
+  const batches = opts.batches ?? createTransactionalBatchWriter((fn) => store.tx((_repos, q) => fn(q)), store.dialect === 'sqlite' ? 1 : 4);
   const maxBatch = opts.maxBatch ?? 512;
-  const maxInFlight = opts.maxInFlight ?? (store.dialect === 'sqlite' ? 1 : 4);
+  const maxInFlight = opts.maxInFlight ?? batches.maxInFlight;
   let queue: Pending[] = [];
   let inFlight = 0;
   let scheduled = false;
@@ -75,7 +69,7 @@ export function createIngestWriter(opts: IngestWriterOptions): IngestWriter {
   async function flush(batch: Pending[]): Promise<void> {
     const merged = mergeCopies(batch);
     try {
-      const fresh = await insertBatch(merged.map((m) => ({ row: m.row, copies: m.waiters.length })));
+      const fresh = await batches.insertBatch(merged.map((m) => ({ row: m.row, copies: m.waiters.length })));
       settle(merged, fresh);
     } catch (err) {
       if (merged.length === 1) {

@@ -6,7 +6,9 @@ import { openPostgresDb } from './postgres/postgres-db.js';
 import { createAppsRepo, type AppsRepo } from './repos/apps-repo.js';
 import { createIntegrationsRepo, type IntegrationsRepo } from './repos/integrations-repo.js';
 import { createMetaRepo, type MetaRepo } from './repos/meta-repo.js';
+import { createTransactionalBatchWriter, type EventBatchWriter } from './repos/events-repo.js';
 import { openSqliteDb } from './sqlite/sqlite-db.js';
+import { startSqliteIngestThread, type SqliteIngestThread } from './sqlite/sqlite-ingest-thread.js';
 import type { WritePriority } from './sqlite/write-priority.js';
 
 /**
@@ -27,6 +29,11 @@ export interface Store extends Repos {
   readonly sqliteWritePriority: WritePriority | null;
   /** Runs `fn` in one transaction with repositories bound to it. */
   tx<T>(fn: (repos: Repos, q: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Where webhook events are committed, in batches. On a SQLite file: a thread with a
+   * connection of its own (started by the first call, closed with the store); otherwise `tx`.
+   */
+  ingestWriter(): EventBatchWriter;
   migrate(): Promise<number[]>;
   pendingMigrations(): Promise<number[]>;
   ping(): Promise<void>;
@@ -59,16 +66,29 @@ function openDb(target: DatabaseTarget, opts: OpenStoreOptions): { db: Db; write
 
 export function openStore(target: DatabaseTarget, opts: OpenStoreOptions = {}): Store {
   const { db, writePriority } = openDb(target, opts);
+  let ingest: EventBatchWriter | null = null;
+  let ingestThread: SqliteIngestThread | null = null;
   return {
     dialect: db.dialect,
     db,
     sqliteWritePriority: writePriority,
     ...createRepos(db),
     tx: (fn) => db.transaction((q) => fn(createRepos(q), q)),
+    ingestWriter() {
+      if (ingest) return ingest;
+      // A thread cannot share `:memory:` (or a `file:` URI's options): those stay on this connection.
+      const file = target.dialect === 'sqlite' && target.path !== ':memory:' && !target.path.startsWith('file:') ? target.path : null;
+      if (file !== null && writePriority) ingest = ingestThread = startSqliteIngestThread(file, writePriority);
+      else ingest = createTransactionalBatchWriter(db.transaction, db.dialect === 'sqlite' ? 1 : 4);
+      return ingest;
+    },
     migrate: () => applyMigrations(db),
     pendingMigrations: () => pendingMigrations(db),
     ping: () => db.ping(),
-    close: () => db.close(),
+    async close() {
+      await ingestThread?.close();
+      await db.close();
+    },
   };
 }
 

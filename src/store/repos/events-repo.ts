@@ -20,6 +20,31 @@ export interface NewEventRow {
   rawBody: Buffer;
 }
 
+/**
+ * Where the webhook path commits its rows, one batch per transaction (group commit):
+ * `store.ingestWriter()`.
+ */
+export interface EventBatchWriter {
+  /**
+   * Inserts each row or counts a duplicate (`EventsRepo.insertOrCountDuplicates`) in ONE
+   * transaction, and resolves only once it is committed durably; per row, whether it was new.
+   */
+  insertBatch(rows: readonly { row: NewEventRow; copies: number }[]): Promise<boolean[]>;
+  /**
+   * Batches worth having in flight at once. SQLite serialises writers anyway (one is right);
+   * on PostgreSQL a few let one batch commit while the next one fills.
+   */
+  readonly maxInFlight: number;
+}
+
+/** Batches committed with `transaction` on the store's own connection. */
+export function createTransactionalBatchWriter(transaction: <T>(fn: (q: Queryable) => Promise<T>) => Promise<T>, maxInFlight: number): EventBatchWriter {
+  return {
+    maxInFlight,
+    insertBatch: (rows) => transaction((q) => createEventsRepo(q).insertOrCountDuplicates(rows)),
+  };
+}
+
 /** An `events` row as the log shows it (without the raw body). */
 export interface EventRecord {
   seq: number;

@@ -5,7 +5,6 @@ import { AppError } from '../../../errors.js';
 import { createAppSecretsCache, type WebhookApp } from '../../../ingest/app-secrets-cache.js';
 import { buildEventRow } from '../../../ingest/build-event-row.js';
 import { createIngestWriter } from '../../../ingest/ingest-writer.js';
-import { startSqliteIngestThread } from '../../../ingest/sqlite-ingest-thread.js';
 import { verifyWebhook } from '../../../ingest/verify-webhook.js';
 import { toStorableText } from '../../../purchasely/storable-text.js';
 import { classifySignatureRefusal } from '../../../rejections/classify-signature-refusal.js';
@@ -40,16 +39,14 @@ declare module 'fastify' {
 export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const apps = createAppSecretsCache(ctx);
-  const sqliteFile = sqliteFileOf(ctx);
-  const thread = sqliteFile !== null && ctx.store.sqliteWritePriority ? startSqliteIngestThread(sqliteFile, ctx.store.sqliteWritePriority) : null;
-  const writer = createIngestWriter({ store: ctx.store, ...(thread ? { insertBatch: thread.insertBatch } : {}) });
+  // Asked for now, not at the first webhook: on SQLite this starts the ingest thread.
+  const writer = createIngestWriter({ store: ctx.store, batches: ctx.store.ingestWriter() });
   // Refusals (401, 404, 413) are queued in memory and written about once a second: the
   // refusal path never waits for the database (src/rejections).
   const rejections = createRejectionRecorder({ store: ctx.store, logger: ctx.logger, registry: ctx.metrics.registry });
   app.addHook('onClose', async () => {
     await writer.close();
     await rejections.close();
-    await thread?.close();
   });
 
   /** Records a refused request (never its body); `size` defaults to the announced Content-Length. */
@@ -171,13 +168,6 @@ function storableAppId(appId: string): string {
 function announcedLength(request: FastifyRequest): number {
   const length = Number(request.headers['content-length']);
   return Number.isSafeInteger(length) && length >= 0 ? length : 0;
-}
-
-/** The SQLite file behind the store, when there is one a second connection can open. */
-function sqliteFileOf(ctx: AppContext): string | null {
-  const target = ctx.config.database;
-  if (ctx.store.dialect !== 'sqlite' || target.dialect !== 'sqlite') return null;
-  return target.path === ':memory:' || target.path.startsWith('file:') ? null : target.path;
 }
 
 /** The store being down is a 503 (Purchasely retries); anything else stays a 500 and is logged. */

@@ -1,0 +1,112 @@
+/**
+ * The webhook ingest thread's own code (started by `startSqliteIngestThread`): one SQLite
+ * connection of its own that commits the batches the main thread posts. Messages in:
+ * `IngestBatchMessage` or `{ id, close: true }`. Messages out: `IngestReply`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createEventsRepo, type NewEventRow } from '../repos/events-repo.js';
+import { openSqliteDb, type SqliteDb } from './sqlite-db.js';
+
+/** What the main thread hands the ingest thread. */
+export interface IngestThreadData {
+  /** Path of the SQLite database (already migrated by the main thread). */
+  path: string;
+  /** The main thread's `store.sqliteWritePriority.shared`. */
+  writePriority: SharedArrayBuffer;
+}
+
+/**
+ * One batch, packed so that posting it is two copies: the columns as one JSON text (cloning
+ * a string is a memcpy; cloning an array of arrays walks every value) and the raw bodies as one
+ * transferred buffer, cut by `bodyLengths`.
+ */
+export interface IngestBatchMessage {
+  id: number;
+  /** Per row: `PackedRow`. */
+  columns: string;
+  bodies: ArrayBuffer;
+}
+
+/** A row's columns and its number of copies in the batch; its body is the next slice of `bodies`. */
+export type PackedRow = [
+  appId: string,
+  eventId: string,
+  eventName: string | null,
+  userKey: string | null,
+  userId: string | null,
+  anonymousUserId: string | null,
+  environment: string | null,
+  receivedAt: number,
+  eventCreatedAt: number | null,
+  status: NewEventRow['status'],
+  reason: string | null,
+  copies: number,
+  bodyLength: number,
+];
+
+export type IngestReply =
+  | { id: number; fresh: boolean[] }
+  | { id: number; error: { message: string; code: string | undefined } }
+  | { id: number; closed: true };
+
+/** The message sent when the connection could not be opened; every batch then fails the same way. */
+export interface IngestFatal {
+  fatal: { message: string; code: string | undefined };
+}
+
+/** The thread's connection asks for more page cache than the others: its inserts touch random index pages. */
+const INGEST_CACHE_KIB = 16_000;
+
+function errorShape(err: unknown): { message: string; code: string | undefined } {
+  const e = err as { message?: unknown; code?: unknown } | null;
+  return { message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : undefined };
+}
+
+/** Unpacks a batch into rows whose bodies are views of the transferred buffer. */
+export function unpackBatch(message: IngestBatchMessage): { row: NewEventRow; copies: number }[] {
+  const packed = JSON.parse(message.columns) as PackedRow[];
+  let offset = 0;
+  return packed.map((p) => {
+    const rawBody = Buffer.from(message.bodies, offset, p[12]);
+    offset += p[12];
+    const row: NewEventRow = {
+      appId: p[0],
+      eventId: p[1],
+      eventName: p[2],
+      userKey: p[3],
+      userId: p[4],
+      anonymousUserId: p[5],
+      environment: p[6],
+      receivedAt: p[7],
+      eventCreatedAt: p[8],
+      status: p[9],
+      reason: p[10],
+      rawBody,
+    };
+    return { row, copies: p[11] };
+  });
+}
+
+function main(port: NonNullable<typeof parentPort>, data: IngestThreadData): void {
+  let db: SqliteDb;
+  try {
+    // Lock waits block this thread in short naps: it has nothing else to do meanwhile.
+    db = openSqliteDb(data.path, { writePriority: data.writePriority, blockingLockWait: true, cacheSizeKib: INGEST_CACHE_KIB });
+  } catch (err) {
+    port.postMessage({ fatal: errorShape(err) } satisfies IngestFatal);
+    return;
+  }
+  port.on('message', (message: IngestBatchMessage | { id: number; close: true }) => {
+    if ('close' in message) {
+      void db.close().finally(() => port.postMessage({ id: message.id, closed: true } satisfies IngestReply));
+      return;
+    }
+    const rows = unpackBatch(message);
+    db.transaction((q) => createEventsRepo(q).insertOrCountDuplicates(rows)).then(
+      (fresh) => port.postMessage({ id: message.id, fresh } satisfies IngestReply),
+      (err: unknown) => port.postMessage({ id: message.id, error: errorShape(err) } satisfies IngestReply),
+    );
+  });
+}
+
+if (parentPort) main(parentPort, workerData as IngestThreadData);
