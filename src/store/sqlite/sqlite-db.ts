@@ -24,11 +24,19 @@ export interface SqliteDbOptions {
   blockingLockWait?: boolean;
   /** Page cache of the write connection in KiB (default `PAGE_CACHE_KIB`). */
   cacheSizeKib?: number;
+  /**
+   * Never checkpoint the WAL inside a commit of this connection (SQLite does it in the commit
+   * that crosses 1000 pages, and that commit's caller waits for it): the owner calls
+   * `checkpoint()` when nobody waits (the webhook ingest thread, after answering a batch).
+   */
+  manualCheckpoints?: boolean;
 }
 
 /** A SQLite `Db`, with what the threads writing to the same file need to share. */
 export interface SqliteDb extends Db {
   readonly writePriority: WritePriority;
+  /** Copies the WAL into the database file as far as readers allow (`PRAGMA wal_checkpoint(PASSIVE)`). */
+  checkpoint(): Promise<void>;
 }
 
 /**
@@ -57,6 +65,7 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
     throw explainSqliteOpenError(path, err);
   }
   writer.pragma('busy_timeout = 0');
+  if (opts.manualCheckpoints) writer.pragma('wal_autocheckpoint = 0');
   const priority = openWritePriority(opts.writePriority);
   // Reads outside transactions use their own read-only connection: they never wait for the
   // writer's mutex and can never write by mistake (a write with RETURNING belongs in a transaction).
@@ -163,6 +172,11 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
       });
     },
     withMigrationLock: (fn) => transaction(fn),
+    async checkpoint() {
+      await mutex.run(async () => {
+        writer.pragma('wal_checkpoint(PASSIVE)');
+      });
+    },
     async ping() {
       reader.prepare('SELECT 1').get();
     },

@@ -56,6 +56,11 @@ export interface IngestFatal {
 
 /** The thread's connection asks for more page cache than the others: its inserts touch random index pages. */
 const INGEST_CACHE_KIB = 16_000;
+/**
+ * Body bytes committed between two checkpoints of the WAL. With the columns and the index
+ * entries that is about SQLite's own threshold of 1000 pages (4 MiB).
+ */
+const CHECKPOINT_AFTER_BYTES = 2 * 1024 * 1024;
 
 function errorShape(err: unknown): { message: string; code: string | undefined } {
   const e = err as { message?: unknown; code?: unknown } | null;
@@ -91,11 +96,12 @@ function main(port: NonNullable<typeof parentPort>, data: IngestThreadData): voi
   let db: SqliteDb;
   try {
     // Lock waits block this thread in short naps: it has nothing else to do meanwhile.
-    db = openSqliteDb(data.path, { writePriority: data.writePriority, blockingLockWait: true, cacheSizeKib: INGEST_CACHE_KIB });
+    db = openSqliteDb(data.path, { writePriority: data.writePriority, blockingLockWait: true, cacheSizeKib: INGEST_CACHE_KIB, manualCheckpoints: true });
   } catch (err) {
     port.postMessage({ fatal: errorShape(err) } satisfies IngestFatal);
     return;
   }
+  let sinceCheckpoint = 0;
   port.on('message', (message: IngestBatchMessage | { id: number; close: true }) => {
     if ('close' in message) {
       void db.close().finally(() => port.postMessage({ id: message.id, closed: true } satisfies IngestReply));
@@ -103,7 +109,16 @@ function main(port: NonNullable<typeof parentPort>, data: IngestThreadData): voi
     }
     const rows = unpackBatch(message);
     db.transaction((q) => createEventsRepo(q).insertOrCountDuplicates(rows)).then(
-      (fresh) => port.postMessage({ id: message.id, fresh } satisfies IngestReply),
+      (fresh) => {
+        port.postMessage({ id: message.id, fresh } satisfies IngestReply);
+        // After the answer: the webhooks of this batch never wait for the checkpoint, and the
+        // next batch fills meanwhile.
+        sinceCheckpoint += message.bodies.byteLength;
+        if (sinceCheckpoint >= CHECKPOINT_AFTER_BYTES) {
+          sinceCheckpoint = 0;
+          void db.checkpoint().catch(() => undefined);
+        }
+      },
       (err: unknown) => port.postMessage({ id: message.id, error: errorShape(err) } satisfies IngestReply),
     );
   });
