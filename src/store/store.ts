@@ -6,7 +6,7 @@ import { openPostgresDb } from './postgres/postgres-db.js';
 import { createAppsRepo, type AppsRepo } from './repos/apps-repo.js';
 import { createIntegrationsRepo, type IntegrationsRepo } from './repos/integrations-repo.js';
 import { createMetaRepo, type MetaRepo } from './repos/meta-repo.js';
-import { createTransactionalBatchWriter, type EventBatchWriter } from './repos/events-repo.js';
+import { createTransactionalBatchWriter, type EventBatchWriter, type EventRowBuilder } from './repos/events-repo.js';
 import { openSqliteDb } from './sqlite/sqlite-db.js';
 import { startSqliteIngestThread, type SqliteIngestThread } from './sqlite/sqlite-ingest-thread.js';
 import type { WritePriority } from './sqlite/write-priority.js';
@@ -30,10 +30,11 @@ export interface Store extends Repos {
   /** Runs `fn` in one transaction with repositories bound to it. */
   tx<T>(fn: (repos: Repos, q: Queryable) => Promise<T>): Promise<T>;
   /**
-   * Where webhook events are committed, in batches. On a SQLite file: a thread with a
-   * connection of its own (started by the first call, closed with the store); otherwise `tx`.
+   * Where webhook events are committed, in batches, parsed by `builder`. On a SQLite file: a
+   * thread with a connection of its own, which parses too (started by the first call, whose
+   * builder it keeps; closed with the store); otherwise `tx`.
    */
-  ingestWriter(): EventBatchWriter;
+  ingestWriter(builder?: EventRowBuilder): EventBatchWriter;
   migrate(): Promise<number[]>;
   pendingMigrations(): Promise<number[]>;
   ping(): Promise<void>;
@@ -74,12 +75,12 @@ export function openStore(target: DatabaseTarget, opts: OpenStoreOptions = {}): 
     sqliteWritePriority: writePriority,
     ...createRepos(db),
     tx: (fn) => db.transaction((q) => fn(createRepos(q), q)),
-    ingestWriter() {
+    ingestWriter(builder) {
       if (ingest) return ingest;
       // A thread cannot share `:memory:` (or a `file:` URI's options): those stay on this connection.
       const file = target.dialect === 'sqlite' && target.path !== ':memory:' && !target.path.startsWith('file:') ? target.path : null;
-      if (file !== null && writePriority) ingest = ingestThread = startSqliteIngestThread(file, writePriority);
-      else ingest = createTransactionalBatchWriter(db.transaction, db.dialect === 'sqlite' ? 1 : 4);
+      if (file !== null && writePriority) ingest = ingestThread = startSqliteIngestThread(file, writePriority, builder ?? null);
+      else ingest = createTransactionalBatchWriter(db.transaction, db.dialect === 'sqlite' ? 1 : 4, builder ?? null);
       return ingest;
     },
     migrate: () => applyMigrations(db),

@@ -4,7 +4,7 @@
  * `IngestBatchMessage` or `{ id, close: true }`. Messages out: `IngestReply`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createEventsRepo, type NewEventRow } from '../repos/events-repo.js';
+import { createEventsRepo, insertReceivedRows, type EventRowBuilder, type NewEventRow, type ReceivedOutcome } from '../repos/events-repo.js';
 import { openSqliteDb, type SqliteDb } from './sqlite-db.js';
 
 /** What the main thread hands the ingest thread. */
@@ -13,19 +13,25 @@ export interface IngestThreadData {
   path: string;
   /** The main thread's `store.sqliteWritePriority.shared`. */
   writePriority: SharedArrayBuffer;
+  /** `EventRowBuilder.module`: parses received bodies here (null: rows only). */
+  rowBuilder: string | null;
 }
 
 /**
  * One batch, packed so that posting it is two copies: the columns as one JSON text (cloning
  * a string is a memcpy; cloning an array of arrays walks every value) and the raw bodies as one
- * transferred buffer, cut by `bodyLengths`.
+ * transferred buffer, cut by the lengths among the columns. `rows`: built rows (`PackedRow`);
+ * `received`: bodies as received (`PackedReceived`), parsed here.
  */
 export interface IngestBatchMessage {
   id: number;
-  /** Per row: `PackedRow`. */
+  kind: 'rows' | 'received';
   columns: string;
   bodies: ArrayBuffer;
 }
+
+/** A received body's app and time; its body is the next slice of `bodies`. */
+export type PackedReceived = [appId: string, receivedAt: number, bodyLength: number];
 
 /** A row's columns and its number of copies in the batch; its body is the next slice of `bodies`. */
 export type PackedRow = [
@@ -46,6 +52,7 @@ export type PackedRow = [
 
 export type IngestReply =
   | { id: number; fresh: boolean[] }
+  | { id: number; outcomes: ReceivedOutcome[] }
   | { id: number; error: { message: string; code: string | undefined } }
   | { id: number; closed: true };
 
@@ -67,8 +74,19 @@ function errorShape(err: unknown): { message: string; code: string | undefined }
   return { message: String(e?.message ?? err), code: typeof e?.code === 'string' ? e.code : undefined };
 }
 
+/** Unpacks a batch of received bodies; the bodies are views of the transferred buffer. */
+function unpackReceived(message: IngestBatchMessage, build: EventRowBuilder['build']): NewEventRow[] {
+  const packed = JSON.parse(message.columns) as PackedReceived[];
+  let offset = 0;
+  return packed.map(([appId, receivedAt, length]) => {
+    const rawBody = Buffer.from(message.bodies, offset, length);
+    offset += length;
+    return build(appId, rawBody, receivedAt);
+  });
+}
+
 /** Unpacks a batch into rows whose bodies are views of the transferred buffer. */
-export function unpackBatch(message: IngestBatchMessage): { row: NewEventRow; copies: number }[] {
+function unpackRows(message: IngestBatchMessage): { row: NewEventRow; copies: number }[] {
   const packed = JSON.parse(message.columns) as PackedRow[];
   let offset = 0;
   return packed.map((p) => {
@@ -101,16 +119,30 @@ function main(port: NonNullable<typeof parentPort>, data: IngestThreadData): voi
     port.postMessage({ fatal: errorShape(err) } satisfies IngestFatal);
     return;
   }
+  const builder: Promise<EventRowBuilder['build'] | null> = data.rowBuilder
+    ? import(data.rowBuilder).then((m: { buildEventRow: EventRowBuilder['build'] }) => m.buildEventRow)
+    : Promise.resolve(null);
   let sinceCheckpoint = 0;
+
+  async function commit(message: IngestBatchMessage): Promise<IngestReply> {
+    if (message.kind === 'rows') {
+      const rows = unpackRows(message);
+      return { id: message.id, fresh: await db.transaction((q) => createEventsRepo(q).insertOrCountDuplicates(rows)) };
+    }
+    const build = await builder;
+    if (!build) throw new Error('the ingest thread was started without a row builder');
+    const rows = unpackReceived(message, build);
+    return { id: message.id, outcomes: await db.transaction((q) => insertReceivedRows(q, rows)) };
+  }
+
   port.on('message', (message: IngestBatchMessage | { id: number; close: true }) => {
     if ('close' in message) {
       void db.close().finally(() => port.postMessage({ id: message.id, closed: true } satisfies IngestReply));
       return;
     }
-    const rows = unpackBatch(message);
-    db.transaction((q) => createEventsRepo(q).insertOrCountDuplicates(rows)).then(
-      (fresh) => {
-        port.postMessage({ id: message.id, fresh } satisfies IngestReply);
+    commit(message).then(
+      (reply) => {
+        port.postMessage(reply);
         // After the answer: the webhooks of this batch never wait for the checkpoint, and the
         // next batch fills meanwhile.
         sinceCheckpoint += message.bodies.byteLength;

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { EventBatchWriter } from '../repos/events-repo.js';
-import type { IngestBatchMessage, IngestFatal, IngestReply, IngestThreadData, PackedRow } from './sqlite-ingest-thread-main.js';
+import type { EventBatchWriter, EventRowBuilder, ReceivedOutcome } from '../repos/events-repo.js';
+import type { IngestBatchMessage, IngestFatal, IngestReply, IngestThreadData, PackedReceived, PackedRow } from './sqlite-ingest-thread-main.js';
 import type { WritePriority } from './write-priority.js';
 
 /** Error shape posted back by the thread, rebuilt so `isStoreUnavailable` sees the SQLite code. */
@@ -38,13 +38,15 @@ export interface SqliteIngestThread extends EventBatchWriter {
  * answered meanwhile. Here the next batch fills while the previous one is being synced. Other
  * writers keep the main connection; SQLite's write lock orders the connections, and the thread
  * waits for it as a foreground writer of `writePriority`. `path` is a file, never `:memory:`
- * (which a thread cannot share).
+ * (which a thread cannot share). With a `rowBuilder`, received bodies are parsed in the thread
+ * too (`insertReceived`): the main thread only reads, verifies and answers.
  */
-export function startSqliteIngestThread(path: string, writePriority: WritePriority): SqliteIngestThread {
+export function startSqliteIngestThread(path: string, writePriority: WritePriority, rowBuilder: EventRowBuilder | null): SqliteIngestThread {
   const source = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   const data: IngestThreadData & { entry: string; tsxApi: string | null } = {
     path,
     writePriority: writePriority.shared,
+    rowBuilder: rowBuilder?.module ?? null,
     entry: new URL(`./sqlite-ingest-thread-main.${source}`, import.meta.url).href,
     tsxApi: source === 'ts' ? import.meta.resolve('tsx/esm/api') : null,
   };
@@ -53,7 +55,7 @@ export function startSqliteIngestThread(path: string, writePriority: WritePriori
   worker.unref();
   let nextId = 1;
   let fatal: Error | null = null;
-  const waiting = new Map<number, { resolve(value: boolean[]): void; reject(err: unknown): void }>();
+  const waiting = new Map<number, { resolve(value: unknown): void; reject(err: unknown): void }>();
   let closing: Promise<void> | null = null;
 
   function failAll(err: Error): void {
@@ -68,6 +70,7 @@ export function startSqliteIngestThread(path: string, writePriority: WritePriori
     if (!w) return;
     waiting.delete(reply.id);
     if ('fresh' in reply) w.resolve(reply.fresh);
+    else if ('outcomes' in reply) w.resolve(reply.outcomes);
     else if ('error' in reply) w.reject(new SqliteThreadError(reply.error.message, reply.error.code));
     else w.resolve([]);
     // A pending answer keeps the process alive; an idle thread does not.
@@ -76,11 +79,11 @@ export function startSqliteIngestThread(path: string, writePriority: WritePriori
   worker.on('error', (err) => failAll(new SqliteThreadError(`ingest thread failed: ${err.message}`, 'SQLITE_CANTOPEN')));
   worker.on('exit', () => failAll(new SqliteThreadError('The database connection is not open', 'SQLITE_CANTOPEN')));
 
-  function send(message: Omit<IngestBatchMessage, 'id'> | { close: true }, transfer: ArrayBuffer[] = []): Promise<boolean[]> {
+  function send<T>(message: Omit<IngestBatchMessage, 'id'> | { close: true }, transfer: ArrayBuffer[] = []): Promise<T> {
     if (fatal) return Promise.reject(fatal);
     const id = nextId++;
-    return new Promise<boolean[]>((resolve, reject) => {
-      waiting.set(id, { resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
       worker.ref();
       worker.postMessage({ id, ...message }, transfer);
     });
@@ -101,10 +104,24 @@ export function startSqliteIngestThread(path: string, writePriority: WritePriori
         offset += row.rawBody.length;
         columns.push([row.appId, row.eventId, row.eventName, row.userKey, row.userId, row.anonymousUserId, row.environment, row.receivedAt, row.eventCreatedAt, row.status, row.reason, copies, row.rawBody.length]);
       }
-      return send({ columns: JSON.stringify(columns), bodies: bodies.buffer }, [bodies.buffer]);
+      return send<boolean[]>({ kind: 'rows', columns: JSON.stringify(columns), bodies: bodies.buffer }, [bodies.buffer]);
+    },
+    insertReceived(items) {
+      if (rowBuilder === null) return Promise.reject(new Error('this ingest writer was opened without a row builder'));
+      let total = 0;
+      for (const item of items) total += item.rawBody.length;
+      const bodies = new Uint8Array(total);
+      const columns: PackedReceived[] = [];
+      let offset = 0;
+      for (const item of items) {
+        bodies.set(item.rawBody, offset);
+        offset += item.rawBody.length;
+        columns.push([item.appId, item.receivedAt, item.rawBody.length]);
+      }
+      return send<ReceivedOutcome[]>({ kind: 'received', columns: JSON.stringify(columns), bodies: bodies.buffer }, [bodies.buffer]);
     },
     close() {
-      closing ??= send({ close: true })
+      closing ??= send<unknown>({ close: true })
         .catch(() => [])
         .then(() => worker.terminate())
         .then(() => undefined);

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { createAppSecretsCache, type WebhookApp } from '../../../ingest/app-secrets-cache.js';
-import { buildEventRow } from '../../../ingest/build-event-row.js';
+import { EVENT_ROW_BUILDER } from '../../../ingest/build-event-row.js';
 import { createIngestWriter } from '../../../ingest/ingest-writer.js';
 import { verifyWebhook } from '../../../ingest/verify-webhook.js';
 import { toStorableText } from '../../../purchasely/storable-text.js';
@@ -39,8 +39,9 @@ declare module 'fastify' {
 export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const apps = createAppSecretsCache(ctx);
-  // Asked for now, not at the first webhook: on SQLite this starts the ingest thread.
-  const writer = createIngestWriter({ store: ctx.store, batches: ctx.store.ingestWriter() });
+  // Asked for now, not at the first webhook: on SQLite this starts the ingest thread, which
+  // also parses the bodies (off this thread).
+  const writer = createIngestWriter({ store: ctx.store, batches: ctx.store.ingestWriter(EVENT_ROW_BUILDER) });
   // Refusals (401, 404, 413) are queued in memory and written about once a second: the
   // refusal path never waits for the database (src/rejections).
   const rejections = createRejectionRecorder({ store: ctx.store, logger: ctx.logger, registry: ctx.metrics.registry });
@@ -132,15 +133,14 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
         recordRefusal(request, refusal.reason, { skewSeconds: refusal.skewSeconds, size: rawBody.length });
         throw new AppError('invalid_signature', 'The signature is missing, invalid or outside the accepted time window.');
       }
-      const row = buildEventRow(appId, rawBody, nowMs);
       ctx.metrics.activity.markWebhook(Date.now());
       let written;
       try {
-        written = await writer.write(row);
+        written = await writer.receive(appId, rawBody, nowMs);
       } catch (err) {
         throw toStoreError(err);
       }
-      const outcome = written === 'duplicate' ? 'duplicate' : row.status === 'quarantined' ? 'quarantined' : 'stored';
+      const outcome = written.outcome === 'duplicate' ? 'duplicate' : written.quarantined ? 'quarantined' : 'stored';
       ctx.metrics.webhooks.inc({ outcome });
       ctx.metrics.webhookLatency.observe((performance.now() - started) / 1000);
       return reply
