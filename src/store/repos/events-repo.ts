@@ -192,9 +192,10 @@ export interface MinuteStatusCounts {
 export interface EventsRepo {
   /**
    * Inserts each row, or counts a duplicate when (app_id, event_id) is already stored.
-   * Rows of one call with the same key must be merged by the caller first (`copies` > 1):
-   * PostgreSQL refuses to touch one row twice in a statement. Returns, per row, whether it
-   * was new. Meant to run inside `store.tx` so that a whole batch costs one commit.
+   * A row received `copies` times counts the extra copies at once; copies may also come as rows
+   * of their own (one statement each, in order: the first is new, the later ones count). Returns,
+   * per row, whether it was new. Meant to run inside `store.tx` so that a whole batch costs one
+   * commit.
    */
   insertOrCountDuplicates(rows: readonly { row: NewEventRow; copies: number }[]): Promise<boolean[]>;
   list(filter: EventFilter): Promise<EventRecord[]>;
