@@ -92,33 +92,13 @@ export function startSqliteIngestThread(path: string, writePriority: WritePriori
   return {
     maxInFlight: 1,
     insertBatch(rows) {
-      let total = 0;
-      for (const { row } of rows) total += row.rawBody.length;
-      // Raw bodies travel as one transferred buffer: cloning each Buffer would copy the whole
-      // pooled slab behind it.
-      const bodies = new Uint8Array(total);
-      const columns: PackedRow[] = [];
-      let offset = 0;
-      for (const { row, copies } of rows) {
-        bodies.set(row.rawBody, offset);
-        offset += row.rawBody.length;
-        columns.push([row.appId, row.eventId, row.eventName, row.userKey, row.userId, row.anonymousUserId, row.environment, row.receivedAt, row.eventCreatedAt, row.status, row.reason, copies, row.rawBody.length]);
-      }
-      return send<boolean[]>({ kind: 'rows', columns: JSON.stringify(columns), bodies: bodies.buffer }, [bodies.buffer]);
+      const { columns, bodies } = pack(rows, ({ row, copies }): PackedRow => [row.appId, row.eventId, row.eventName, row.userKey, row.userId, row.anonymousUserId, row.environment, row.receivedAt, row.eventCreatedAt, row.status, row.reason, copies, row.rawBody.length], ({ row }) => row.rawBody);
+      return send<boolean[]>({ kind: 'rows', columns, bodies }, [bodies]);
     },
     insertReceived(items) {
       if (rowBuilder === null) return Promise.reject(new Error('this ingest writer was opened without a row builder'));
-      let total = 0;
-      for (const item of items) total += item.rawBody.length;
-      const bodies = new Uint8Array(total);
-      const columns: PackedReceived[] = [];
-      let offset = 0;
-      for (const item of items) {
-        bodies.set(item.rawBody, offset);
-        offset += item.rawBody.length;
-        columns.push([item.appId, item.receivedAt, item.rawBody.length]);
-      }
-      return send<ReceivedOutcome[]>({ kind: 'received', columns: JSON.stringify(columns), bodies: bodies.buffer }, [bodies.buffer]);
+      const { columns, bodies } = pack(items, (item): PackedReceived => [item.appId, item.receivedAt, item.rawBody.length], (item) => item.rawBody);
+      return send<ReceivedOutcome[]>({ kind: 'received', columns, bodies }, [bodies]);
     },
     close() {
       closing ??= send<unknown>({ close: true })
@@ -128,4 +108,23 @@ export function startSqliteIngestThread(path: string, writePriority: WritePriori
       return closing;
     },
   };
+}
+
+/**
+ * A batch as posted: the columns as one JSON text and the raw bodies as one buffer to transfer
+ * (cloning each Buffer would copy the whole pooled slab behind it).
+ */
+function pack<T>(items: readonly T[], columnsOf: (item: T) => unknown[], bodyOf: (item: T) => Buffer): { columns: string; bodies: ArrayBuffer } {
+  let total = 0;
+  for (const item of items) total += bodyOf(item).length;
+  const bodies = new Uint8Array(total);
+  const columns: unknown[][] = [];
+  let offset = 0;
+  for (const item of items) {
+    const body = bodyOf(item);
+    bodies.set(body, offset);
+    offset += body.length;
+    columns.push(columnsOf(item));
+  }
+  return { columns: JSON.stringify(columns), bodies: bodies.buffer };
 }
