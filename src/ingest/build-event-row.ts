@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isUsableEventId, parsePurchaselyEvent } from '../purchasely/payload.js';
 import { toStorableText } from '../purchasely/storable-text.js';
-import type { NewEventRow } from '../store/repos/events-repo.js';
+import type { EventRowBuilder, NewEventRow } from '../store/repos/events-repo.js';
 
 const MAX_ID_LENGTH = 256;
 
@@ -36,6 +36,12 @@ export function buildEventRow(appId: string, rawBody: Buffer, receivedAt: number
   }
   return quarantined(appId, rawBody, receivedAt, parsed.reason, peekObject(rawBody));
 }
+
+/**
+ * `buildEventRow` for `store.ingestWriter`: by reference, and by module for the SQLite ingest
+ * thread, which imports this file and parses there.
+ */
+export const EVENT_ROW_BUILDER: EventRowBuilder = { build: buildEventRow, module: import.meta.url };
 
 function quarantined(appId: string, rawBody: Buffer, receivedAt: number, reason: string, payload: Record<string, unknown> | null): NewEventRow {
   const given = payload ? usableText(payload, 'event_id') : null;

@@ -1,67 +1,109 @@
 import type { Store } from '../store/store.js';
-import { createEventsRepo, type NewEventRow } from '../store/repos/events-repo.js';
+import { createTransactionalBatchWriter, type EventBatchWriter, type NewEventRow } from '../store/repos/events-repo.js';
 
 /** What happened to one webhook's row: stored as new, or counted as a retry of a stored one. */
 export type IngestOutcome = 'stored' | 'duplicate';
 
+/** What happened to one received body: its row's outcome, and whether that row is quarantined. */
+export interface ReceiveOutcome {
+  outcome: IngestOutcome;
+  quarantined: boolean;
+}
+
 export interface IngestWriter {
   /** Queues the row; resolves once the transaction holding it is committed (on disk). */
   write(row: NewEventRow): Promise<IngestOutcome>;
+  /**
+   * Queues a signed body as received; where the batch is committed, it is parsed into its row
+   * (`buildEventRow`; on SQLite in the ingest thread). Resolves once committed (on disk).
+   */
+  receive(appId: string, rawBody: Buffer, receivedAt: number): Promise<ReceiveOutcome>;
   /** Waits for every queued row to be committed (or to fail); later writes are refused. */
   close(): Promise<void>;
 }
 
-/** Writes one merged batch in one transaction; per row, whether it was new. */
-export type InsertBatch = (rows: readonly { row: NewEventRow; copies: number }[]) => Promise<boolean[]>;
-
 export interface IngestWriterOptions {
   store: Store;
   /**
-   * Where batches are written; default: `store.tx` on the main connection. On SQLite the
-   * webhook route passes a worker thread's connection (`startSqliteIngestThread`).
+   * Where batches are committed; default: `store.tx` on the main connection. The webhook route
+   * passes `store.ingestWriter(EVENT_ROW_BUILDER)` (on a SQLite file, a thread with its own
+   * connection, which parses the bodies too).
    */
-  insertBatch?: InsertBatch;
+  batches?: EventBatchWriter;
   /** Largest number of rows in one transaction. */
   maxBatch?: number;
-  /**
-   * Transactions in flight at once. SQLite serialises writers anyway (one is right); on
-   * PostgreSQL a few let one batch commit while the next one fills.
-   */
+  /** Transactions in flight at once; default: what `batches` says. */
   maxInFlight?: number;
-}
-
-interface Pending {
-  row: NewEventRow;
-  resolve(outcome: IngestOutcome): void;
-  reject(err: unknown): void;
 }
 
 /**
  * Group commit for webhook inserts: requests that arrive while a transaction is being written
  * (or within the same event-loop turn) share the next one, so N concurrent webhooks cost one
  * fsync instead of N. Each request's promise resolves only after its transaction commits.
- * Copies of one event in the same batch become one row plus a duplicate count.
+ * A failing batch is retried item by item, so one poisonous row fails alone.
  */
 export function createIngestWriter(opts: IngestWriterOptions): IngestWriter {
   const { store } = opts;
-  const insertBatch: InsertBatch = opts.insertBatch ?? ((rows) => store.tx((_repos, q) => createEventsRepo(q).insertOrCountDuplicates(rows)));
-  const maxBatch = opts.maxBatch ?? 512;
-  const maxInFlight = opts.maxInFlight ?? (store.dialect === 'sqlite' ? 1 : 4);
-  let queue: Pending[] = [];
+  const batches = opts.batches ?? createTransactionalBatchWriter((fn) => store.tx((_repos, q) => fn(q)), store.dialect === 'sqlite' ? 1 : 4, null);
+  const limits = { maxBatch: opts.maxBatch ?? 512, maxInFlight: opts.maxInFlight ?? batches.maxInFlight };
+  let closed = false;
+  // Built rows: copies of an event in a batch become one row + a duplicate count.
+  const rows = createGroupCommit<NewEventRow, IngestOutcome>(limits, async (batch) => {
+    const merged = mergeCopies(batch);
+    const fresh = await batches.insertBatch(merged.map((m) => ({ row: m.row, copies: m.indexes.length })));
+    const outcomes: IngestOutcome[] = new Array(batch.length);
+    merged.forEach((m, i) => m.indexes.forEach((index, copy) => (outcomes[index] = fresh[i] === true && copy === 0 ? 'stored' : 'duplicate')));
+    return outcomes;
+  });
+  // Bodies as received: copies are inserted in turn (the first is new, the others count).
+  const received = createGroupCommit<{ appId: string; rawBody: Buffer; receivedAt: number }, ReceiveOutcome>(limits, async (batch) =>
+    (await batches.insertReceived(batch)).map((o) => ({ outcome: o.fresh ? 'stored' : 'duplicate', quarantined: o.quarantined })),
+  );
+
+  return {
+    write(row) {
+      if (closed) return Promise.reject(new Error('ingest writer is closed'));
+      return rows.push(row);
+    },
+    receive(appId, rawBody, receivedAt) {
+      if (closed) return Promise.reject(new Error('ingest writer is closed'));
+      return received.push({ appId, rawBody, receivedAt });
+    },
+    async close() {
+      closed = true;
+      await Promise.all([rows.idle(), received.idle()]);
+    },
+  };
+}
+
+interface GroupCommit<I, O> {
+  push(item: I): Promise<O>;
+  /** Resolves once nothing is queued or in flight. */
+  idle(): Promise<void>;
+}
+
+interface Pending<I, O> {
+  item: I;
+  resolve(outcome: O): void;
+  reject(err: unknown): void;
+}
+
+/** Queues items and commits them in batches (`commit` answers per item, in order). */
+function createGroupCommit<I, O>(limits: { maxBatch: number; maxInFlight: number }, commit: (batch: I[]) => Promise<O[]>): GroupCommit<I, O> {
+  let queue: Pending<I, O>[] = [];
   let inFlight = 0;
   let scheduled = false;
-  let closed = false;
   const idle: (() => void)[] = [];
 
   function schedule(): void {
-    if (scheduled || inFlight >= maxInFlight || queue.length === 0) return;
+    if (scheduled || inFlight >= limits.maxInFlight || queue.length === 0) return;
     scheduled = true;
     // setImmediate lets every request already read in this turn join the batch.
     setImmediate(() => {
       scheduled = false;
-      while (inFlight < maxInFlight && queue.length > 0) {
-        const batch = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
-        queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+      while (inFlight < limits.maxInFlight && queue.length > 0) {
+        const batch = queue.length <= limits.maxBatch ? queue : queue.slice(0, limits.maxBatch);
+        queue = queue.length <= limits.maxBatch ? [] : queue.slice(limits.maxBatch);
         inFlight += 1;
         void flush(batch).finally(() => {
           inFlight -= 1;
@@ -72,32 +114,26 @@ export function createIngestWriter(opts: IngestWriterOptions): IngestWriter {
     });
   }
 
-  async function flush(batch: Pending[]): Promise<void> {
-    const merged = mergeCopies(batch);
+  async function flush(batch: Pending<I, O>[]): Promise<void> {
     try {
-      const fresh = await insertBatch(merged.map((m) => ({ row: m.row, copies: m.waiters.length })));
-      settle(merged, fresh);
+      const outcomes = await commit(batch.map((p) => p.item));
+      batch.forEach((p, i) => p.resolve(outcomes[i]!));
     } catch (err) {
-      if (merged.length === 1) {
-        for (const w of merged[0]!.waiters) w.reject(err);
-        return;
-      }
-      // One poisonous row must not fail its neighbours: retry each key in its own transaction.
+      if (batch.length === 1) return batch[0]!.reject(err);
+      // One poisonous row must not fail its neighbours: retry each in its own transaction.
       // (When the store is down these fail too, and each request answers 503.)
-      await Promise.all(merged.map((m) => flush(m.waiters)));
+      await Promise.all(batch.map((p) => flush([p])));
     }
   }
 
   return {
-    write(row) {
-      if (closed) return Promise.reject(new Error('ingest writer is closed'));
-      return new Promise<IngestOutcome>((resolve, reject) => {
-        queue.push({ row, resolve, reject });
+    push(item) {
+      return new Promise<O>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
         schedule();
       });
     },
-    close() {
-      closed = true;
+    idle() {
       if (inFlight === 0 && queue.length === 0) return Promise.resolve();
       return new Promise<void>((resolve) => idle.push(resolve));
     },
@@ -106,24 +142,19 @@ export function createIngestWriter(opts: IngestWriterOptions): IngestWriter {
 
 interface Merged {
   row: NewEventRow;
-  waiters: Pending[];
+  /** Positions in the batch of this row's copies, first copy first. */
+  indexes: number[];
 }
 
-/** Groups pending writes by (app, event_id), first copy first, keeping arrival order. */
-function mergeCopies(batch: Pending[]): Merged[] {
-  if (batch.length === 1) return [{ row: batch[0]!.row, waiters: batch }];
+/** Groups a batch's rows by (app, event_id), first copy first, keeping arrival order. */
+function mergeCopies(batch: NewEventRow[]): Merged[] {
+  if (batch.length === 1) return [{ row: batch[0]!, indexes: [0] }];
   const byKey = new Map<string, Merged>();
-  for (const p of batch) {
-    const key = `${p.row.appId}\u0000${p.row.eventId}`;
+  batch.forEach((row, index) => {
+    const key = `${row.appId}\u0000${row.eventId}`;
     const existing = byKey.get(key);
-    if (existing) existing.waiters.push(p);
-    else byKey.set(key, { row: p.row, waiters: [p] });
-  }
-  return [...byKey.values()];
-}
-
-function settle(merged: Merged[], fresh: boolean[]): void {
-  merged.forEach((m, i) => {
-    m.waiters.forEach((w, copy) => w.resolve(fresh[i] === true && copy === 0 ? 'stored' : 'duplicate'));
+    if (existing) existing.indexes.push(index);
+    else byKey.set(key, { row, indexes: [index] });
   });
+  return [...byKey.values()];
 }

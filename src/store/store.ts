@@ -8,7 +8,7 @@ import { createAppsRepo, type AppsRepo } from './repos/apps-repo.js';
 import { createAttributesRepo, type AttributesRepo } from './repos/attributes-repo.js';
 import { createDryRunsRepo, type DryRunsRepo } from './repos/dry-runs-repo.js';
 import { createErasureRepo, type ErasureRepo } from './repos/erasure-repo.js';
-import { createEventsRepo, type EventsRepo } from './repos/events-repo.js';
+import { createEventsRepo, createTransactionalBatchWriter, type EventBatchWriter, type EventRowBuilder, type EventsRepo } from './repos/events-repo.js';
 import { createIntegrationsRepo, type IntegrationsRepo } from './repos/integrations-repo.js';
 import { createMetaRepo, type MetaRepo } from './repos/meta-repo.js';
 import { createMetricsRepo, type MetricsRepo } from './repos/metrics-repo.js';
@@ -22,6 +22,7 @@ import { createStateRepo, type StateRepo } from './repos/state-repo.js';
 import { createStatsRepo, type StatsRepo } from './repos/stats-repo.js';
 import { createUserProfileRepo, type UserProfileRepo } from './repos/user-profile-repo.js';
 import { openSqliteDb } from './sqlite/sqlite-db.js';
+import { startSqliteIngestThread, type SqliteIngestThread } from './sqlite/sqlite-ingest-thread.js';
 import type { WritePriority } from './sqlite/write-priority.js';
 
 /**
@@ -109,6 +110,12 @@ export interface Store extends Repos {
    * still sends SQL of its own and is being moved into repositories; use `transaction`.
    */
   tx<T>(fn: (repos: Repos, q: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Where webhook events are committed, in batches, parsed by `builder`. On a SQLite file: a
+   * thread with a connection of its own, which parses too (started by the first call, whose
+   * builder it keeps; closed with the store); otherwise `tx`.
+   */
+  ingestWriter(builder?: EventRowBuilder): EventBatchWriter;
   migrate(): Promise<number[]>;
   pendingMigrations(): Promise<number[]>;
   ping(): Promise<void>;
@@ -156,6 +163,8 @@ function openDb(target: DatabaseTarget, opts: OpenStoreOptions): { db: Db; write
 
 export function openStore(target: DatabaseTarget, opts: OpenStoreOptions = {}): Store {
   const { db, writePriority } = openDb(target, opts);
+  let ingest: EventBatchWriter | null = null;
+  let ingestThread: SqliteIngestThread | null = null;
   return {
     dialect: db.dialect,
     db,
@@ -164,10 +173,21 @@ export function openStore(target: DatabaseTarget, opts: OpenStoreOptions = {}): 
     ...createRepos(db),
     transaction: (fn, opts) => db.transaction((q) => fn(createRepos(q)), opts),
     tx: (fn) => db.transaction((q) => fn(createRepos(q), q)),
+    ingestWriter(builder) {
+      if (ingest) return ingest;
+      // A thread cannot share `:memory:` (or a `file:` URI's options): those stay on this connection.
+      const file = target.dialect === 'sqlite' && target.path !== ':memory:' && !target.path.startsWith('file:') ? target.path : null;
+      if (file !== null && writePriority) ingest = ingestThread = startSqliteIngestThread(file, writePriority, builder ?? null);
+      else ingest = createTransactionalBatchWriter(db.transaction, db.dialect === 'sqlite' ? 1 : 4, builder ?? null);
+      return ingest;
+    },
     migrate: () => applyMigrations(db),
     pendingMigrations: () => pendingMigrations(db),
     ping: () => db.ping(),
-    close: () => db.close(),
+    async close() {
+      await ingestThread?.close();
+      await db.close();
+    },
   };
 }
 

@@ -20,6 +20,76 @@ export interface NewEventRow {
   rawBody: Buffer;
 }
 
+/** A signed webhook body as received, before it is parsed into its row. */
+export interface ReceivedEvent {
+  appId: string;
+  rawBody: Buffer;
+  receivedAt: number;
+}
+
+/** What became of a received body: a new row or a retry of a stored one, and whether it was quarantined. */
+export interface ReceivedOutcome {
+  fresh: boolean;
+  quarantined: boolean;
+}
+
+/**
+ * Turns a received body into its `events` row (src/ingest's `buildEventRow`). Named by module
+ * too, so that a thread of the store can load the same function and parse there.
+ */
+export interface EventRowBuilder {
+  build(appId: string, rawBody: Buffer, receivedAt: number): NewEventRow;
+  /** URL of an ES module that exports `build` as `buildEventRow`. */
+  module: string;
+}
+
+/**
+ * Where the webhook path commits its rows, one batch per transaction (group commit):
+ * `store.ingestWriter(builder)`.
+ */
+export interface EventBatchWriter {
+  /**
+   * Inserts each row or counts a duplicate (`EventsRepo.insertOrCountDuplicates`) in ONE
+   * transaction, and resolves only once it is committed durably; per row, whether it was new.
+   */
+  insertBatch(rows: readonly { row: NewEventRow; copies: number }[]): Promise<boolean[]>;
+  /**
+   * The same for bodies as received: each is parsed into its row by the builder (on SQLite in
+   * the thread that commits, off the main thread), then inserted or counted, in ONE transaction.
+   * Copies of one event are simply inserted in turn: the first is new, the others count.
+   */
+  insertReceived(items: readonly ReceivedEvent[]): Promise<ReceivedOutcome[]>;
+  /**
+   * Batches worth having in flight at once. SQLite serialises writers anyway (one is right);
+   * on PostgreSQL a few let one batch commit while the next one fills.
+   */
+  readonly maxInFlight: number;
+}
+
+/** Inserts rows built from received bodies, one copy each, on `q`; per row, new or not and quarantined or not. */
+export async function insertReceivedRows(q: Queryable, rows: readonly NewEventRow[]): Promise<ReceivedOutcome[]> {
+  const fresh = await createEventsRepo(q).insertOrCountDuplicates(rows.map((row) => ({ row, copies: 1 })));
+  return rows.map((row, i) => ({ fresh: fresh[i] === true, quarantined: row.status === 'quarantined' }));
+}
+
+/** Batches committed with `transaction` on the store's own connection. */
+export function createTransactionalBatchWriter(
+  transaction: <T>(fn: (q: Queryable) => Promise<T>) => Promise<T>,
+  maxInFlight: number,
+  builder: EventRowBuilder | null,
+): EventBatchWriter {
+  return {
+    maxInFlight,
+    insertBatch: (rows) => transaction((q) => createEventsRepo(q).insertOrCountDuplicates(rows)),
+    insertReceived(items) {
+      if (!builder) return Promise.reject(new Error('this ingest writer was opened without a row builder'));
+      // Parsed before the transaction begins, so that it stays short.
+      const rows = items.map((item) => builder.build(item.appId, item.rawBody, item.receivedAt));
+      return transaction((q) => insertReceivedRows(q, rows));
+    },
+  };
+}
+
 /** An `events` row as the log shows it (without the raw body). */
 export interface EventRecord {
   seq: number;
@@ -122,9 +192,10 @@ export interface MinuteStatusCounts {
 export interface EventsRepo {
   /**
    * Inserts each row, or counts a duplicate when (app_id, event_id) is already stored.
-   * Rows of one call with the same key must be merged by the caller first (`copies` > 1):
-   * PostgreSQL refuses to touch one row twice in a statement. Returns, per row, whether it
-   * was new. Meant to run inside `store.tx` so that a whole batch costs one commit.
+   * A row received `copies` times counts the extra copies at once; copies may also come as rows
+   * of their own (one statement each, in order: the first is new, the later ones count). Returns,
+   * per row, whether it was new. Meant to run inside `store.tx` so that a whole batch costs one
+   * commit.
    */
   insertOrCountDuplicates(rows: readonly { row: NewEventRow; copies: number }[]): Promise<boolean[]>;
   list(filter: EventFilter): Promise<EventRecord[]>;

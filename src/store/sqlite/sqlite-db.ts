@@ -13,14 +13,30 @@ const MAX_YIELD_MS = 200;
 export interface SqliteDbOptions {
   /**
    * The process's write priority (`WritePriority.shared`) when this connection is opened in
-   * another thread of it (processing); a new one otherwise.
+   * another thread of it (processing, webhook ingest); a new one otherwise.
    */
   writePriority?: SharedArrayBuffer;
+  /**
+   * Wait for the write lock in 0.2 ms naps that block the thread (`Atomics.wait`) instead of
+   * timers of 1–8 ms. For a thread that has nothing else to do meanwhile (the webhook ingest
+   * thread): every webhook of its batch waits out each nap.
+   */
+  blockingLockWait?: boolean;
+  /** Page cache of the write connection in KiB (default `PAGE_CACHE_KIB`). */
+  cacheSizeKib?: number;
+  /**
+   * Never checkpoint the WAL inside a commit of this connection (SQLite does it in the commit
+   * that crosses 1000 pages, and that commit's caller waits for it): the owner calls
+   * `checkpoint()` when nobody waits (the webhook ingest thread, after answering a batch).
+   */
+  manualCheckpoints?: boolean;
 }
 
 /** A SQLite `Db`, with what the threads writing to the same file need to share. */
 export interface SqliteDb extends Db {
   readonly writePriority: WritePriority;
+  /** Copies the WAL into the database file as far as readers allow (`PRAGMA wal_checkpoint(PASSIVE)`). */
+  checkpoint(): Promise<void>;
 }
 
 /**
@@ -43,12 +59,13 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
     throw explainSqliteOpenError(path, err);
   }
   try {
-    configure(writer);
+    configure(writer, opts.cacheSizeKib ?? PAGE_CACHE_KIB);
   } catch (err) {
     writer.close();
     throw explainSqliteOpenError(path, err);
   }
   writer.pragma('busy_timeout = 0');
+  if (opts.manualCheckpoints) writer.pragma('wal_autocheckpoint = 0');
   const priority = openWritePriority(opts.writePriority);
   // Reads outside transactions use their own read-only connection: they never wait for the
   // writer's mutex and can never write by mistake (a write with RETURNING belongs in a transaction).
@@ -92,6 +109,7 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
 
   const read = queryable(reader);
   const write = queryable(writer);
+  const nap = opts.blockingLockWait ? napBlocking : napOnTimer;
 
   /** `BEGIN IMMEDIATE`, tried again every few ms while another connection holds the write lock. */
   async function begin(background: boolean): Promise<void> {
@@ -99,14 +117,14 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
     const waited = background ? null : priority.announce();
     try {
       const startedAt = Date.now();
-      for (let delayMs = 1; ; delayMs = Math.min(delayMs * 2, 8)) {
+      for (let attempt = 0; ; attempt++) {
         try {
           writer.exec('BEGIN IMMEDIATE');
           return;
         } catch (err) {
           if (!isBusy(err) || Date.now() - startedAt > BUSY_TIMEOUT_MS) throw err;
         }
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await nap(attempt);
       }
     } finally {
       waited?.();
@@ -154,6 +172,11 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
       });
     },
     withMigrationLock: (fn) => transaction(fn),
+    async checkpoint() {
+      await mutex.run(async () => {
+        writer.pragma('wal_checkpoint(PASSIVE)');
+      });
+    },
     async ping() {
       reader.prepare('SELECT 1').get();
     },
@@ -166,6 +189,17 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
   };
 }
 
+/** 1, 2, 4, 8, 8… ms on a timer: the event loop runs meanwhile. */
+function napOnTimer(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(2 ** attempt, 8)));
+}
+
+const napCell = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+/** 0.2 ms, blocking the thread. SQLite's own busy handler would sleep 1, 2, 5, 10 ms… */
+function napBlocking(): void {
+  Atomics.wait(napCell, 0, 0, 0.2);
+}
+
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
@@ -176,16 +210,16 @@ function isBusy(err: unknown): boolean {
  * of these connections (writer and reader, here and in the processing thread): 64 MB of RSS for
  * pages the OS keeps cached anyway. At 4 MB, `npm run bench` measured the same delivery and
  * end-to-end rates and ~20 MB less peak RSS with a million records pending. (The webhook
- * thread's connection keeps the default: its inserts touch random index pages.)
+ * thread's connection asks for more: its inserts touch random index pages.)
  */
 const PAGE_CACHE_KIB = 4000;
 
-function configure(conn: SqliteDatabase): void {
+function configure(conn: SqliteDatabase, cacheSizeKib: number): void {
   conn.pragma('journal_mode = WAL');
   conn.pragma('synchronous = FULL');
   conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   conn.pragma('foreign_keys = ON');
   // Erased personal data (privacy requests) must not linger in free pages of the file.
   conn.pragma('secure_delete = ON');
-  conn.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+  conn.pragma(`cache_size = -${cacheSizeKib}`);
 }
