@@ -29,7 +29,7 @@ export async function setClevertapId(ctx: Ctx, appId: string, userKey: string, c
     ]);
   }
   const now = ctx.clock.now();
-  return ctx.store.db.transaction(async (q) => {
+  const result = await ctx.store.db.transaction(async (q) => {
     await createProcessingRepo(q).lockProcessing();
     await createAttributesRepo(q).setClevertapId(appId, userKey, clevertapId, now);
     const outbox = createOutboxRepo(q);
@@ -37,6 +37,9 @@ export async function setClevertapId(ctx: Ctx, appId: string, userKey: string, c
     if (seqs.length > 0) await outbox.refreshEventStatuses(seqs, now);
     return { clevertapId, releasedEvents: seqs.length };
   });
+  // Released records are pending now: delivery sends them at once.
+  if (result.releasedEvents > 0) ctx.store.delivery.wake();
+  return result;
 }
 
 /** The CleverTap ID set for a user key, or null. */

@@ -65,6 +65,8 @@ export async function saveIntegrationSettings(
     const resumed = await resumeChangedAccounts(q, current.settings, result, now);
     return { next, resumed };
   });
+  // New credentials (or a new account) may let waiting records go: delivery looks at once.
+  ctx.store.delivery.wake();
   ctx.logger.info(
     { appId, enabled: saved.next.settings.enabled, region: saved.next.settings.region, resumedAccounts: saved.resumed },
     'integration settings saved',

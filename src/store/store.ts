@@ -4,6 +4,7 @@ import type { Db, Queryable } from './db.js';
 import { applyMigrations, pendingMigrations } from './migrations/migration.js';
 import { openPostgresDb } from './postgres/postgres-db.js';
 import { createAppsRepo, type AppsRepo } from './repos/apps-repo.js';
+import { createDeliveryStore, type DeliveryStore } from './repos/delivery-store.js';
 import { createIntegrationsRepo, type IntegrationsRepo } from './repos/integrations-repo.js';
 import { createMetaRepo, type MetaRepo } from './repos/meta-repo.js';
 import { openSqliteDb } from './sqlite/sqlite-db.js';
@@ -25,6 +26,8 @@ export interface Store extends Repos {
   readonly db: Db;
   /** SQLite: the write priority this process's threads share (see `WritePriority`); null on PostgreSQL. */
   readonly sqliteWritePriority: WritePriority | null;
+  /** The delivery engine's repositories, transactions and wake-up channel. */
+  readonly delivery: DeliveryStore;
   /** Runs `fn` in one transaction with repositories bound to it. */
   tx<T>(fn: (repos: Repos, q: Queryable) => Promise<T>): Promise<T>;
   migrate(): Promise<number[]>;
@@ -63,6 +66,7 @@ export function openStore(target: DatabaseTarget, opts: OpenStoreOptions = {}): 
     dialect: db.dialect,
     db,
     sqliteWritePriority: writePriority,
+    delivery: createDeliveryStore(db),
     ...createRepos(db),
     tx: (fn) => db.transaction((q) => fn(createRepos(q), q)),
     migrate: () => applyMigrations(db),
