@@ -51,7 +51,9 @@ export async function claimBatches(ctx: AppContext, account: DeliveryAccount, op
   const now = ctx.clock.now();
   const wanted = Math.max(1, opts.batches ?? 1);
   const firstRoom = opts.maxRecords - (opts.used?.records ?? 0);
-  const room = firstRoom + (wanted - 1) * opts.maxRecords;
+  // Read a little past the room: a user whose later records fall just past the last batch's end
+  // is left out whole rather than split (its rest would need a request of its own later).
+  const room = firstRoom + (wanted - 1) * opts.maxRecords + Math.ceil(opts.maxRecords / 4);
   return ctx.store.delivery.claim(
     account.streams.map((s) => s.appId),
     async (tx) => {
@@ -67,17 +69,10 @@ export async function claimBatches(ctx: AppContext, account: DeliveryAccount, op
       if (picked.length === 0) return [];
 
       const ids = await tx.records.clevertapIds(userKeysByApp(picked.map((p) => p.row)));
-      const batches: ClaimedBatch[] = [];
       const held: { id: number; holdUntil: number }[] = [];
-      let current: ClaimedBatch = { records: [], bytes: opts.used?.bytes ?? REQUEST_ENVELOPE_BYTES, heldBack };
-      let count = opts.used?.records ?? 0;
-      /** The batch each user's records went into: batches of one claim may be in flight side by side. */
-      const batchOfUser = new Map<string, number>();
-      /** Users none of whose later records may go in this claim (one of theirs stays behind). */
-      const stopped = new Set<string>();
+      // Each user's records of this claim, in order, built as sent.
+      const chains = new Map<string, { record: BatchRecord; size: number }[]>();
       for (const { row, stream } of picked) {
-        const user = `${row.app_id}\n${row.user_key}`;
-        if (stopped.has(user)) continue;
         const identifier = resolveIdentifier({
           mode: stream.identityMode,
           userId: row.user_id,
@@ -91,38 +86,68 @@ export async function claimBatches(ctx: AppContext, account: DeliveryAccount, op
           continue;
         }
         const identifierJson = JSON.stringify(identifier);
-        // The record's JSON is the identifier's members followed by the body's, so its size is
-        // known without serialising it (an upper bound if the stored body had spaces).
-        const size = Buffer.byteLength(identifierJson) + Buffer.byteLength(row.body_json) - 1;
-        if (count >= opts.maxRecords || current.bytes + size + (count > 0 ? 1 : 0) > opts.maxBytes) {
-          // The batch is full: the next one starts here (a top-up has only the one batch).
-          if (current.records.length > 0) batches.push(current);
-          if (batches.length >= wanted || opts.used !== undefined) break;
-          current = { records: [], bytes: REQUEST_ENVELOPE_BYTES, heldBack };
-          count = 0;
-        }
-        const earlier = batchOfUser.get(user);
-        if ((earlier !== undefined && earlier !== batches.length) || current.bytes + size + (count > 0 ? 1 : 0) > opts.maxBytes) {
-          // The user's earlier records are in another batch of this claim (which may be in
-          // flight beside this one), or the record fits nowhere: the user's queue stops here.
-          stopped.add(user);
-          continue;
-        }
-        batchOfUser.set(user, batches.length);
-        current.bytes += size + (count > 0 ? 1 : 0);
-        count += 1;
-        current.records.push({
-          identifierJson,
-          id: Number(row.id),
-          appId: row.app_id,
-          eventSeq: Number(row.event_seq),
-          userKey: row.user_key,
-          attempts: row.attempts,
-          eventCreatedAt: row.event_created_at === null ? null : Number(row.event_created_at),
-          sent: toClevertapRecord(identifierJson, row.body_json),
+        const user = `${row.app_id}\n${row.user_key}`;
+        let chain = chains.get(user);
+        if (!chain) chains.set(user, (chain = []));
+        chain.push({
+          // The record's JSON is the identifier's members followed by the body's, so its size is
+          // known without serialising it (an upper bound if the stored body had spaces).
+          size: Buffer.byteLength(identifierJson) + Buffer.byteLength(row.body_json) - 1,
+          record: {
+            identifierJson,
+            id: Number(row.id),
+            appId: row.app_id,
+            eventSeq: Number(row.event_seq),
+            userKey: row.user_key,
+            attempts: row.attempts,
+            eventCreatedAt: row.event_created_at === null ? null : Number(row.event_created_at),
+            sent: toClevertapRecord(identifierJson, row.body_json),
+          },
         });
       }
-      if (current.records.length > 0 && batches.length < wanted && batches[batches.length - 1] !== current) batches.push(current);
+      // Whole users into batches, in the order of their first record (each batch keeps the stored
+      // order afterwards): batches of one claim may be
+      // in flight side by side, so a user's records never go in two of them. A user that fits in
+      // no batch left stays pending whole (the next claim takes it); one with more records than a
+      // batch holds goes out as the prefix that fits.
+      const batches: ClaimedBatch[] = [];
+      let current: ClaimedBatch = { records: [], bytes: opts.used?.bytes ?? REQUEST_ENVELOPE_BYTES, heldBack };
+      let count = opts.used?.records ?? 0;
+      const fits = (chain: readonly { size: number }[]): boolean =>
+        count + chain.length <= opts.maxRecords && current.bytes + chain.reduce((sum, r) => sum + r.size + 1, 0) - (count === 0 ? 1 : 0) <= opts.maxBytes;
+      const add = (entry: { record: BatchRecord; size: number }): void => {
+        current.bytes += entry.size + (count > 0 ? 1 : 0);
+        count += 1;
+        current.records.push(entry.record);
+      };
+      for (const chain of chains.values()) {
+        if (!fits(chain)) {
+          if (count === 0 || (current.records.length === 0 && opts.used === undefined)) {
+            // Longer than a whole batch: the prefix that fits.
+            for (const entry of chain) {
+              if (!fits([entry])) break;
+              add(entry);
+            }
+            continue;
+          }
+          if (opts.used !== undefined || batches.length + 1 >= wanted) continue;
+          batches.push(current);
+          current = { records: [], bytes: REQUEST_ENVELOPE_BYTES, heldBack };
+          count = 0;
+          if (!fits(chain)) {
+            for (const entry of chain) {
+              if (!fits([entry])) break;
+              add(entry);
+            }
+            continue;
+          }
+        }
+        for (const entry of chain) add(entry);
+      }
+      if (current.records.length > 0) batches.push(current);
+      // Within a request the records keep the order they were stored in.
+      const position = new Map(picked.map((p, i) => [Number(p.row.id), i]));
+      for (const batch of batches) batch.records.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
       for (const h of held) await tx.records.markHeld([h.id], h.holdUntil, now);
       const taken = batches.flatMap((b) => b.records);
       if (taken.length === 0) return [];

@@ -40,8 +40,12 @@ export async function fill(engine: DeliveryEngine, runtime: AccountRuntime): Pro
       if (slot !== null) {
         const ready = runtime.ready.shift();
         // An answer may have handed its own slot to that batch meanwhile.
-        if (ready) startRequest(engine, runtime, ready, slot);
-        else await ctx.store.delivery.accounts.releaseSlot(runtime.info.key, slot, ctx.instanceId).catch(() => undefined);
+        if (ready) {
+          startRequest(engine, runtime, ready, slot);
+          // SQLite answers synchronously: without a turn of the event loop the request would
+          // not even be written before the next claim is done.
+          await nextTurn();
+        } else await ctx.store.delivery.accounts.releaseSlot(runtime.info.key, slot, ctx.instanceId).catch(() => undefined);
         continue;
       }
     }
@@ -77,6 +81,10 @@ export async function fill(engine: DeliveryEngine, runtime: AccountRuntime): Pro
     // Paused while this claim ran (an answer said 401): the batches go straight back.
     if (isPaused(runtime)) await releaseReady(engine, runtime);
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A plain read (no write lock, no transaction) telling whether an idle account has anything due. */
