@@ -17,8 +17,12 @@ import { PROBE_INTERVAL_MS, sendBatch } from './send-batch.js';
  * topping up (every linger) for up to this long, so a backlog goes out in full requests.
  */
 const BACKLOG_LINGER_MS = 1_000;
-/** Most batches cut from one claim (a claim's time grows with its records). */
-const MAX_BATCHES_PER_CLAIM = 4;
+/**
+ * Most batches cut from one claim. On PostgreSQL a claim's round trips are shared by its
+ * batches; on SQLite a claim runs on the event loop, so it takes one batch at a time and
+ * answers that arrive meanwhile are handled in between.
+ */
+const MAX_BATCHES_PER_CLAIM = { sqlite: 1, postgres: 4 } as const;
 
 /**
  * Starts a request for each batch claimed ahead while the account has a free slot, and claims
@@ -58,7 +62,7 @@ export async function fill(engine: DeliveryEngine, runtime: AccountRuntime): Pro
     }
     // From idle the first batch is claimed alone, so the first request leaves soonest.
     const batches = await claimBatches(ctx, runtime.info, {
-      batches: idle ? 1 : Math.min(wanted, MAX_BATCHES_PER_CLAIM),
+      batches: idle ? 1 : Math.min(wanted, MAX_BATCHES_PER_CLAIM[ctx.store.dialect]),
       maxRecords: tuning.maxRecords,
       maxBytes: tuning.maxBytes,
       leaseMs: tuning.leaseMs,
@@ -80,6 +84,8 @@ export async function fill(engine: DeliveryEngine, runtime: AccountRuntime): Pro
     }
     // Paused while this claim ran (an answer said 401): the batches go straight back.
     if (isPaused(runtime)) await releaseReady(engine, runtime);
+    // Let answers that came in during the claim hand their slots over before the next one.
+    await nextTurn();
   }
 }
 
@@ -165,6 +171,9 @@ async function runRequest(engine: DeliveryEngine, runtime: AccountRuntime, ready
     if (!pushedBack && !engine.stopping && next !== undefined && slot < usefulLimit(runtime, ctx.config.clevertapConcurrency) && !isPaused(runtime)) {
       runtime.ready.shift();
       startRequest(engine, runtime, next, slot);
+      // The bookkeeping of this answer waits one turn of the event loop, so the next request
+      // is written to its socket first (SQLite's bookkeeping would hold the loop meanwhile).
+      await nextTurn();
       return;
     }
     await ctx.store.delivery.accounts.releaseSlot(runtime.info.key, slot, ctx.instanceId).catch(() => undefined);

@@ -186,16 +186,19 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
     },
 
     async markInFlight(records, owner, leaseUntil, now) {
-      for (const part of chunks(records, 200)) {
-        const cases = part.map(() => 'WHEN ? THEN ?').join(' ');
-        const params: SqlValue[] = [owner, leaseUntil, now];
-        for (const r of part) params.push(r.id, r.identifierJson);
-        for (const r of part) params.push(r.id);
+      // One statement per 1000 records, the (id, identifier) pairs passed as one JSON parameter:
+      // far cheaper than a CASE over the ids (a claim's largest cost otherwise).
+      for (const part of chunks(records, 1000)) {
+        const pairs = JSON.stringify(part.map((r) => [r.id, r.identifierJson]));
         await q.run(
-          `UPDATE records SET state = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?,
-                  identifier_json = CASE id ${cases} END
-            WHERE id IN (${marks(part.length)}) AND state = 'pending'`,
-          params,
+          q.dialect === 'postgres'
+            ? `UPDATE records AS r SET state = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?, identifier_json = v.ident
+                 FROM (SELECT (e->>0)::bigint AS id, e->>1 AS ident FROM jsonb_array_elements(?::jsonb) AS e) AS v
+                WHERE r.id = v.id AND r.state = 'pending'`
+            : `UPDATE records SET state = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?, identifier_json = v.ident
+                 FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS ident FROM json_each(?)) AS v
+                WHERE records.id = v.id AND records.state = 'pending'`,
+          [owner, leaseUntil, now, pairs],
         );
       }
     },
