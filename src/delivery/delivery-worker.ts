@@ -71,10 +71,10 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
     stopping: false,
     poke: pause.poke,
   };
-  // Something may be ready to send: re-read the accounts (a resume, new credentials) and look
-  // at every account now rather than at its next poll.
-  const unsubscribe = ctx.store.delivery.onWake(() => {
-    engine.times.lastRefresh = -Infinity;
+  // Something may be ready to send: look at every account now rather than at its next poll,
+  // after re-reading the accounts when one of them changed (a resume, new credentials).
+  const unsubscribe = ctx.store.delivery.onWake((what) => {
+    if (what === 'accounts') engine.times.lastRefresh = -Infinity;
     for (const runtime of engine.accounts.values()) runtime.idleUntil = 0;
     pause.poke();
   });

@@ -99,6 +99,17 @@ async function anyDue(engine: DeliveryEngine, runtime: AccountRuntime, now: numb
   return false;
 }
 
+/**
+ * This instance's view of an account CleverTap just refused. Once the pause is stored
+ * (`stored`), the accounts are re-read at once; before, a re-read would still find it open.
+ */
+function pauseRuntime(engine: DeliveryEngine, runtime: AccountRuntime, stored: boolean): void {
+  if (runtime.state && runtime.state.authState !== 'auth_failed') {
+    runtime.state = { ...runtime.state, authState: 'auth_failed', nextProbeAt: engine.ctx.clock.now() + PROBE_INTERVAL_MS };
+  }
+  if (stored) engine.times.lastRefresh = -Infinity;
+}
+
 /** Starts a request for a batch claimed ahead, on a slot this instance holds. */
 function startRequest(engine: DeliveryEngine, runtime: AccountRuntime, ready: ReadyBatch, slot: number): void {
   runtime.inFlight += 1;
@@ -164,6 +175,9 @@ async function runRequest(engine: DeliveryEngine, runtime: AccountRuntime, ready
     slotHeld = false;
     runtime.inFlight -= 1;
     if (outcome?.httpStatus != null) runtime.latencyMs = runtime.latencyMs * 0.7 + outcome.latencyMs * 0.3;
+    // Refused credentials: no other answer hands its slot over from now on (the store learns it
+    // with this answer's bookkeeping).
+    if (outcome?.kind === 'auth_failed') pauseRuntime(engine, runtime, false);
     // The answer is in: hand the slot straight to the next batch claimed ahead, without a round
     // trip to the store, unless CleverTap pushed back or the limit dropped below this slot.
     const pushedBack = outcome === undefined || outcome.kind === 'throttled' || outcome.kind === 'auth_failed';
@@ -201,8 +215,7 @@ async function runRequest(engine: DeliveryEngine, runtime: AccountRuntime, ready
     );
     if (result.effect === 'auth_failed') {
       // Paused: what was claimed ahead goes back at once.
-      if (runtime.state) runtime.state = { ...runtime.state, authState: 'auth_failed', nextProbeAt: ctx.clock.now() + PROBE_INTERVAL_MS };
-      engine.times.lastRefresh = -Infinity;
+      pauseRuntime(engine, runtime, true);
       await releaseReady(engine, runtime);
     } else if (result.effect === 'throttled') {
       engine.times.lastRefresh = -Infinity;

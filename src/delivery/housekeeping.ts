@@ -92,7 +92,7 @@ export function probe(engine: DeliveryEngine, runtime: AccountRuntime, now: numb
     const check = await engine.client.checkCredentials(runtime.info.account);
     if (check.ok && (await repo.markAuthOk(runtime.info.key, ctx.clock.now()))) {
       engine.log.info({ account: runtime.info.key }, 'CleverTap accepted the credentials again: delivery resumes');
-      ctx.store.delivery.wake();
+      ctx.store.delivery.wake('accounts');
     }
   })()
     .catch((err: unknown) => engine.log.error({ account: runtime.info.key, err: (err as Error).message }, 'credential probe failed'))

@@ -35,18 +35,21 @@ export interface DeliveryStore {
   /** For these delivered records, the ms from their event's receipt to their delivery. */
   deliveryLatencies(recordIds: readonly number[]): Promise<number[]>;
   /**
-   * Records may be ready to send (records written, a hold released, an account resumed or its
-   * credentials changed): wakes the delivery engine of this process, and on PostgreSQL of every
-   * instance. Never throws.
+   * Records may be ready to send: wakes the delivery engine of this process, and on PostgreSQL
+   * of every instance. `records` (the default) for records written or released from a hold;
+   * `accounts` when an account's state or credentials changed (a resume, a settings save, a
+   * probe), so the engines re-read the accounts first. Never throws.
    */
-  wake(): void;
+  wake(what?: DeliveryWake): void;
   /** Calls `fn` on each wake-up; returns the unsubscribe. */
-  onWake(fn: () => void): () => void;
+  onWake(fn: (what: DeliveryWake) => void): () => void;
 }
 
 /** PostgreSQL advisory lock class of the claims (see `claim`). */
 const CLAIM_LOCK_CLASS = 0x70636263; // "pcbc"
-const WAKE_CHANNEL = 'delivery';
+/** What a wake-up is about (see `DeliveryStore.wake`). */
+export type DeliveryWake = 'records' | 'accounts';
+const WAKE_CHANNELS: Record<DeliveryWake, string> = { records: 'delivery_records', accounts: 'delivery_accounts' };
 
 function deliveryTx(q: Queryable): DeliveryTx {
   const state = createStateRepo(q);
@@ -75,9 +78,14 @@ export function createDeliveryStore(db: Db): DeliveryStore {
       }, { durable: false }),
     tx: (fn) => db.transaction((q) => fn(deliveryTx(q)), { durable: false }),
     deliveryLatencies: (ids) => metrics.deliveryLatencies(ids),
-    wake() {
-      void db.notify(WAKE_CHANNEL).catch(() => undefined);
+    wake(what = 'records') {
+      void db.notify(WAKE_CHANNELS[what]).catch(() => undefined);
     },
-    onWake: (fn) => db.listen(WAKE_CHANNEL, fn),
+    onWake(fn) {
+      const stops = (Object.keys(WAKE_CHANNELS) as DeliveryWake[]).map((what) => db.listen(WAKE_CHANNELS[what], () => fn(what)));
+      return () => {
+        for (const stop of stops) stop();
+      };
+    },
   };
 }
