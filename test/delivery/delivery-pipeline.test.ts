@@ -168,6 +168,8 @@ describe.each(DIALECTS)('delivery as a pipeline (%s)', (dialect) => {
     // Another instance: its own store (its own connections), no engine of its own.
     otherStore = openStore(t!.db.target);
     const other: AppContext = { ...ctx, store: otherStore, instanceId: `${ctx.instanceId}-other` };
+    // Its pool connected, as in a running instance.
+    await otherStore.delivery.accounts.list();
     const resumedAt = performance.now();
     await resumeAppAccounts(other, appId);
     await waitFor(() => client!.calls.length > 0, 5000, 'the first request');
