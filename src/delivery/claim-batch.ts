@@ -34,6 +34,8 @@ export interface ClaimedBatch {
   bytes: number;
   /** Due records of the account this claim left because an earlier record of their user was open. */
   heldBack: number;
+  /** No more room: the next user's records did not fit (a batch of whole users may end short of 1000). */
+  full: boolean;
 }
 
 export interface ClaimOptions {
@@ -111,7 +113,7 @@ export async function claimBatches(ctx: AppContext, account: DeliveryAccount, op
       // no batch left stays pending whole (the next claim takes it); one with more records than a
       // batch holds goes out as the prefix that fits.
       const batches: ClaimedBatch[] = [];
-      let current: ClaimedBatch = { records: [], bytes: opts.used?.bytes ?? REQUEST_ENVELOPE_BYTES, heldBack };
+      let current: ClaimedBatch = { records: [], bytes: opts.used?.bytes ?? REQUEST_ENVELOPE_BYTES, heldBack, full: false };
       let count = opts.used?.records ?? 0;
       const fits = (chain: readonly { size: number }[]): boolean =>
         count + chain.length <= opts.maxRecords && current.bytes + chain.reduce((sum, r) => sum + r.size + 1, 0) - (count === 0 ? 1 : 0) <= opts.maxBytes;
@@ -130,9 +132,10 @@ export async function claimBatches(ctx: AppContext, account: DeliveryAccount, op
             }
             continue;
           }
+          current.full = true;
           if (opts.used !== undefined || batches.length + 1 >= wanted) continue;
           batches.push(current);
-          current = { records: [], bytes: REQUEST_ENVELOPE_BYTES, heldBack };
+          current = { records: [], bytes: REQUEST_ENVELOPE_BYTES, heldBack, full: false };
           count = 0;
           if (!fits(chain)) {
             for (const entry of chain) {
@@ -145,6 +148,7 @@ export async function claimBatches(ctx: AppContext, account: DeliveryAccount, op
         for (const entry of chain) add(entry);
       }
       if (current.records.length > 0) batches.push(current);
+      for (const batch of batches) if (batch.records.length + (batch === batches[0] ? (opts.used?.records ?? 0) : 0) >= opts.maxRecords) batch.full = true;
       // Within a request the records keep the order they were stored in.
       const position = new Map(picked.map((p, i) => [Number(p.row.id), i]));
       for (const batch of batches) batch.records.sort((a, b) => position.get(a.id)! - position.get(b.id)!);

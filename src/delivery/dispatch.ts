@@ -74,7 +74,7 @@ export async function fill(engine: DeliveryEngine, runtime: AccountRuntime): Pro
     }
     const claimedAt = ctx.clock.now();
     for (const batch of batches) {
-      const full = batch.records.length >= tuning.maxRecords;
+      const full = batch.full;
       // Under load: a backlog of records, requests in flight or waiting, or events still waiting
       // for processing (their records are on their way).
       const underLoad =
@@ -154,8 +154,9 @@ async function topUp(engine: DeliveryEngine, runtime: AccountRuntime, batch: Cla
       if (more) {
         batch.records.push(...more.records);
         batch.bytes = more.bytes;
+        batch.full = more.full;
       }
-      if (batch.records.length >= tuning.maxRecords || engine.stopping || ctx.clock.now() + tuning.lingerMs > deadline) return;
+      if (batch.full || engine.stopping || ctx.clock.now() + tuning.lingerMs > deadline) return;
       if (!(await ctx.store.delivery.records.eventsAwaitProcessing())) return;
       wait = tuning.lingerMs;
     }
