@@ -32,6 +32,8 @@ export interface AccountRuntime {
   slotsFree: boolean;
   /** Nothing was due at the last claim: skip until then. */
   idleUntil: number;
+  /** A wake-up said records may be ready: the next claim skips the cheap "anything due?" read. */
+  woken: boolean;
   /** This instance's 429 back-off. */
   throttledUntil: number;
   /** The last claim filled a whole batch: a backlog exists, so short batches linger. */
@@ -51,6 +53,7 @@ export function createAccountRuntime(info: DeliveryAccount): AccountRuntime {
     ready: [],
     slotsFree: false,
     idleUntil: 0,
+    woken: false,
     throttledUntil: 0,
     backlog: false,
     latencyMs: FAST_ANSWER_MS,

@@ -75,7 +75,10 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
   // after re-reading the accounts when one of them changed (a resume, new credentials).
   const unsubscribe = ctx.store.delivery.onWake((what) => {
     if (what === 'accounts') engine.times.lastRefresh = -Infinity;
-    for (const runtime of engine.accounts.values()) runtime.idleUntil = 0;
+    for (const runtime of engine.accounts.values()) {
+      runtime.idleUntil = 0;
+      runtime.woken = true;
+    }
     pause.poke();
   });
   const loop = runLoop(engine, pause);

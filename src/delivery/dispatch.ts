@@ -56,7 +56,9 @@ export async function fill(engine: DeliveryEngine, runtime: AccountRuntime): Pro
     const wanted = batchesWanted(runtime, limit) - runtime.ready.length;
     if (wanted <= 0 || now < runtime.idleUntil || runtime.toppingUp) return;
     const idle = runtime.inFlight === 0 && runtime.ready.length === 0;
-    if (idle && !runtime.backlog && !(await anyDue(engine, runtime, now))) {
+    const woken = runtime.woken;
+    runtime.woken = false;
+    if (idle && !runtime.backlog && !woken && !(await anyDue(engine, runtime, now))) {
       runtime.idleUntil = ctx.clock.now() + tuning.pollMs;
       return;
     }

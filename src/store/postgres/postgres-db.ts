@@ -84,8 +84,8 @@ export function openPostgresDb(opts: PostgresOptions): Db {
     await ensureSchema();
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
-      if (opts.durable === false) await client.query('SET LOCAL synchronous_commit = off');
+      // One round trip: a claim of a few records is mostly round trips.
+      await client.query(opts.durable === false ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
       if (lock) await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
       const result = await fn(queryable(client));
       await client.query('COMMIT');
