@@ -28,7 +28,7 @@ export interface AccountRuntime {
   inFlight: number;
   /** Batches claimed ahead, oldest first: an answer hands its slot to the first at once. */
   ready: ReadyBatch[];
-  /** The last slot asked for was free: a batch per free slot is worth claiming ahead. */
+  /** The last slot asked for was free: one more batch is worth claiming ahead. */
   slotsFree: boolean;
   /** Nothing was due at the last claim: skip until then. */
   idleUntil: number;
@@ -83,10 +83,12 @@ export function usefulLimit(runtime: AccountRuntime, configured: number): number
 }
 
 /**
- * Batches to hold claimed ahead: one per request in flight (its slot's next batch), and while
- * slots are free one per free slot too; at least one, so a freed slot never waits for a claim.
+ * Batches to hold claimed ahead: one per request in flight (its slot's next batch), one more
+ * while the last slot asked for was free (the next request); at least one, so a freed slot
+ * never waits for a claim. Never more than the limit: instances sharing an account's slots
+ * each hold only what their own slots can send.
  */
 export function batchesWanted(runtime: AccountRuntime, limit: number): number {
   if (isPaused(runtime)) return 0;
-  return runtime.slotsFree ? limit : Math.min(limit, Math.max(1, runtime.inFlight));
+  return Math.min(limit, Math.max(1, runtime.inFlight + (runtime.slotsFree ? 1 : 0)));
 }

@@ -28,8 +28,8 @@ export interface BatchRecord {
 }
 
 /** Records claimed together, in the order they are sent. */
-export interface ClaimedBatch {
-  records: BatchRecord[];
+export interface ClaimedBatch<R = BatchRecord> {
+  records: R[];
   /** The request body's size so far (envelope and commas included). */
   bytes: number;
   /** Due records of the account this claim left because an earlier record of their user was open. */
@@ -56,9 +56,9 @@ export async function claimBatches(ctx: AppContext, account: DeliveryAccount, op
   // Read a little past the room: a user whose later records fall just past the last batch's end
   // is left out whole rather than split (its rest would need a request of its own later).
   const room = firstRoom + (wanted - 1) * opts.maxRecords + Math.ceil(opts.maxRecords / 4);
-  return ctx.store.delivery.claim(
+  const claimed = await ctx.store.delivery.claim(
     account.streams.map((s) => s.appId),
-    async (tx) => {
+    async (tx): Promise<ClaimedBatch<StoredRecord>[]> => {
       const picked: { row: ClaimableRecord; stream: RecordStream }[] = [];
       let heldBack = 0;
       for (const stream of account.streams) {
@@ -73,7 +73,7 @@ export async function claimBatches(ctx: AppContext, account: DeliveryAccount, op
       const ids = await tx.records.clevertapIds(userKeysByApp(picked.map((p) => p.row)));
       const held: { id: number; holdUntil: number }[] = [];
       // Each user's records of this claim, in order, built as sent.
-      const chains = new Map<string, { record: BatchRecord; size: number }[]>();
+      const chains = new Map<string, { record: StoredRecord; size: number }[]>();
       for (const { row, stream } of picked) {
         const identifier = resolveIdentifier({
           mode: stream.identityMode,
@@ -103,7 +103,7 @@ export async function claimBatches(ctx: AppContext, account: DeliveryAccount, op
             userKey: row.user_key,
             attempts: row.attempts,
             eventCreatedAt: row.event_created_at === null ? null : Number(row.event_created_at),
-            sent: toClevertapRecord(identifierJson, row.body_json),
+            bodyJson: row.body_json,
           },
         });
       }
@@ -112,12 +112,12 @@ export async function claimBatches(ctx: AppContext, account: DeliveryAccount, op
       // in flight side by side, so a user's records never go in two of them. A user that fits in
       // no batch left stays pending whole (the next claim takes it); one with more records than a
       // batch holds goes out as the prefix that fits.
-      const batches: ClaimedBatch[] = [];
-      let current: ClaimedBatch = { records: [], bytes: opts.used?.bytes ?? REQUEST_ENVELOPE_BYTES, heldBack, full: false };
+      const batches: ClaimedBatch<StoredRecord>[] = [];
+      let current: ClaimedBatch<StoredRecord> = { records: [], bytes: opts.used?.bytes ?? REQUEST_ENVELOPE_BYTES, heldBack, full: false };
       let count = opts.used?.records ?? 0;
       const fits = (chain: readonly { size: number }[]): boolean =>
         count + chain.length <= opts.maxRecords && current.bytes + chain.reduce((sum, r) => sum + r.size + 1, 0) - (count === 0 ? 1 : 0) <= opts.maxBytes;
-      const add = (entry: { record: BatchRecord; size: number }): void => {
+      const add = (entry: { record: StoredRecord; size: number }): void => {
         current.bytes += entry.size + (count > 0 ? 1 : 0);
         count += 1;
         current.records.push(entry.record);
@@ -164,7 +164,15 @@ export async function claimBatches(ctx: AppContext, account: DeliveryAccount, op
       return batches;
     },
   );
+  // Built as sent once the claim committed: on PostgreSQL other instances wait for its lock.
+  return claimed.map((batch) => ({
+    ...batch,
+    records: batch.records.map(({ bodyJson, ...r }) => ({ ...r, sent: toClevertapRecord(r.identifierJson, bodyJson) })),
+  }));
 }
+
+/** A claimed record before it is built as sent. */
+type StoredRecord = Omit<BatchRecord, 'sent'> & { bodyJson: string };
 
 /** The users (and anonymous IDs) of these records, per app: whose CleverTap IDs to read. */
 function userKeysByApp(rows: readonly ClaimableRecord[]): Map<string, Set<string>> {
