@@ -59,9 +59,8 @@ export async function loadAppAccounts(ctx: AppContext, appId: string): Promise<M
 
 /** Every account any integration sends to, with its streams. */
 export async function loadDeliveryAccounts(ctx: AppContext): Promise<Map<string, DeliveryAccount>> {
-  const rows = await ctx.store.db.all<{ app_id: string }>(`SELECT app_id FROM integrations ORDER BY app_id`);
   const accounts = new Map<string, DeliveryAccount>();
-  for (const { app_id } of rows) {
+  for (const app_id of await ctx.store.delivery.records.integratedAppIds()) {
     let perApp: Map<string, DeliveryAccount>;
     try {
       perApp = await loadAppAccounts(ctx, app_id);

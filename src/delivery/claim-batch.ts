@@ -1,16 +1,16 @@
 /**
- * Takes the next batch of one account's records (SPEC §5): in one transaction, a concurrency
- * slot (when asked), the due records no earlier record of their user holds back, each record's
- * identifier resolved now (so a CleverTap ID set meanwhile is used), cut to 1000 records /
- * 4 MiB, marked in flight under this instance's lease.
+ * Takes the next batches of one account's records (SPEC §5): in one transaction, the due
+ * records no earlier record of their user holds back, each record's identifier resolved now (so
+ * a CleverTap ID set meanwhile is used) and the record built as it is sent, cut into batches of
+ * 1000 records / 4 MiB, marked in flight under this instance's lease. A batch claimed ahead of a
+ * free slot is therefore ready to go the moment an answer frees one.
  */
 import type { CleverTapRecord } from '../clevertap/types.js';
 import { REQUEST_ENVELOPE_BYTES } from '../clevertap/upload-client.js';
 import type { AppContext } from '../context.js';
 import { resolveIdentifier } from '../identity/resolve-identifier.js';
-import type { Queryable } from '../store/db.js';
-import { createAccountsRepo } from '../store/repos/accounts-repo.js';
-import { createDeliveryRepo, type ClaimableRecord } from '../store/repos/delivery-repo.js';
+import type { ClaimableRecord } from '../store/repos/delivery-repo.js';
+import type { DeliveryTx } from '../store/repos/delivery-store.js';
 import type { DeliveryAccount, RecordStream } from './account-directory.js';
 
 /** A record on its way, with what completing it needs. */
@@ -23,128 +23,159 @@ export interface BatchRecord {
   userKey: string;
   attempts: number;
   eventCreatedAt: number | null;
-  /** The stored body (no identifier); parsed only for the request, so waiting batches stay small. */
-  bodyJson: string;
+  /** The record as sent: identifier and body, built when the batch was claimed. */
+  sent: CleverTapRecord;
 }
 
-/** Records claimed together; `slot` is the account slot held for them (null for a top-up). */
-export interface ClaimedBatch {
-  slot: number | null;
-  records: BatchRecord[];
+/** Records claimed together, in the order they are sent. */
+export interface ClaimedBatch<R = BatchRecord> {
+  records: R[];
+  /** The request body's size so far (envelope and commas included). */
   bytes: number;
+  /** Due records of the account this claim left because an earlier record of their user was open. */
+  heldBack: number;
+  /** No more room: the next user's records did not fit (a batch of whole users may end short of 1000). */
+  full: boolean;
 }
 
 export interface ClaimOptions {
-  /** Take a concurrency slot below this limit first; null claims without one (topping up a held batch). */
-  slotLimit: number | null;
+  /** Most batches to cut from this claim (default 1). */
+  batches?: number;
   maxRecords: number;
   maxBytes: number;
-  /** Records and request bytes already in the batch being topped up. */
+  /** Records and request bytes already in the batch being topped up (one batch only). */
   used?: { records: number; bytes: number };
   leaseMs: number;
 }
 
-/** PostgreSQL: claims of one app's records are serialised across instances (see README). */
-const CLAIM_LOCK_CLASS = 0x70636263; // "pcbc"
-
-/**
- * Claims a batch for `account`. Null when no slot is free; an empty batch (and no slot taken)
- * when nothing is due.
- */
-export async function claimBatch(ctx: AppContext, account: DeliveryAccount, opts: ClaimOptions): Promise<ClaimedBatch | null> {
+/** Claims up to `opts.batches` batches for `account`; an empty list when nothing is due. */
+export async function claimBatches(ctx: AppContext, account: DeliveryAccount, opts: ClaimOptions): Promise<ClaimedBatch[]> {
   const now = ctx.clock.now();
-  // Delivery state is not an acknowledgement to anyone: a commit lost to a power cut (never to a
-  // process crash) only means records are sent again, which CleverTap's event_id lets one spot.
-  return ctx.store.db.transaction(async (q) => {
-    if (q.dialect === 'postgres') {
-      // Two instances claiming the same user's records at once could each see the other's
-      // records as still pending and send them in parallel: one app's claims go one at a time.
-      const apps = [...new Set(account.streams.map((s) => s.appId))].sort();
-      for (const appId of apps) await q.run(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, [CLAIM_LOCK_CLASS, appId]);
-    }
-    const accounts = createAccountsRepo(q);
-    const repo = createDeliveryRepo(q);
-    let slot: number | null = null;
-    if (opts.slotLimit !== null) {
-      // Cheap check first: without a free slot there is nothing to claim.
-      const free = await q.get<{ slot: number }>(
-        `SELECT slot FROM account_slots WHERE account_key = ? AND slot < ? AND (holder IS NULL OR lease_until < ?) LIMIT 1`,
-        [account.key, opts.slotLimit, now],
-      );
-      if (!free) return null;
-    }
-
-    const picked: { row: ClaimableRecord; stream: RecordStream }[] = [];
-    for (const stream of account.streams) {
-      const room = opts.maxRecords - picked.length;
-      if (room <= 0) break;
-      const rows = await repo.selectClaimable(stream.appId, stream.target, now, room);
-      for (const row of rows) picked.push({ row, stream });
-    }
-    if (picked.length === 0) return { slot: null, records: [], bytes: 0 };
-
-    const ids = await loadClevertapIds(q, picked.map((p) => p.row));
-    const records: BatchRecord[] = [];
-    const held: { id: number; holdUntil: number }[] = [];
-    let count = opts.used?.records ?? 0;
-    let bytes = opts.used?.bytes ?? REQUEST_ENVELOPE_BYTES;
-    for (const { row, stream } of picked) {
-      const identifier = resolveIdentifier({
-        mode: stream.identityMode,
-        userId: row.user_id,
-        anonymousUserId: row.anonymous_user_id,
-        clevertapIdForUserId: row.user_id === null ? null : (ids.get(`${row.app_id}\n${row.user_id}`) ?? null),
-        clevertapIdForAnonymousId: row.anonymous_user_id === null ? null : (ids.get(`${row.app_id}\n${row.anonymous_user_id}`) ?? null),
-      });
-      if (identifier === null) {
-        // No identity (e.g. the CleverTap ID was erased after release): wait like any held record.
-        held.push({ id: row.id, holdUntil: now + stream.holdForMs });
-        continue;
+  const wanted = Math.max(1, opts.batches ?? 1);
+  const firstRoom = opts.maxRecords - (opts.used?.records ?? 0);
+  // Read a little past the room: a user whose later records fall just past the last batch's end
+  // is left out whole rather than split (its rest would need a request of its own later).
+  const room = firstRoom + (wanted - 1) * opts.maxRecords + Math.ceil(opts.maxRecords / 4);
+  const claimed = await ctx.store.delivery.claim(
+    account.streams.map((s) => s.appId),
+    async (tx): Promise<ClaimedBatch<StoredRecord>[]> => {
+      const picked: { row: ClaimableRecord; stream: RecordStream }[] = [];
+      let heldBack = 0;
+      for (const stream of account.streams) {
+        const left = room - picked.length;
+        if (left <= 0) break;
+        const read = await tx.records.selectClaimable(stream.appId, stream.target, now, left);
+        heldBack += read.heldBack;
+        for (const row of read.rows) picked.push({ row, stream });
       }
-      const identifierJson = JSON.stringify(identifier);
-      // The record's JSON is the identifier's members followed by the body's, so its size is
-      // known without serialising it (an upper bound if the stored body had spaces).
-      const added = Buffer.byteLength(identifierJson) + Buffer.byteLength(row.body_json) - 1 + (count > 0 ? 1 : 0);
-      // Stop at the first record that does not fit: the batch stays a prefix of each user's queue.
-      if (bytes + added > opts.maxBytes) break;
-      bytes += added;
-      count += 1;
-      records.push({
-        identifierJson,
-        id: Number(row.id),
-        appId: row.app_id,
-        eventSeq: Number(row.event_seq),
-        userKey: row.user_key,
-        attempts: row.attempts,
-        eventCreatedAt: row.event_created_at === null ? null : Number(row.event_created_at),
-        bodyJson: row.body_json,
-      });
-    }
-    for (const h of held) await repo.markHeld([h.id], h.holdUntil, now);
-    if (records.length === 0) return { slot: null, records: [], bytes: 0 };
+      if (picked.length === 0) return [];
 
-    if (opts.slotLimit !== null) {
-      slot = await accounts.acquireSlot(account.key, opts.slotLimit, ctx.instanceId, now + opts.leaseMs, now);
-      if (slot === null) throw new SlotTakenError();
-    }
-    await repo.markInFlight(
-      records.map((r) => ({ id: r.id, identifierJson: r.identifierJson })),
-      ctx.instanceId,
-      now + opts.leaseMs,
-      now,
-    );
-    return { slot, records, bytes };
-  }, { durable: false }).catch((err: unknown) => {
-    if (err instanceof SlotTakenError) return null;
-    throw err;
-  });
+      const ids = await tx.records.clevertapIds(userKeysByApp(picked.map((p) => p.row)));
+      const held: { id: number; holdUntil: number }[] = [];
+      // Each user's records of this claim, in order, built as sent.
+      const chains = new Map<string, { record: StoredRecord; size: number }[]>();
+      for (const { row, stream } of picked) {
+        const identifier = resolveIdentifier({
+          mode: stream.identityMode,
+          userId: row.user_id,
+          anonymousUserId: row.anonymous_user_id,
+          clevertapIdForUserId: row.user_id === null ? null : (ids.get(`${row.app_id}\n${row.user_id}`) ?? null),
+          clevertapIdForAnonymousId: row.anonymous_user_id === null ? null : (ids.get(`${row.app_id}\n${row.anonymous_user_id}`) ?? null),
+        });
+        if (identifier === null) {
+          // No identity (e.g. the CleverTap ID was erased after release): wait like any held record.
+          held.push({ id: row.id, holdUntil: now + stream.holdForMs });
+          continue;
+        }
+        const identifierJson = JSON.stringify(identifier);
+        const user = `${row.app_id}\n${row.user_key}`;
+        let chain = chains.get(user);
+        if (!chain) chains.set(user, (chain = []));
+        chain.push({
+          // The record's JSON is the identifier's members followed by the body's, so its size is
+          // known without serialising it (an upper bound if the stored body had spaces).
+          size: Buffer.byteLength(identifierJson) + Buffer.byteLength(row.body_json) - 1,
+          record: {
+            identifierJson,
+            id: Number(row.id),
+            appId: row.app_id,
+            eventSeq: Number(row.event_seq),
+            userKey: row.user_key,
+            attempts: row.attempts,
+            eventCreatedAt: row.event_created_at === null ? null : Number(row.event_created_at),
+            bodyJson: row.body_json,
+          },
+        });
+      }
+      // Whole users into batches, in the order of their first record (each batch keeps the stored
+      // order afterwards): batches of one claim may be
+      // in flight side by side, so a user's records never go in two of them. A user that fits in
+      // no batch left stays pending whole (the next claim takes it); one with more records than a
+      // batch holds goes out as the prefix that fits.
+      const batches: ClaimedBatch<StoredRecord>[] = [];
+      let current: ClaimedBatch<StoredRecord> = { records: [], bytes: opts.used?.bytes ?? REQUEST_ENVELOPE_BYTES, heldBack, full: false };
+      let count = opts.used?.records ?? 0;
+      const fits = (chain: readonly { size: number }[]): boolean =>
+        count + chain.length <= opts.maxRecords && current.bytes + chain.reduce((sum, r) => sum + r.size + 1, 0) - (count === 0 ? 1 : 0) <= opts.maxBytes;
+      const add = (entry: { record: StoredRecord; size: number }): void => {
+        current.bytes += entry.size + (count > 0 ? 1 : 0);
+        count += 1;
+        current.records.push(entry.record);
+      };
+      for (const chain of chains.values()) {
+        if (!fits(chain)) {
+          if (count === 0 || (current.records.length === 0 && opts.used === undefined)) {
+            // Longer than a whole batch: the prefix that fits.
+            for (const entry of chain) {
+              if (!fits([entry])) break;
+              add(entry);
+            }
+            continue;
+          }
+          current.full = true;
+          if (opts.used !== undefined || batches.length + 1 >= wanted) continue;
+          batches.push(current);
+          current = { records: [], bytes: REQUEST_ENVELOPE_BYTES, heldBack, full: false };
+          count = 0;
+          if (!fits(chain)) {
+            for (const entry of chain) {
+              if (!fits([entry])) break;
+              add(entry);
+            }
+            continue;
+          }
+        }
+        for (const entry of chain) add(entry);
+      }
+      if (current.records.length > 0) batches.push(current);
+      for (const batch of batches) if (batch.records.length + (batch === batches[0] ? (opts.used?.records ?? 0) : 0) >= opts.maxRecords) batch.full = true;
+      // Within a request the records keep the order they were stored in.
+      const position = new Map(picked.map((p, i) => [Number(p.row.id), i]));
+      for (const batch of batches) batch.records.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
+      for (const h of held) await tx.records.markHeld([h.id], h.holdUntil, now);
+      const taken = batches.flatMap((b) => b.records);
+      if (taken.length === 0) return [];
+      await tx.records.markInFlight(
+        taken.map((r) => ({ id: r.id, identifierJson: r.identifierJson })),
+        ctx.instanceId,
+        now + opts.leaseMs,
+        now,
+      );
+      return batches;
+    },
+  );
+  // Built as sent once the claim committed: on PostgreSQL other instances wait for its lock.
+  return claimed.map((batch) => ({
+    ...batch,
+    records: batch.records.map(({ bodyJson, ...r }) => ({ ...r, sent: toClevertapRecord(r.identifierJson, bodyJson) })),
+  }));
 }
 
-/** Another instance took the last free slot between our read and our update (PostgreSQL); the transaction rolls back. */
-class SlotTakenError extends Error {}
+/** A claimed record before it is built as sent. */
+type StoredRecord = Omit<BatchRecord, 'sent'> & { bodyJson: string };
 
-/** The CleverTap IDs set for the users (and anonymous IDs) of these records, keyed `app\nuserKey`. */
-async function loadClevertapIds(q: Queryable, rows: readonly ClaimableRecord[]): Promise<Map<string, string>> {
+/** The users (and anonymous IDs) of these records, per app: whose CleverTap IDs to read. */
+function userKeysByApp(rows: readonly ClaimableRecord[]): Map<string, Set<string>> {
   const byApp = new Map<string, Set<string>>();
   for (const r of rows) {
     let keys = byApp.get(r.app_id);
@@ -152,23 +183,14 @@ async function loadClevertapIds(q: Queryable, rows: readonly ClaimableRecord[]):
     if (r.user_id !== null) keys.add(r.user_id);
     if (r.anonymous_user_id !== null) keys.add(r.anonymous_user_id);
   }
-  const ids = new Map<string, string>();
-  for (const [appId, keySet] of byApp) {
-    const keys = [...keySet];
-    for (let i = 0; i < keys.length; i += 400) {
-      const part = keys.slice(i, i + 400);
-      const found = await q.all<{ user_key: string; clevertap_id: string }>(
-        `SELECT user_key, clevertap_id FROM user_attributes WHERE app_id = ? AND user_key IN (${part.map(() => '?').join(',')})`,
-        [appId, ...part],
-      );
-      for (const f of found) ids.set(`${appId}\n${f.user_key}`, f.clevertap_id);
-    }
-  }
-  return ids;
+  return byApp;
 }
 
 /** The record as sent: the identifier first (as CleverTap's examples show it), then the body. */
-export function toClevertapRecord(r: Pick<BatchRecord, 'identifierJson' | 'bodyJson'>): CleverTapRecord {
+export function toClevertapRecord(identifierJson: string, bodyJson: string): CleverTapRecord {
   // One parse of the joined text instead of two parses and a copy: this runs for every record sent.
-  return JSON.parse(`${r.identifierJson.slice(0, -1)},${r.bodyJson.slice(1)}`) as CleverTapRecord;
+  return JSON.parse(`${identifierJson.slice(0, -1)},${bodyJson.slice(1)}`) as CleverTapRecord;
 }
+
+/** Type of the claim transaction's repositories (re-exported for tests of the claim). */
+export type { DeliveryTx };

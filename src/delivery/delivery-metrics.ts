@@ -1,7 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { UploadOutcome } from '../clevertap/upload-client.js';
 import { registerStoreGauges, reuseMetric } from '../metrics.js';
-import { createMetricsRepo } from '../store/repos/metrics-repo.js';
 import type { Store } from '../store/store.js';
 import type { RecordFate } from './plan-outcome.js';
 
@@ -58,11 +57,10 @@ export function createDeliveryMetrics(registry: Registry, store: Store): Deliver
     }),
   );
   registerStoreGauges(registry, store);
-  const repo = createMetricsRepo(store.db);
 
   /** Reads the delivered records' receipt times after their commit, off the delivery path. */
   const observeDelivered = (ids: number[]): void => {
-    const lookup = repo
+    const lookup = store.delivery
       .deliveryLatencies(ids)
       .then((list) => {
         for (const ms of list) deliveryLatency.observe(ms / 1000);

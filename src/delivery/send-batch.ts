@@ -7,12 +7,9 @@
 import type { UploadClient, UploadOutcome } from '../clevertap/upload-client.js';
 import type { AppContext } from '../context.js';
 import type { SqlValue } from '../store/db.js';
-import { createAccountsRepo } from '../store/repos/accounts-repo.js';
-import { createAttemptsRepo } from '../store/repos/attempts-repo.js';
-import { createDeliveryRepo, type RecordGroupUpdate } from '../store/repos/delivery-repo.js';
-import { createStateRepo } from '../store/repos/state-repo.js';
+import type { DeliveryRepo, RecordGroupUpdate } from '../store/repos/delivery-repo.js';
 import type { DeliveryAccount } from './account-directory.js';
-import { toClevertapRecord, type BatchRecord } from './claim-batch.js';
+import type { BatchRecord } from './claim-batch.js';
 import { effectiveLimit, lowerLimit, RECOVERY_WINDOW_MS } from './concurrency-limit.js';
 import type { DeliveryMetrics } from './delivery-metrics.js';
 import { worstRecordState, type DeliveredEventStatus } from './event-status.js';
@@ -80,22 +77,28 @@ export async function sendBatch(env: SendEnv, records: readonly BatchRecord[]): 
   return { effect: EFFECT_RANK[second.effect] > EFFECT_RANK[first.effect] ? second.effect : first.effect, settled: second.settled };
 }
 
-/** Builds the request's records only for the call, so they can be collected as soon as it answers. */
+/** The records were built when the batch was claimed: the call only serialises them. */
 async function upload(env: SendEnv, records: readonly BatchRecord[]): Promise<UploadOutcome> {
-  return env.client.upload(env.account.account, records.map(toClevertapRecord));
+  return env.client.upload(env.account.account, records.map((r) => r.sent));
 }
 
 async function requeue(env: SendEnv, records: readonly BatchRecord[], nextAttemptAt: number): Promise<void> {
   if (records.length === 0) return;
   const now = env.ctx.clock.now();
-  await createDeliveryRepo(env.ctx.store.db).updateInFlight(
+  await env.ctx.store.delivery.records.updateInFlight(
     { ids: records.map((r) => r.id), set: { state: 'pending', next_attempt_at: nextAttemptAt, lease_owner: null, lease_until: null, updated_at: now } },
     env.ctx.instanceId,
   );
 }
 
 /** Groups per-record updates by their new values, so a batch takes a handful of statements. */
-function groupUpdates(records: readonly BatchRecord[], plan: OutcomePlan, now: number, requeueAt: number): { groups: RecordGroupUpdate[]; late: BatchRecord[] } {
+function groupUpdates(
+  records: readonly BatchRecord[],
+  plan: OutcomePlan,
+  outcome: UploadOutcome,
+  now: number,
+  requeueAt: number,
+): { groups: RecordGroupUpdate[]; late: BatchRecord[] } {
   const groups = new Map<string, RecordGroupUpdate>();
   const add = (id: number, set: Record<string, SqlValue>): void => {
     const key = JSON.stringify(set);
@@ -108,7 +111,10 @@ function groupUpdates(records: readonly BatchRecord[], plan: OutcomePlan, now: n
   const released = { lease_owner: null, lease_until: null, updated_at: now };
 
   if (plan.requeueAll) {
-    for (const r of records) add(r.id, { state: 'pending', next_attempt_at: requeueAt, ...released });
+    // A refusal of the credentials is the records' last error until they go out (the events
+    // list shows it); a 429 is only a pause.
+    const refused: Record<string, SqlValue> = outcome.kind === 'auth_failed' ? { last_code: outcome.httpStatus, last_message: outcome.message } : {};
+    for (const r of records) add(r.id, { state: 'pending', next_attempt_at: requeueAt, ...refused, ...released });
     return { groups: [...groups.values()], late };
   }
   for (const fate of plan.fates) {
@@ -139,11 +145,9 @@ async function applyOutcome(env: SendEnv, records: readonly BatchRecord[], outco
   // After a 429 the records rest as long as the account does; after 401/403 the pause holds them.
   const requeueAt = outcome.kind === 'throttled' ? now + throttleBackoff(ctx.config.retryScheduleMs, env.random) : now;
   if (outcome.kind === 'throttled') env.onThrottled?.(requeueAt);
-  const { groups, late } = plan.split ? { groups: [], late: [] } : groupUpdates(records, plan, now, requeueAt);
-  // Delivery state is not an acknowledgement to anyone: a commit lost to a power cut (never to a
-  // process crash) only means records are sent again, which CleverTap's event_id lets one spot.
-  await ctx.store.db.transaction(async (q) => {
-    await createAttemptsRepo(q).insert(
+  const { groups, late } = plan.split ? { groups: [], late: [] } : groupUpdates(records, plan, outcome, now, requeueAt);
+  await ctx.store.delivery.tx(async (tx) => {
+    await tx.attempts.insert(
       {
         appId: records[0]!.appId,
         accountKey: account.key,
@@ -157,12 +161,11 @@ async function applyOutcome(env: SendEnv, records: readonly BatchRecord[], outco
       records.map((r) => r.id),
     );
     if (plan.split) return;
-    const repo = createDeliveryRepo(q);
-    for (const g of groups) await repo.updateInFlight(g, ctx.instanceId);
+    for (const g of groups) await tx.records.updateInFlight(g, ctx.instanceId);
     // CleverTap refused a profile for good: its user's next event must send the whole profile.
     const failed = plan.fates.filter((f) => f.fate === 'failed').map((f) => f.id);
-    if (failed.length > 0) await createStateRepo(q).forgetSentProfiles(failed);
-    const accounts = createAccountsRepo(q);
+    if (failed.length > 0) await tx.forgetSentProfiles(failed);
+    const accounts = tx.accounts;
     const configured = ctx.config.clevertapConcurrency;
     if (plan.account === 'success') {
       await accounts.raiseLimit(account.key, configured, now - RECOVERY_WINDOW_MS, now);
@@ -171,8 +174,8 @@ async function applyOutcome(env: SendEnv, records: readonly BatchRecord[], outco
     } else if (plan.account === 'auth_failed') {
       await accounts.markAuthFailed(account.key, account.credentialsDigest, now, now + PROBE_INTERVAL_MS);
     }
-    await recomputeEvents(q, records.map((r) => r.eventSeq), late.map((r) => r.eventSeq));
-  }, { durable: false });
+    await recomputeEvents(tx.records, records.map((r) => r.eventSeq), late.map((r) => r.eventSeq));
+  });
   if (!plan.split) env.metrics?.countFates(plan.fates);
   if (plan.account === 'auth_failed') {
     ctx.logger.warn({ account: account.key, httpStatus: outcome.httpStatus }, 'CleverTap refused the credentials: delivery to this account is paused until they change, resume is called or a probe succeeds');
@@ -183,8 +186,7 @@ async function applyOutcome(env: SendEnv, records: readonly BatchRecord[], outco
 export const PROBE_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Recomputes `events.status` (worst state of the latest generation) and `late` for these events. */
-export async function recomputeEvents(q: Parameters<typeof createDeliveryRepo>[0], eventSeqs: readonly number[], lateSeqs: readonly number[] = []): Promise<void> {
-  const repo = createDeliveryRepo(q);
+export async function recomputeEvents(repo: DeliveryRepo, eventSeqs: readonly number[], lateSeqs: readonly number[] = []): Promise<void> {
   const seqs = [...new Set(eventSeqs)];
   const rows = await repo.recordStates(seqs);
   const byEvent = new Map<number, { generation: number; state: string }[]>();

@@ -26,13 +26,16 @@ export async function setClevertapId(ctx: Ctx, appId: string, userKey: string, c
     ]);
   }
   const now = ctx.clock.now();
-  return ctx.store.transaction(async (tx) => {
+  const result = await ctx.store.transaction(async (tx) => {
     await tx.processing.lockProcessing();
     await tx.attributes.setClevertapId(appId, userKey, clevertapId, now);
     const seqs = await tx.outbox.releaseHeld(appId, userKey, now);
     if (seqs.length > 0) await tx.outbox.refreshEventStatuses(seqs, now);
     return { clevertapId, releasedEvents: seqs.length };
   });
+  // Released records are pending now: delivery sends them at once.
+  if (result.releasedEvents > 0) ctx.store.delivery.wake();
+  return result;
 }
 
 /** The CleverTap ID set for a user key, or null. */

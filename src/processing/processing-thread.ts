@@ -67,6 +67,9 @@ export function startProcessingThread(ctx: AppContext, options: ProcessingWorker
       counters.events.inc(message.events);
       counters.records.inc(message.records);
       counters.holdsExpired.inc(message.holdsExpired);
+      // The thread committed records: wake this process's delivery engine (the thread's own
+      // store has no listener).
+      if (message.records > 0) ctx.store.delivery.wake();
     });
     worker.on('error', (err) => ctx.logger.error({ err }, 'the processing thread failed'));
     const exited = new Promise<void>((resolve) => {

@@ -100,6 +100,8 @@ export function runProcessingLoop(ctx: ProcessingLoopContext, opts: ProcessingWo
         const result = await processBatch(ctx, { limit, ...(sliceMs === undefined ? {} : { budgetMs: sliceMs }) });
         metrics.events.inc(result.processed);
         metrics.records.inc(result.records);
+        // New records: the delivery engine starts on them now rather than at its next poll.
+        if (result.records > 0) ctx.store.delivery.wake();
         if (result.processed > 0) {
           if (yieldToIngest) await sleep(INGEST_PAUSE_MS);
           // Back to back under load, but let HTTP requests in between two transactions.

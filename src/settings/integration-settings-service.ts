@@ -64,6 +64,8 @@ export async function saveIntegrationSettings(
     const resumed = await resumeChangedAccounts(tx.accounts, current.settings, result, now);
     return { next, resumed };
   });
+  // New credentials (or a new account) may let waiting records go: delivery looks at once.
+  ctx.store.delivery.wake('accounts');
   ctx.logger.info(
     { appId, enabled: saved.next.settings.enabled, region: saved.next.settings.region, resumedAccounts: saved.resumed },
     'integration settings saved',

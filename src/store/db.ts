@@ -47,6 +47,40 @@ export interface Db extends Queryable {
   withMigrationLock<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * A wake-up on `channel` (lower-case letters, digits, `_`) for every `listen`er of this
+   * database: in this process on SQLite, in every process on PostgreSQL (`NOTIFY`). Best effort:
+   * a wake-up may be lost (e.g. the listening connection is down), so listeners keep a poll.
+   */
+  notify(channel: string): Promise<void>;
+  /** Calls `fn` on each wake-up of `channel` (possibly more than once per notify); returns the unsubscribe. */
+  listen(channel: string, fn: () => void): () => void;
+}
+
+/** In-process listeners of wake-up channels (the part of `Db.listen` both dialects share). */
+export function createLocalChannels(): { add(channel: string, fn: () => void): () => void; fire(channel: string): void; channels(): string[] } {
+  const byChannel = new Map<string, Set<() => void>>();
+  return {
+    add(channel, fn) {
+      let set = byChannel.get(channel);
+      if (!set) byChannel.set(channel, (set = new Set()));
+      set.add(fn);
+      return () => {
+        set.delete(fn);
+        if (set.size === 0) byChannel.delete(channel);
+      };
+    },
+    fire(channel) {
+      for (const fn of [...(byChannel.get(channel) ?? [])]) {
+        try {
+          fn();
+        } catch {
+          // A listener's failure is its own; the others still wake.
+        }
+      }
+    },
+    channels: () => [...byChannel.keys()],
+  };
 }
 
 export function toSqlValue(value: SqlValue): SqlValue {

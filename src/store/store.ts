@@ -9,6 +9,7 @@ import { createAttributesRepo, type AttributesRepo } from './repos/attributes-re
 import { createDryRunsRepo, type DryRunsRepo } from './repos/dry-runs-repo.js';
 import { createErasureRepo, type ErasureRepo } from './repos/erasure-repo.js';
 import { createEventsRepo, createTransactionalBatchWriter, type EventBatchWriter, type EventRowBuilder, type EventsRepo } from './repos/events-repo.js';
+import { createDeliveryStore, type DeliveryStore } from './repos/delivery-store.js';
 import { createIntegrationsRepo, type IntegrationsRepo } from './repos/integrations-repo.js';
 import { createMetaRepo, type MetaRepo } from './repos/meta-repo.js';
 import { createMetricsRepo, type MetricsRepo } from './repos/metrics-repo.js';
@@ -98,6 +99,8 @@ export interface Store extends Repos {
   readonly db: Db;
   /** SQLite: the write priority this process's threads share (see `WritePriority`); null on PostgreSQL. */
   readonly sqliteWritePriority: WritePriority | null;
+  /** The delivery engine's repositories, transactions and wake-up channel. */
+  readonly delivery: DeliveryStore;
   /** How processing paces itself on this database (see `ProcessingPacing`). */
   readonly processingPacing: ProcessingPacing;
   /**
@@ -170,6 +173,7 @@ export function openStore(target: DatabaseTarget, opts: OpenStoreOptions = {}): 
     db,
     sqliteWritePriority: writePriority,
     processingPacing: PROCESSING_PACING[db.dialect],
+    delivery: createDeliveryStore(db),
     ...createRepos(db),
     transaction: (fn, opts) => db.transaction((q) => fn(createRepos(q)), opts),
     tx: (fn) => db.transaction((q) => fn(createRepos(q), q)),

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { toSqlValue, type Db, type Queryable, type RunResult, type SqlValue, type TransactionOptions } from '../db.js';
+import { createLocalChannels, toSqlValue, type Db, type Queryable, type RunResult, type SqlValue, type TransactionOptions } from '../db.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -83,8 +84,8 @@ export function openPostgresDb(opts: PostgresOptions): Db {
     await ensureSchema();
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
-      if (opts.durable === false) await client.query('SET LOCAL synchronous_commit = off');
+      // One round trip: a claim of a few records is mostly round trips.
+      await client.query(opts.durable === false ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
       if (lock) await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
       const result = await fn(queryable(client));
       await client.query('COMMIT');
@@ -98,6 +99,7 @@ export function openPostgresDb(opts: PostgresOptions): Db {
   }
 
   const direct = queryable(pool);
+  const wakeups = createPostgresWakeups(opts);
   return {
     dialect: 'postgres',
     all: async (sql, params) => (await ensureSchema(), direct.all(sql, params)),
@@ -113,7 +115,88 @@ export function openPostgresDb(opts: PostgresOptions): Db {
       await pool.query('SELECT 1');
     },
     async close() {
+      await wakeups.close();
       await pool.end();
+    },
+    async notify(channel) {
+      wakeups.local.fire(channel);
+      await ensureSchema();
+      await pool.query('SELECT pg_notify($1, $2)', [wakeups.pgChannel(channel), wakeups.origin]);
+    },
+    listen: (channel, fn) => wakeups.listen(channel, fn),
+  };
+}
+
+/** Wait before connecting the listening client again after it lost its connection. */
+const RELISTEN_AFTER_MS = 1_000;
+
+/**
+ * `LISTEN/NOTIFY` wake-ups: one dedicated client (outside the pool: a listening connection
+ * cannot be shared) opened on the first `listen`, connected again after a loss. Channels are
+ * prefixed with the schema, so instances working in other schemas of the database stay apart.
+ * This process's own notifications reach its listeners at once, not through the server.
+ */
+function createPostgresWakeups(opts: PostgresOptions) {
+  const local = createLocalChannels();
+  const origin = randomBytes(6).toString('hex');
+  const prefix = (opts.schema ?? 'public').toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const pgChannel = (channel: string): string => `${prefix}__${channel}`.slice(0, 63);
+  let client: pg.Client | null = null;
+  let connecting: Promise<void> | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let closed = false;
+
+  function connect(): void {
+    if (closed || client !== null || connecting !== null) return;
+    const c = new pg.Client({ connectionString: opts.url, connectionTimeoutMillis: 5000 });
+    const lost = (): void => {
+      if (client === c) client = null;
+      c.removeAllListeners('notification');
+      void c.end().catch(() => undefined);
+      if (!closed && local.channels().length > 0 && retry === null) {
+        retry = setTimeout(() => {
+          retry = null;
+          connect();
+        }, RELISTEN_AFTER_MS);
+        retry.unref();
+      }
+    };
+    c.on('error', lost);
+    c.on('notification', (msg) => {
+      if (msg.payload === origin) return; // already delivered in this process
+      for (const channel of local.channels()) if (pgChannel(channel) === msg.channel) local.fire(channel);
+    });
+    connecting = (async () => {
+      await c.connect();
+      for (const channel of local.channels()) await c.query(`LISTEN "${pgChannel(channel)}"`);
+      if (closed) throw new Error('closed');
+      client = c;
+      c.on('end', lost);
+    })()
+      .catch(() => lost())
+      .finally(() => {
+        connecting = null;
+      });
+  }
+
+  return {
+    local,
+    origin,
+    pgChannel,
+    listen(channel: string, fn: () => void): () => void {
+      const isNew = !local.channels().includes(channel);
+      const remove = local.add(channel, fn);
+      if (client !== null && isNew) void client.query(`LISTEN "${pgChannel(channel)}"`).catch(() => undefined);
+      else connect();
+      return remove;
+    },
+    async close(): Promise<void> {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      await connecting?.catch(() => undefined);
+      const c = client;
+      client = null;
+      await c?.end().catch(() => undefined);
     },
   };
 }

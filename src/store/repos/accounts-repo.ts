@@ -65,6 +65,8 @@ export interface AccountsRepo {
   throttle(accountKey: string, limit: number, until: number, now: number): Promise<void>;
   /** Success: raises the limit by one when the last change is older than `windowStart`. */
   raiseLimit(accountKey: string, configured: number, windowStart: number, now: number): Promise<void>;
+  /** True when a slot below `limit` is free (a plain read; `acquireSlot` decides). */
+  hasFreeSlot(accountKey: string, limit: number, now: number): Promise<boolean>;
   /** Takes a free slot below `limit` for `holder`; the slot number, or null when all are taken. */
   acquireSlot(accountKey: string, limit: number, holder: string, leaseUntil: number, now: number): Promise<number | null>;
   releaseSlot(accountKey: string, slot: number, holder: string): Promise<void>;
@@ -141,6 +143,14 @@ export function createAccountsRepo(q: Queryable): AccountsRepo {
             AND (throttled_until IS NULL OR throttled_until <= ?)`,
         [now, accountKey, configured, windowStart, now],
       );
+    },
+
+    async hasFreeSlot(accountKey, limit, now) {
+      const free = await q.get<{ slot: number }>(
+        `SELECT slot FROM account_slots WHERE account_key = ? AND slot < ? AND (holder IS NULL OR lease_until < ?) LIMIT 1`,
+        [accountKey, limit, now],
+      );
+      return free !== undefined;
     },
 
     async acquireSlot(accountKey, limit, holder, leaseUntil, now) {

@@ -28,7 +28,17 @@ export interface RecordGroupUpdate {
   set: Record<string, SqlValue>;
 }
 
+/** What one claim read: the records it may take, and how many due records it left because an earlier record of their user is open. */
+export interface ClaimableRead {
+  rows: ClaimableRecord[];
+  heldBack: number;
+}
+
 export interface DeliveryRepo {
+  /** The apps with a CleverTap integration row (the delivery engine's accounts come from them). */
+  integratedAppIds(): Promise<string[]>;
+  /** The CleverTap IDs set for these users (or anonymous IDs), keyed `app\nuserKey`. */
+  clevertapIds(userKeysByApp: ReadonlyMap<string, ReadonlySet<string>>): Promise<Map<string, string>>;
   /** True when the (app, target) stream has a record ready to go; a cheap read before taking a write lock. */
   hasReady(appId: string, target: string, now: number): Promise<boolean>;
   /** True when stored events wait for processing (any app): more records are on their way. */
@@ -39,7 +49,7 @@ export interface DeliveryRepo {
    * bound for another account. Looks through at most a few pages of due records (records of
    * users in flight are skipped, not waited for). Reads only; the caller marks what it takes.
    */
-  selectClaimable(appId: string, target: string, now: number, limit: number): Promise<ClaimableRecord[]>;
+  selectClaimable(appId: string, target: string, now: number, limit: number): Promise<ClaimableRead>;
   /** Marks records in flight under this owner's lease, each with the identifier it is sent with. */
   markInFlight(records: readonly { id: number; identifierJson: string }[], owner: string, leaseUntil: number, now: number): Promise<void>;
   /** Sends records without an identifier back to `held` (their user has no CleverTap ID). */
@@ -109,6 +119,25 @@ const marks = (n: number): string => Array.from({ length: n }, () => '?').join('
 
 export function createDeliveryRepo(q: Queryable): DeliveryRepo {
   return {
+    async integratedAppIds() {
+      const rows = await q.all<{ app_id: string }>(`SELECT app_id FROM integrations ORDER BY app_id`);
+      return rows.map((r) => r.app_id);
+    },
+
+    async clevertapIds(userKeysByApp) {
+      const ids = new Map<string, string>();
+      for (const [appId, keySet] of userKeysByApp) {
+        for (const part of chunks([...keySet])) {
+          const found = await q.all<{ user_key: string; clevertap_id: string }>(
+            `SELECT user_key, clevertap_id FROM user_attributes WHERE app_id = ? AND user_key IN (${marks(part.length)})`,
+            [appId, ...part],
+          );
+          for (const f of found) ids.set(`${appId}\n${f.user_key}`, f.clevertap_id);
+        }
+      }
+      return ids;
+    },
+
     async eventsAwaitProcessing() {
       const row = await q.get<{ one: number }>(`SELECT 1 AS one FROM events WHERE status = 'received' LIMIT 1`);
       return row !== undefined;
@@ -127,6 +156,7 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
       // quadratic plan for the NOT EXISTS form on a freshly filled table (no statistics yet).
       const picked: ClaimableRecord[] = [];
       const pickedIds = new Set<number>();
+      let heldBack = 0;
       let afterId = 0;
       for (let page = 0; page < MAX_CLAIM_PAGES && picked.length < limit; page++) {
         const candidates = await q.all<ClaimableRecord>(
@@ -142,27 +172,33 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
         afterId = Number(candidates[candidates.length - 1]!.id);
         const open = await openRecordIds(q, appId, [...new Set(candidates.map((c) => c.user_key))], afterId);
         for (const c of candidates) {
-          if (!everyEarlierOpenRecordLeaves(open.get(c.user_key) ?? [], Number(c.id), pickedIds)) continue;
+          if (!everyEarlierOpenRecordLeaves(open.get(c.user_key) ?? [], Number(c.id), pickedIds)) {
+            heldBack += 1;
+            continue;
+          }
           picked.push(c);
           pickedIds.add(Number(c.id));
           if (picked.length >= limit) break;
         }
         if (candidates.length < limit) break;
       }
-      return picked;
+      return { rows: picked, heldBack };
     },
 
     async markInFlight(records, owner, leaseUntil, now) {
-      for (const part of chunks(records, 200)) {
-        const cases = part.map(() => 'WHEN ? THEN ?').join(' ');
-        const params: SqlValue[] = [owner, leaseUntil, now];
-        for (const r of part) params.push(r.id, r.identifierJson);
-        for (const r of part) params.push(r.id);
+      // One statement per 1000 records, the (id, identifier) pairs passed as one JSON parameter:
+      // far cheaper than a CASE over the ids (a claim's largest cost otherwise).
+      for (const part of chunks(records, 1000)) {
+        const pairs = JSON.stringify(part.map((r) => [r.id, r.identifierJson]));
         await q.run(
-          `UPDATE records SET state = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?,
-                  identifier_json = CASE id ${cases} END
-            WHERE id IN (${marks(part.length)}) AND state = 'pending'`,
-          params,
+          q.dialect === 'postgres'
+            ? `UPDATE records AS r SET state = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?, identifier_json = v.ident
+                 FROM (SELECT (e->>0)::bigint AS id, e->>1 AS ident FROM jsonb_array_elements(?::jsonb) AS e) AS v
+                WHERE r.id = v.id AND r.state = 'pending'`
+            : `UPDATE records SET state = 'in_flight', lease_owner = ?, lease_until = ?, updated_at = ?, identifier_json = v.ident
+                 FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS ident FROM json_each(?)) AS v
+                WHERE records.id = v.id AND records.state = 'pending'`,
+          [owner, leaseUntil, now, pairs],
         );
       }
     },

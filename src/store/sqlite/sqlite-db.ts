@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { toSqlValue, type Db, type Queryable, type RunResult, type SqlValue, type TransactionOptions } from '../db.js';
+import { createLocalChannels, toSqlValue, type Db, type Queryable, type RunResult, type SqlValue, type TransactionOptions } from '../db.js';
 import { createMutex } from './mutex.js';
 import { ensureSqliteFolder, explainSqliteOpenError, restrictSqliteFiles } from './sqlite-files.js';
 import { openWritePriority, type WritePriority } from './write-priority.js';
@@ -75,6 +75,9 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
     reader.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   }
   const mutex = createMutex();
+  // Every writer of the file runs on this machine: wake-ups stay in the process (another
+  // thread or process relies on the listeners' poll, or tells this one through its own means).
+  const channels = createLocalChannels();
   const cache = new Map<SqliteDatabase, Map<string, Statement>>();
 
   function prepare(conn: SqliteDatabase, sql: string): Statement {
@@ -180,6 +183,10 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
     async ping() {
       reader.prepare('SELECT 1').get();
     },
+    async notify(channel) {
+      channels.fire(channel);
+    },
+    listen: (channel, fn) => channels.add(channel, fn),
     async close() {
       await mutex.run(async () => {
         if (reader !== writer) reader.close();
