@@ -82,3 +82,24 @@ describe('latency', () => {
     expect(emu.stats().records).toBe(1000);
   });
 });
+
+describe('countOnly', () => {
+  it('counts accepted records without keeping them or their profiles; refused ones are still answered', async () => {
+    const counting = await startClevertapEmulator({ accounts: [A], countOnly: true });
+    try {
+      const res = await fetch(`${counting.url}/1/upload`, {
+        method: 'POST',
+        headers: { 'x-clevertap-account-id': A.accountId, 'x-clevertap-passcode': A.passcode },
+        body: JSON.stringify({ d: [{ type: 'event', evtName: 'Renewed', evtData: {}, ts, identity: 'u1' }, { type: 'event', evtName: 'Renewed', evtData: {}, ts }] }),
+      });
+      const body = (await res.json()) as { processed: number; unprocessed: Array<{ code: number }> };
+      expect([body.processed, body.unprocessed.map((u) => u.code)]).toEqual([1, [523]]);
+      expect(counting.stats().records).toBe(1);
+      expect(counting.records()).toEqual([]);
+      expect(counting.profiles()).toEqual([]);
+      expect(counting.timeline().map((e) => e.records)).toEqual([2]);
+    } finally {
+      await counting.close();
+    }
+  });
+});

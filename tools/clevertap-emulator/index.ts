@@ -156,6 +156,7 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     discardedEventNames: opts.discardedEventNames ?? [],
   };
   const hangTimers = new Set<NodeJS.Timeout>();
+  const countOnly = opts.countOnly ?? false;
 
   function setFaults(patch: Partial<EmulatorSettings>): void {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
@@ -163,7 +164,7 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     if (problem !== null) throw new RangeError(problem);
     settings = { ...settings, ...(defined as Partial<EmulatorSettings>) };
   }
-  const { port: _p, host: _h, accounts: _a, strictInferred: _s, maxEventProperties: _m, discardedEventNames: _d, random: _r, hangMs: _hm, ...initial } = opts;
+  const { port: _p, host: _h, accounts: _a, strictInferred: _s, countOnly: _c, maxEventProperties: _m, discardedEventNames: _d, random: _r, hangMs: _hm, ...initial } = opts;
   setFaults(initial);
 
   function addAccount(a: EmulatorAccount): void {
@@ -280,7 +281,9 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     checked.records.forEach((record, i) => {
       const rejection = checked.rejections[i]!;
       if (rejection === null) {
-        if (!dryRun) storeRecord(state, { account: accountId, receivedAt, requestId, record });
+        if (dryRun) return;
+        if (countOnly) state.stats.records += 1;
+        else storeRecord(state, { account: accountId, receivedAt, requestId, record });
       } else {
         unprocessed.push({ status: 'fail', code: rejection.code, error: `${rejection.error}. Skipped record number : ${i + 1}`, record });
       }
