@@ -13,7 +13,7 @@
  * Run alone: `node --import tsx bench/delivery.ts [a d]`; with the others: `npm run bench`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -267,6 +267,14 @@ async function benchCpuBound(): Promise<BenchRow[]> {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in seconds (Linux /proc). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command: state is field 3, utime 14 and stime 15 (1-based, man proc).
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Peak resident memory (VmHWM) of a process, in MB. */
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -278,13 +286,15 @@ let builtServer: string | null = null;
 
 /**
  * Compiles the server the way `npm start` does (tsc, tsconfig.build.json) into a private folder
- * under node_modules/.cache (so packages still resolve), and returns the CLI entry point; once
+ * under node_modules/.cache (so packages still resolve; one per checkout), and returns the CLI entry point; once
  * per bench run. Measuring the sources through tsx would add the loader's own memory (~35 MB)
  * and start-up to the server's.
  */
 export function buildServer(): string {
   if (builtServer !== null) return builtServer;
-  const outDir = join(REPO_ROOT, 'node_modules/.cache/pcbridge-bench-delivery');
+  // One folder per checkout: node_modules may be shared by several worktrees, whose benches
+  // must not compile their own trees over each other's.
+  const outDir = join(REPO_ROOT, 'node_modules/.cache', `pcbridge-bench-server-${createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 12)}`);
   const res = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', outDir], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
@@ -306,8 +316,10 @@ export interface BuiltServer {
 export function launchBuiltServer(main: string, env: Record<string, string>): Promise<BuiltServer> {
   return new Promise((resolve, reject) => {
     // The same Node flags as `npm start` (scripts/start.mjs) runs the server with.
+    // PCBRIDGE_BENCH_SERVER_NODE_FLAGS adds some (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a run).
     const nodeFlags = JSON.parse(readFileSync(join(REPO_ROOT, 'scripts/serve-node-flags.json'), 'utf8')) as string[];
-    const child = spawn(process.execPath, [...nodeFlags, main, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+    const extraFlags = (process.env.PCBRIDGE_BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+    const child = spawn(process.execPath, [...nodeFlags, ...extraFlags, main, 'serve', '--port', '0', '--host', '127.0.0.1'], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
