@@ -24,11 +24,12 @@ import { openContext } from '../src/runtime/runtime.js';
 import { defaultIntegrationSettings } from '../src/settings/defaults.js';
 import { enableAll } from '../src/settings/enable-all.js';
 import { startClevertapEmulator } from '../tools/clevertap-emulator/index.js';
-import { buildServer, startBuiltServer } from './delivery.js';
+import { buildServer, cpuSeconds, startBuiltServer } from './delivery.js';
 import { formatBenchTable, type BenchRow } from './table.js';
 import { PURCHASELY_FIXTURE_DIR } from '../test/helpers/fixtures.js';
 
-const USERS = 10_000;
+/** PCBRIDGE_BENCH_E2E_USERS scales the run down for profiling; the table's target is for 10,000. */
+const USERS = Number(process.env.PCBRIDGE_BENCH_E2E_USERS ?? 10_000);
 const EVENTS_PER_USER = 10;
 const ACCOUNT = { accountId: 'BENCH-E2E', passcode: 'bench-e2e-passcode' };
 const FIXTURES = ['SUBSCRIPTION_STARTED', 'ACTIVATE', 'TRANSACTION_PROCESSED'] as const;
@@ -38,7 +39,7 @@ const FIXTURE_DIR = PURCHASELY_FIXTURE_DIR;
  * Each user: its own subscription, ten events made from the documented fixtures, one minute
  * apart, with renewals moving the plan price and cumulated revenue (so profiles change).
  */
-function* generateLines(): Generator<NdjsonLine> {
+export function* generateLines(): Generator<NdjsonLine> {
   const templates = FIXTURES.map((name) => JSON.parse(readFileSync(join(FIXTURE_DIR, `${name}.json`), 'utf8')) as Record<string, unknown>);
   const start = Date.UTC(2026, 10, 1);
   let lineNumber = 0;
@@ -65,7 +66,10 @@ function* generateLines(): Generator<NdjsonLine> {
 
 export async function benchEndToEnd(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<BenchRow[]> {
   const main = buildServer();
-  const emulator = await startClevertapEmulator({ accounts: [{ ...ACCOUNT }] });
+  // Count-only: CleverTap stores records on its own machines; keeping 200,000 records and
+  // their profiles here would spend the bench's two cores on work that is not the bridge's.
+  // Every record is still parsed and validated, and counted when accepted.
+  const emulator = await startClevertapEmulator({ accounts: [{ ...ACCOUNT }], countOnly: true });
   const dir = mkdtempSync(join(tmpdir(), 'pcbridge-bench-e2e-'));
   const dbPath = join(dir, 'pcbridge.db');
   const env: Record<string, string> = {
@@ -109,6 +113,7 @@ export async function benchEndToEnd(log: (line: string) => void = (l) => process
       if (performance.now() - started > 600_000) throw new Error(`not done after 10 minutes (${left} left); the server said: ${serverOutput}`);
     }
     const seconds = (performance.now() - started) / 1000;
+    const serverCpu = cpuSeconds(server.pid!);
     // "While a backlog exists": requests that left before processing had taken the last event.
     const totals = db
       .prepare(
@@ -125,9 +130,12 @@ export async function benchEndToEnd(log: (line: string) => void = (l) => process
     const received = emulator.stats().records;
     const rate = totals.delivered / seconds;
     return [
-      { name: 'end-to-end: 100k events / 10k users, SQLite, processing + delivery', value: Math.round(rate), unit: 'records/s', target: '>= 5000', pass: rate >= 5000 },
+      { name: `end-to-end: ${(USERS * EVENTS_PER_USER) / 1000}k events / ${USERS / 1000}k users, SQLite, processing + delivery`, value: Math.round(rate), unit: 'records/s', target: '>= 10000', pass: rate >= 10_000 },
       { name: 'end-to-end: records produced / delivered / held by the emulator', value: `${totals.records} / ${totals.delivered} / ${received}`, unit: 'records', target: 'all equal', pass: totals.records === totals.delivered && received === totals.delivered },
-      { name: 'end-to-end: events per second (100k events)', value: Math.round((USERS * EVENTS_PER_USER) / seconds), unit: 'events/s' },
+      { name: `end-to-end: events per second (${(USERS * EVENTS_PER_USER) / 1000}k events)`, value: Math.round((USERS * EVENTS_PER_USER) / seconds), unit: 'events/s' },
+      // CPU time is steadier than the wall clock on a shared machine.
+      { name: 'end-to-end: CPU time of the serve process (all its threads)', value: Math.round(serverCpu * 10) / 10, unit: 's' },
+      { name: 'end-to-end: records per CPU-second of the serve process', value: Math.round(totals.delivered / serverCpu), unit: 'records/s' },
       {
         name: 'end-to-end: records per request while events wait for processing',
         value: totals.perRequestUnderBacklog === null ? 'n/a' : Math.round(totals.perRequestUnderBacklog),
@@ -151,3 +159,5 @@ export async function benchEndToEnd(log: (line: string) => void = (l) => process
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.stdout.write(`${formatBenchTable(await benchEndToEnd())}\n`);
 }
+
+export { ACCOUNT as END_TO_END_ACCOUNT, USERS as END_TO_END_USERS, EVENTS_PER_USER as END_TO_END_EVENTS_PER_USER };

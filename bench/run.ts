@@ -9,6 +9,7 @@ import { benchDelivery } from './delivery.js';
 import { benchEndToEnd } from './end-to-end.js';
 import { benchFuzz } from './fuzz.js';
 import { benchIngest } from './ingest.js';
+import { benchResumeDrain } from './resume-drain.js';
 import { formatBenchTable, type BenchRow } from './table.js';
 
 export { formatBenchTable, type BenchRow };
@@ -23,6 +24,7 @@ export const BENCHES: BenchEntry[] = [
   { name: 'ingest', run: () => benchIngest() },
   { name: 'clevertap-roundtrip', run: () => benchClevertapRoundtrip() },
   { name: 'delivery', run: () => benchDelivery() },
+  { name: 'resume-drain', run: () => benchResumeDrain() },
   { name: 'end-to-end', run: () => benchEndToEnd() },
   { name: 'fuzz', run: () => benchFuzz() },
 ];

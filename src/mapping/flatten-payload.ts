@@ -21,7 +21,7 @@
  * Iterative (an explicit stack): the nesting depth is the sender's choice, and a signed event
  * 10,000 levels deep must not overflow the call stack.
  */
-import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH, truncateUtf8 } from '../clevertap/naming.js';
+import { FORBIDDEN_NAME_CHARACTERS, MAX_NAME_LENGTH, MAX_VALUE_BYTES, truncateUtf8 } from '../clevertap/naming.js';
 import type { Scalar } from '../clevertap/types.js';
 import { isSerializableDateMs } from '../purchasely/payload.js';
 import { formatCleverTapDate, parseRfc3339 } from './clevertap-date.js';
@@ -106,8 +106,9 @@ export function flattenPayload(payload: Record<string, unknown>, leftOut?: Flatt
 
 function addScalar(out: Record<string, Scalar>, name: string, value: unknown): void {
   if (typeof value === 'string') {
-    const ms = parseRfc3339(value);
-    setOwn(out, name, ms === null ? truncateUtf8(value) : formatCleverTapDate(ms));
+    const ms = mayBeDateTime(value) ? parseRfc3339(value) : null;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: short strings need no byte count.
+    setOwn(out, name, ms !== null ? formatCleverTapDate(ms) : value.length * 3 <= MAX_VALUE_BYTES ? value : truncateUtf8(value));
   } else if (typeof value === 'number') {
     if (Number.isFinite(value)) setOwn(out, name, value);
   } else if (typeof value === 'boolean') {
@@ -126,6 +127,14 @@ function setOwn(out: Record<string, Scalar>, name: string, value: Scalar): void 
 }
 
 const NOTHING: ReadonlySet<string> = new Set();
+
+/**
+ * A cheap first look before parseRfc3339's pattern: a full date-time is at least 20 characters
+ * (`2026-01-01T00:00:00Z`) with `-` at 4 and 7 and `:` at 13 (most strings fail here).
+ */
+function mayBeDateTime(s: string): boolean {
+  return s.length >= 20 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58;
+}
 
 /** `x_ms` is a twin when its object also holds `x`. */
 function isTwin(obj: Record<string, unknown>, key: string): boolean {

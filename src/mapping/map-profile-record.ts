@@ -34,9 +34,9 @@ export function mapProfileRecord(
   settings: Pick<IntegrationSettings, 'userProperties'>,
   ts: number,
 ): ProfileRecordBody | null {
-  const enabled = Object.entries(settings.userProperties).filter(([, entry]) => entry.enabled);
+  const enabled = enabledProperties(settings.userProperties);
   // Without a `before` CleverTap may hold anything: the whole profile goes, even all removals.
-  const changed = before === null ? enabled.length > 0 : enabled.some(([key]) => (before[key] ?? null) !== (after[key] ?? null));
+  const changed = before === null ? enabled.length > 0 : enabled.some(({ key }) => (before[key] ?? null) !== (after[key] ?? null));
   if (!changed) return null;
   return { type: 'profile', profileData: toProfileData(after, settings), ts: Math.floor(ts) };
 }
@@ -44,13 +44,37 @@ export function mapProfileRecord(
 /** Every enabled property of `snapshot` under its CleverTap name, as a profile record states it. */
 export function toProfileData(snapshot: UserProperties, settings: Pick<IntegrationSettings, 'userProperties'>): Record<string, ProfileValue> {
   const profileData: Record<string, ProfileValue> = {};
-  for (const [key, entry] of Object.entries(settings.userProperties)) {
-    if (!entry.enabled) continue;
+  for (const { key, name, isBoolean } of enabledProperties(settings.userProperties)) {
     const value = toProfileValue(key, snapshot[key]);
-    profileData[entry.name] = value ?? (BOOLEAN_PROPERTIES.has(key) ? false : REMOVE);
+    profileData[name] = value ?? (isBoolean ? false : REMOVE);
   }
   return profileData;
 }
+
+/** An enabled user property: its snapshot key, its CleverTap name, whether it is a boolean. */
+interface EnabledProperty {
+  key: string;
+  name: string;
+  isBoolean: boolean;
+}
+
+/**
+ * The enabled properties of a settings' `userProperties`, in its order. Worked out once per
+ * settings object (processing reads the settings once per batch and maps every event of it);
+ * an object changed in place after its first use would keep its first answer, which nothing
+ * does — settings are read, never edited, while records are made.
+ */
+function enabledProperties(userProperties: IntegrationSettings['userProperties']): readonly EnabledProperty[] {
+  let enabled = ENABLED_PROPERTIES.get(userProperties);
+  if (enabled === undefined) {
+    enabled = Object.entries(userProperties)
+      .filter(([, entry]) => entry.enabled)
+      .map(([key, entry]) => ({ key, name: entry.name, isBoolean: BOOLEAN_PROPERTIES.has(key) }));
+    ENABLED_PROPERTIES.set(userProperties, enabled);
+  }
+  return enabled;
+}
+const ENABLED_PROPERTIES = new WeakMap<IntegrationSettings['userProperties'], readonly EnabledProperty[]>();
 
 function toProfileValue(key: string, value: string | number | boolean | null | undefined): Scalar | null {
   if (value === null || value === undefined) return null;

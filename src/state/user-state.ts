@@ -59,12 +59,14 @@ const CUMULATED_REVENUES = /^cumulated_revenues_in_([a-z]{3})$/;
 
 /** The payload's `cumulated_revenues_in_<cur>` (first by name if several), or null. */
 export function cumulatedRevenueOf(payload: Record<string, unknown>): { value: number; currency: string } | null {
-  for (const name of Object.keys(payload).sort()) {
+  // The first by name among the matching ones is the smallest name: no need to sort every key.
+  let first: { name: string; value: number; currency: string } | null = null;
+  for (const name of Object.keys(payload)) {
+    if (!name.startsWith(CUMULATED_REVENUES_PREFIX) || (first !== null && name >= first.name)) continue;
     const match = CUMULATED_REVENUES.exec(name);
     const value = payload[name];
-    if (match && typeof value === 'number' && Number.isFinite(value)) {
-      return { value, currency: (match[1] as string).toUpperCase() };
-    }
+    if (match && typeof value === 'number' && Number.isFinite(value)) first = { name, value, currency: (match[1] as string).toUpperCase() };
   }
-  return null;
+  return first === null ? null : { value: first.value, currency: first.currency };
 }
+const CUMULATED_REVENUES_PREFIX = 'cumulated_revenues_in_';

@@ -59,6 +59,7 @@ type CommandOptions = {
   faultMode: 'before' | 'after';
   maxConcurrency: number;
   inferredRules: boolean;
+  countOnly: boolean;
 };
 
 /** Adds `emulator clevertap` (creating the `emulator` group if needed) to `program`. */
@@ -93,6 +94,7 @@ export function registerEmulatorCommand(program: Command): void {
     )
     .option('--max-concurrency <n>', 'concurrent uploads per account before 429 (CleverTap: 15)', parseWhole(1, 1000, 'The concurrency cap'), 15)
     .option('--no-inferred-rules', 'only apply the validation rules CleverTap documents (see the emulator README)')
+    .option('--count-only', 'count accepted records without keeping them or their profiles (flat memory, for long benchmarks)', false)
     .action(async (o: CommandOptions) => {
       const accounts = o.account.length > 0 ? o.account : [DEFAULT_EMULATOR_ACCOUNT];
       const emulator = await startClevertapEmulator({
@@ -108,6 +110,7 @@ export function registerEmulatorCommand(program: Command): void {
         mode: o.faultMode,
         maxConcurrency: o.maxConcurrency,
         strictInferred: o.inferredRules,
+        countOnly: o.countOnly,
       });
       // Passcodes are not printed: they may be copies of real ones.
       const described = accounts.map((a) => `${a.accountId} (${a.region ?? 'any region'})`).join(', ');

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import {
   DEFAULT_SETTINGS,
   checkSettingsPatch,
@@ -17,6 +18,7 @@ import {
 } from './options.js';
 import {
   accountStats,
+  addTimelineEntry,
   clearState,
   countStatus,
   createEmulatorState,
@@ -25,6 +27,7 @@ import {
   type EmulatorStats,
   type RecordFilter,
   type StoredRecord,
+  type TimelineEntry,
 } from './state.js';
 import {
   deleteProfiles,
@@ -38,10 +41,10 @@ import {
   type ProfileIdentifier,
   type ProfileLookup,
 } from './profiles.js';
-import { validateRecord, type ValidationOptions } from './validate-record.js';
+import { validateRecord, type RecordRejection, type ValidationOptions } from './validate-record.js';
 
 export type { EmulatorOptions, EmulatorAccount, EmulatorSettings, EmulatorFaults } from './options.js';
-export type { EmulatorStats, StoredRecord, RecordFilter } from './state.js';
+export type { EmulatorStats, StoredRecord, RecordFilter, TimelineEntry } from './state.js';
 export type { EmulatorProfile, EventSummary, ProfileFilter, ProfileIdentifier } from './profiles.js';
 
 /** A running emulator. */
@@ -62,7 +65,9 @@ export type ClevertapEmulator = {
   /** A copy of the profile kept under `identifier` in `account`, or undefined. */
   profile(account: string, identifier: ProfileIdentifier): EmulatorProfile | undefined;
   stats(): EmulatorStats;
-  /** Forgets stored records, profiles and counters. */
+  /** Upload requests since the last clear, oldest first (copies): arrival, answer, status, records. */
+  timeline(): TimelineEntry[];
+  /** Forgets stored records, profiles, the timeline and counters. */
   clear(): void;
   close(): Promise<void>;
 };
@@ -112,6 +117,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Milliseconds since the Unix epoch, with the monotonic clock's sub-millisecond precision. */
+const preciseNow = (): number => performance.timeOrigin + performance.now();
+
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -148,6 +156,7 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     discardedEventNames: opts.discardedEventNames ?? [],
   };
   const hangTimers = new Set<NodeJS.Timeout>();
+  const countOnly = opts.countOnly ?? false;
 
   function setFaults(patch: Partial<EmulatorSettings>): void {
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
@@ -155,7 +164,7 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     if (problem !== null) throw new RangeError(problem);
     settings = { ...settings, ...(defined as Partial<EmulatorSettings>) };
   }
-  const { port: _p, host: _h, accounts: _a, strictInferred: _s, maxEventProperties: _m, discardedEventNames: _d, random: _r, hangMs: _hm, ...initial } = opts;
+  const { port: _p, host: _h, accounts: _a, strictInferred: _s, countOnly: _c, maxEventProperties: _m, discardedEventNames: _d, random: _r, hangMs: _hm, ...initial } = opts;
   setFaults(initial);
 
   function addAccount(a: EmulatorAccount): void {
@@ -217,7 +226,14 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
   }
 
   async function handleUpload(req: IncomingMessage, res: ServerResponse, region: string | undefined, dryRun: boolean): Promise<void> {
+    const arrivedAt = preciseNow();
     state.stats.requests += 1;
+    const entry: TimelineEntry = { account: header(req, 'x-clevertap-account-id') ?? null, arrivedAt, answeredAt: null, status: null, records: null };
+    addTimelineEntry(state, entry);
+    res.on('finish', () => {
+      entry.answeredAt = preciseNow();
+      entry.status = res.statusCode;
+    });
     const account = authorise(req, region);
     if (account === null) {
       req.resume();
@@ -245,44 +261,53 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
       countStatus(state, 413);
       return sendJson(res, 413, failBody(413, 'Request body too large'));
     }
-    if (settings.latencyMs > 0) await sleep(settings.latencyMs);
+    // The body is parsed and every record checked while the latency runs (both are pure), so
+    // the answer leaves `latencyMs` after the request arrived, not that plus the time a
+    // 1000-record body takes to check.
+    const checked = checkUploadBody(text);
+    if ('records' in checked) entry.records = checked.records.length;
+    const latencyLeft = arrivedAt + settings.latencyMs - preciseNow();
+    if (settings.latencyMs > 0 && latencyLeft > 0) await sleep(latencyLeft);
     const fault = drawFault();
     if (fault !== null && settings.mode === 'before') return applyFault(fault, req, res);
-
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
+    if ('error' in checked) {
       countStatus(state, 400);
-      return sendJson(res, 400, failBody(400, 'Malformed JSON body'));
-    }
-    const d = typeof body === 'object' && body !== null ? (body as { d?: unknown }).d : undefined;
-    if (!Array.isArray(d)) {
-      countStatus(state, 400);
-      return sendJson(res, 400, failBody(400, 'Body must be an object with a "d" array of records'));
-    }
-    if (d.length > MAX_RECORDS) {
-      countStatus(state, 400);
-      return sendJson(res, 400, failBody(400, `At most ${MAX_RECORDS} records per request, got ${d.length}`));
+      return sendJson(res, 400, failBody(400, checked.error));
     }
 
     const requestId = randomUUID();
     const receivedAt = new Date().toISOString();
     const unprocessed: unknown[] = [];
-    d.forEach((record, i) => {
-      const rejection = validateRecord(record, validation);
+    checked.records.forEach((record, i) => {
+      const rejection = checked.rejections[i]!;
       if (rejection === null) {
-        if (!dryRun) storeRecord(state, { account: accountId, receivedAt, requestId, record });
+        if (dryRun) return;
+        if (countOnly) state.stats.records += 1;
+        else storeRecord(state, { account: accountId, receivedAt, requestId, record });
       } else {
         unprocessed.push({ status: 'fail', code: rejection.code, error: `${rejection.error}. Skipped record number : ${i + 1}`, record });
       }
     });
     if (fault !== null) return applyFault(fault, req, res);
 
-    const processed = d.length - unprocessed.length;
+    const processed = checked.records.length - unprocessed.length;
     const status = unprocessed.length === 0 ? 'success' : processed === 0 ? 'fail' : 'partial';
     countStatus(state, 200);
     sendJson(res, 200, { status, processed, unprocessed });
+  }
+
+  /** An upload body's records and each one's verdict, or why the body itself is refused (400). */
+  function checkUploadBody(text: string): { error: string } | { records: unknown[]; rejections: (RecordRejection | null)[] } {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { error: 'Malformed JSON body' };
+    }
+    const d = typeof body === 'object' && body !== null ? (body as { d?: unknown }).d : undefined;
+    if (!Array.isArray(d)) return { error: 'Body must be an object with a "d" array of records' };
+    if (d.length > MAX_RECORDS) return { error: `At most ${MAX_RECORDS} records per request, got ${d.length}` };
+    return { records: d, rejections: d.map((record) => validateRecord(record, validation)) };
   }
 
   /** Get User Profile: read-only, so no faults, latency, concurrency cap or upload counters. */
@@ -330,6 +355,8 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
         return;
       case 'GET /_emulator/stats':
         return sendJson(res, 200, state.stats);
+      case 'GET /_emulator/timeline':
+        return sendJson(res, 200, { timeline: state.timeline });
       case 'GET /_emulator/faults':
         return sendJson(res, 200, settings);
       case 'POST /_emulator/faults':
@@ -402,6 +429,7 @@ export async function startClevertapEmulator(opts: EmulatorOptions = {}): Promis
     profiles: (filter = {}) => structuredClone(filterProfiles(state.profiles.values(), filter)),
     profile: (account, identifier) => structuredClone(state.profiles.get(profileKey(account, identifier))),
     stats: () => structuredClone(state.stats),
+    timeline: () => state.timeline.map((e) => ({ ...e })),
     clear: () => clearState(state),
     close: async () => {
       for (const t of hangTimers) clearTimeout(t);

@@ -47,6 +47,12 @@ export type EmulatorOptions = Partial<EmulatorSettings> & {
   accounts?: EmulatorAccount[];
   /** Apply the rules CleverTap's docs do not state (see README); default true. */
   strictInferred?: boolean;
+  /**
+   * Count accepted records (`stats.records`, the timeline) without keeping them or folding them
+   * into profiles: flat memory and no storing work after the latency, for long benchmarks.
+   * Default false.
+   */
+  countOnly?: boolean;
   /** Most properties per event before code 522 (CleverTap's default: 100). */
   maxEventProperties?: number;
   /** Event names discarded in the (emulated) dashboard: code 528. */

@@ -29,12 +29,35 @@ export type EmulatorStats = {
 
 export type RecordFilter = { account?: string; identity?: string; objectId?: string };
 
+/**
+ * One upload request as the emulator saw it, for measuring a client's pacing (time to the first
+ * request, gaps between an answer and the next request, batch sizes). Times are milliseconds
+ * since the Unix epoch with a fractional part (`performance.timeOrigin + performance.now()`),
+ * so another process on the same host can compare them with its own clock.
+ */
+export type TimelineEntry = {
+  /** The account the credential headers name (also when refused); null without the header. */
+  account: string | null;
+  arrivedAt: number;
+  /** When the answer was written; null while in flight, or for a dropped or never answered request. */
+  answeredAt: number | null;
+  /** HTTP status of the answer; null until answered (and for dropped or never answered requests). */
+  status: number | null;
+  /** Records in the body (its `d` array); null when the body was not read or not an upload body. */
+  records: number | null;
+};
+
+/** The timeline keeps the latest this many requests (a long demo run must not grow it forever). */
+export const TIMELINE_LIMIT = 50_000;
+
 export type EmulatorState = {
   accounts: Map<string, EmulatorAccount>;
   records: StoredRecord[];
   /** By `profileKey`; a Map keeps the order profiles were created in. */
   profiles: Map<string, EmulatorProfile>;
   stats: EmulatorStats;
+  /** Upload requests since the last clear, oldest first, at most TIMELINE_LIMIT. */
+  timeline: TimelineEntry[];
 };
 
 export function createEmulatorState(accounts: readonly EmulatorAccount[]): EmulatorState {
@@ -43,7 +66,14 @@ export function createEmulatorState(accounts: readonly EmulatorAccount[]): Emula
     records: [],
     profiles: new Map(),
     stats: { requests: 0, statusCounts: {}, records: 0, connections: 0, inFlight: 0, accounts: {} },
+    timeline: [],
   };
+}
+
+/** Appends a request to the timeline, forgetting the oldest beyond TIMELINE_LIMIT. */
+export function addTimelineEntry(state: EmulatorState, entry: TimelineEntry): void {
+  if (state.timeline.length >= TIMELINE_LIMIT) state.timeline.splice(0, state.timeline.length - TIMELINE_LIMIT + 1);
+  state.timeline.push(entry);
 }
 
 export function accountStats(state: EmulatorState, accountId: string): AccountStats {
@@ -82,10 +112,11 @@ export function storeRecord(state: EmulatorState, stored: StoredRecord): void {
   state.profiles.set(key, foldRecord(state.profiles.get(key), stored.account, identifier, record, stored.receivedAt, nowSeconds));
 }
 
-/** Forgets stored records and profiles and resets counters (connections and in-flight stay truthful). */
+/** Forgets stored records, profiles and the timeline and resets counters (connections and in-flight stay truthful). */
 export function clearState(state: EmulatorState): void {
   state.records = [];
   state.profiles = new Map();
+  state.timeline = [];
   const { connections, inFlight } = state.stats;
   const accounts: Record<string, AccountStats> = {};
   for (const [id, a] of Object.entries(state.stats.accounts)) accounts[id] = { requests: 0, inFlight: a.inFlight, maxConcurrency: a.inFlight };
