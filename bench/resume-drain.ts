@@ -185,7 +185,7 @@ export async function measureDrain(config: DrainConfig, log: (line: string) => v
     };
   } catch (err) {
     const said = servers.map((s) => s.output().slice(-1500)).join('\n---\n');
-    throw new Error(`${(err as Error).message}${said ? `; the servers said: ${said}` : ''}`);
+    throw new Error(`${(err as Error).message}${said ? `; the servers said: ${said}` : ''}`, { cause: err });
   } finally {
     for (const s of servers) s.child.kill('SIGKILL');
     await bed?.close();

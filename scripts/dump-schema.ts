@@ -22,7 +22,7 @@ let stale = 0;
 for (const dialect of DIALECTS) {
   const file = join(ROOT, SCHEMA_DUMP_FILES[dialect]);
   const dump = await freshSchemaDump(dialect);
-  let committed: string | null = null;
+  let committed: string | null;
   try {
     committed = readFileSync(file, 'utf8');
   } catch {

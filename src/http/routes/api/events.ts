@@ -3,7 +3,6 @@ import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { decodeEventCursor, encodeEventCursor, toEventDetailOut, toEventItemOut } from '../../../ingest/event-log.js';
 import { parseDuration } from '../../../settings/index.js';
-import { createEventsRepo } from '../../../store/repos/events-repo.js';
 import { AppIdParams, errorResponses, EventCountsOut, EventCountsQuery, EventDetailOut, EventListOut, EventListQuery, EventParams } from '../../../contract/index.js';
 import type { TypedFastify } from '../../schemas.js';
 
