@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { WebhookApp } from '../ingest/app-secrets-cache.js';
 import { signPurchaselyBodyWithoutTimestamp, signPurchaselyDeprecatedHeader, type SignatureVerdict } from '../purchasely/signature.js';
-import type { RejectionReason } from './rejection-reasons.js';
+import type { RejectionReason } from '../contract/rejection-reasons.js';
 
 /** Why a signature check failed, in the refusal log's words, with the clock skew when that was it. */
 export interface SignatureRefusal {

@@ -1,7 +1,7 @@
 import { requireApp } from '../apps/apps-service.js';
 import type { AppContext } from '../context.js';
 import { UNKNOWN_APP_BUCKET } from '../store/repos/rejections-repo.js';
-import { REJECTION_REASONS, type RejectionReason } from './rejection-reasons.js';
+import { REJECTION_REASONS, type RejectionReason } from '../contract/rejection-reasons.js';
 
 /** One refused request as the API shows it. */
 export interface RejectionItem {

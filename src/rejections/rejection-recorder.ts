@@ -2,7 +2,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { UNKNOWN_APP_BUCKET, type RejectionRow } from '../store/repos/rejections-repo.js';
-import { KEEP_PER_BUCKET, type RefusedRequest } from './rejection-reasons.js';
+import { KEEP_PER_BUCKET, type RefusedRequest } from '../contract/rejection-reasons.js';
 
 export { KEEP_PER_BUCKET };
 

@@ -18,7 +18,7 @@ const filesOf = (dir: string) => readdirSync(new URL(dir, SRC)).filter((f) => f.
 const importsOf = (path: string) => [...read(path).matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
 
 /** The modules of constants and pure functions outside src/contract/ that it may re-export. */
-const PURE_MODULES = ['clevertap/regions.ts', 'purchasely/catalog.ts', 'purchasely/payload.ts', 'purchasely/signature.ts', 'rejections/rejection-reasons.ts'];
+const PURE_MODULES = ['clevertap/regions.ts', 'purchasely/catalog.ts', 'purchasely/payload.ts', 'purchasely/signature.ts'];
 
 describe('the contract module', () => {
   it('imports only TypeBox, its own files and modules of pure constants', () => {

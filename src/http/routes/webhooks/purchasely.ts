@@ -8,7 +8,7 @@ import { createIngestWriter } from '../../../ingest/ingest-writer.js';
 import { verifyWebhook } from '../../../ingest/verify-webhook.js';
 import { toStorableText } from '../../../purchasely/storable-text.js';
 import { classifySignatureRefusal } from '../../../rejections/classify-signature-refusal.js';
-import type { RejectionReason } from '../../../rejections/rejection-reasons.js';
+import type { RejectionReason } from '../../../contract/rejection-reasons.js';
 import { createRejectionRecorder } from '../../../rejections/rejection-recorder.js';
 import { isStoreUnavailable } from '../../../store/store.js';
 import { errorResponses } from '../../schemas.js';
