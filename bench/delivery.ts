@@ -394,6 +394,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const parts = process.argv.slice(2);
   const rows = await benchDelivery(parts.length > 0 ? parts : undefined);
   const width = Math.max(...rows.map((r) => r.name.length));
-  for (const r of rows) process.stdout.write(`${r.name.padEnd(width)}  ${String(r.value).padStart(10)} ${r.unit}${r.target ? `  (target ${r.target}: ${r.pass ? 'pass' : 'FAIL'})` : ''}\n`);
+  for (const r of rows)
+    process.stdout.write(`${r.name.padEnd(width)}  ${String(r.value).padStart(10)} ${r.unit}${r.target ? `  (target ${r.target}: ${r.pass ? 'pass' : 'FAIL'})` : ''}\n`);
   process.exit(0);
 }

@@ -105,9 +105,7 @@ export async function benchEndToEnd(log: (line: string) => void = (l) => process
     while (left > 0) {
       await new Promise((r) => setTimeout(r, 250));
       const row = db
-        .prepare(
-          `SELECT (SELECT COUNT(*) FROM events WHERE status = 'received') + (SELECT COUNT(*) FROM records WHERE state IN ('pending', 'in_flight', 'held')) AS n`,
-        )
+        .prepare(`SELECT (SELECT COUNT(*) FROM events WHERE status = 'received') + (SELECT COUNT(*) FROM records WHERE state IN ('pending', 'in_flight', 'held')) AS n`)
         .get() as { n: number };
       left = row.n;
       if (performance.now() - started > 600_000) throw new Error(`not done after 10 minutes (${left} left); the server said: ${serverOutput}`);
@@ -130,8 +128,20 @@ export async function benchEndToEnd(log: (line: string) => void = (l) => process
     const received = emulator.stats().records;
     const rate = totals.delivered / seconds;
     return [
-      { name: `end-to-end: ${(USERS * EVENTS_PER_USER) / 1000}k events / ${USERS / 1000}k users, SQLite, processing + delivery`, value: Math.round(rate), unit: 'records/s', target: '>= 10000', pass: rate >= 10_000 },
-      { name: 'end-to-end: records produced / delivered / held by the emulator', value: `${totals.records} / ${totals.delivered} / ${received}`, unit: 'records', target: 'all equal', pass: totals.records === totals.delivered && received === totals.delivered },
+      {
+        name: `end-to-end: ${(USERS * EVENTS_PER_USER) / 1000}k events / ${USERS / 1000}k users, SQLite, processing + delivery`,
+        value: Math.round(rate),
+        unit: 'records/s',
+        target: '>= 10000',
+        pass: rate >= 10_000,
+      },
+      {
+        name: 'end-to-end: records produced / delivered / held by the emulator',
+        value: `${totals.records} / ${totals.delivered} / ${received}`,
+        unit: 'records',
+        target: 'all equal',
+        pass: totals.records === totals.delivered && received === totals.delivered,
+      },
       { name: `end-to-end: events per second (${(USERS * EVENTS_PER_USER) / 1000}k events)`, value: Math.round((USERS * EVENTS_PER_USER) / seconds), unit: 'events/s' },
       // CPU time is steadier than the wall clock on a shared machine.
       { name: 'end-to-end: CPU time of the serve process (all its threads)', value: Math.round(serverCpu * 10) / 10, unit: 's' },
@@ -143,7 +153,11 @@ export async function benchEndToEnd(log: (line: string) => void = (l) => process
         target: '>= 950',
         pass: totals.perRequestUnderBacklog !== null && totals.perRequestUnderBacklog >= 950,
       },
-      { name: 'end-to-end: records per request, whole run (requests, of which < 950 records)', value: `${Math.round(totals.perRequest)} (${totals.requests}, ${totals.shortRequests})`, unit: 'records' },
+      {
+        name: 'end-to-end: records per request, whole run (requests, of which < 950 records)',
+        value: `${Math.round(totals.perRequest)} (${totals.requests}, ${totals.shortRequests})`,
+        unit: 'records',
+      },
     ];
   } finally {
     if (server && server.exitCode === null) {

@@ -33,11 +33,21 @@ export async function benchFuzz(requests = Number(process.env.PCBRIDGE_FUZZ_REQU
     const seconds = (Date.now() - startedAt) / 1000;
     const label = `fuzz (${dialect})`;
     rows.push(
-      { name: `${label}: requests sent (200 / 401 / 413 / other), ${seconds.toFixed(0)} s`, value: `${report.requests} (${report.byStatus['200'] ?? 0} / ${report.byStatus['401'] ?? 0} / ${report.byStatus['413'] ?? 0} / ${report.requests - (report.byStatus['200'] ?? 0) - (report.byStatus['401'] ?? 0) - (report.byStatus['413'] ?? 0)})`, unit: 'requests' },
+      {
+        name: `${label}: requests sent (200 / 401 / 413 / other), ${seconds.toFixed(0)} s`,
+        value: `${report.requests} (${report.byStatus['200'] ?? 0} / ${report.byStatus['401'] ?? 0} / ${report.byStatus['413'] ?? 0} / ${report.requests - (report.byStatus['200'] ?? 0) - (report.byStatus['401'] ?? 0) - (report.byStatus['413'] ?? 0)})`,
+        unit: 'requests',
+      },
       { name: `${label}: answers of 500 or more`, value: report.serverErrors, unit: 'answers', target: '0', pass: report.serverErrors === 0 },
       { name: `${label}: webhook answers other than the SPEC's`, value: report.unexpected.length, unit: 'answers', target: '0', pass: report.unexpected.length === 0 },
       { name: `${label}: events stuck unprocessed`, value: report.stuck, unit: 'events', target: '0', pass: report.stuck === 0 },
-      { name: `${label}: acknowledged events lost (acknowledged − listed)`, value: report.acknowledged - report.listed, unit: 'events', target: '0', pass: report.acknowledged === report.listed },
+      {
+        name: `${label}: acknowledged events lost (acknowledged − listed)`,
+        value: report.acknowledged - report.listed,
+        unit: 'events',
+        target: '0',
+        pass: report.acknowledged === report.listed,
+      },
       { name: `${label}: listed events whose detail fails`, value: report.unreadable, unit: 'events', target: '0', pass: report.unreadable === 0 },
       { name: `${label}: plain events not processed`, value: report.controlsNotProcessed.length, unit: 'events', target: '0', pass: report.controlsNotProcessed.length === 0 },
     );

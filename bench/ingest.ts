@@ -225,7 +225,6 @@ function stopChild(child: ChildProcess): Promise<void> {
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 const cpuFigure = (x: number | null): number | string => (x === null ? 'n/a' : Math.round(x * 1000) / 1000);
 
-
 /** A running `pcbridge serve` on a fresh SQLite file, with an app to send webhooks to. */
 interface BridgeUnderTest {
   baseUrl: string;
@@ -315,7 +314,9 @@ export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchR
       // rounds makes every insert a little dearer.
       const bridge = await startBridge(opts.role ?? 'all');
       try {
-        log(`ingest: round ${round}/${rounds}: baseline node:http, then pcbridge role ${opts.role ?? 'all'} (SQLite, durable), ${settings.connections} connections, ${settings.durationMs / 1000} s each…`);
+        log(
+          `ingest: round ${round}/${rounds}: baseline node:http, then pcbridge role ${opts.role ?? 'all'} (SQLite, durable), ${settings.connections} connections, ${settings.durationMs / 1000} s each…`,
+        );
         baselineRuns.push(await runLoad(bare.url, '/webhooks/purchasely/bench', settings, `${runTag}-b${round}`, bare.child.pid));
         bridgeRuns.push(await runLoad(bridge.baseUrl, bridge.path, settings, `${runTag}-${round}`, bridge.pid));
       } finally {
@@ -361,7 +362,13 @@ export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchR
     { name: 'ingest: baseline node:http rate (median)', value: Math.round(baselineRate), unit: 'req/s' },
     { name: 'ingest: baseline p50 / p99 (median)', value: `${figure(medianOf(baselineRuns, (r) => r.p50))} / ${figure(medianOf(baselineRuns, (r) => r.p99))}`, unit: 'ms' },
     { name: 'ingest: pcbridge durable signed rate (SQLite, median)', value: Math.round(medianOf(bridgeRuns, (r) => r.rate)!), unit: 'req/s' },
-    { name: `ingest: pcbridge / baseline rate ratio (median of ${rounds} paired rounds)`, value: Math.round(ratio * 100) / 100, unit: 'ratio', target: `>= ${RATIO_TARGET}`, pass: ratio >= RATIO_TARGET },
+    {
+      name: `ingest: pcbridge / baseline rate ratio (median of ${rounds} paired rounds)`,
+      value: Math.round(ratio * 100) / 100,
+      unit: 'ratio',
+      target: `>= ${RATIO_TARGET}`,
+      pass: ratio >= RATIO_TARGET,
+    },
     { name: 'ingest: ratio in each round', value: ratios.map((r) => r.toFixed(2)).join(' / '), unit: 'ratio' },
     { name: 'ingest: pcbridge p50 latency (median)', value: figure(medianOf(bridgeRuns, (r) => r.p50)), unit: 'ms' },
     { name: 'ingest: pcbridge p99 latency (median)', value: round1(bridgeP99), unit: 'ms', target: `< ${P99_TARGET_MS}`, pass: bridgeP99 < P99_TARGET_MS },
@@ -396,5 +403,6 @@ export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchR
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const rows = await benchIngest();
-  for (const r of rows) process.stdout.write(`${r.name.padEnd(48)} ${String(r.value).padStart(14)} ${r.unit}${r.target ? `  (target ${r.target}: ${r.pass ? 'pass' : 'FAIL'})` : ''}\n`);
+  for (const r of rows)
+    process.stdout.write(`${r.name.padEnd(48)} ${String(r.value).padStart(14)} ${r.unit}${r.target ? `  (target ${r.target}: ${r.pass ? 'pass' : 'FAIL'})` : ''}\n`);
 }

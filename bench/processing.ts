@@ -41,7 +41,12 @@ export async function benchProcessing(log: (line: string) => void = (l) => proce
     const { ctx } = await openContext(loadConfig(env), { logger: createLogger('warn') });
     const app = await createApp(ctx, { name: 'Bench processing', webhookSecret: 'bench-processing-secret' });
     const everything = enableAll(enableAll(defaultIntegrationSettings(), 'events'), 'userProperties');
-    await saveIntegrationSettings(ctx, app.id, { ...everything, enabled: true, accountId: END_TO_END_ACCOUNT.accountId, passcode: END_TO_END_ACCOUNT.passcode, sandbox: 'same_account' }, 'put');
+    await saveIntegrationSettings(
+      ctx,
+      app.id,
+      { ...everything, enabled: true, accountId: END_TO_END_ACCOUNT.accountId, passcode: END_TO_END_ACCOUNT.passcode, sandbox: 'same_account' },
+      'put',
+    );
     log(`processing: importing ${events} events…`);
     await importEvents(ctx, { appId: app.id, lines: generateLines() });
     log('processing: processing them…');

@@ -75,7 +75,9 @@ const base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`
 const workers = startWorkers(t.ctx);
 
 try {
-  const created = (await server.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: 'Purchasely Demo', webhookSecret: SECRET } })).json() as { id: string };
+  const created = (await server.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: 'Purchasely Demo', webhookSecret: SECRET } })).json() as {
+    id: string;
+  };
   const appId = created.id;
   const catalog = (await server.inject({ method: 'GET', url: `/api/v1/apps/${appId}/catalog`, headers: AUTH })).json() as {
     events: { name: string }[];
@@ -164,7 +166,9 @@ try {
     if (want('preview')) {
       // A documented example checked by CleverTap, on an app of its own: the simulated traffic
       // above shares one subscription id among 40 users, whose state would blur the example.
-      const own = (await server.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: 'Purchasely Demo', webhookSecret: SECRET } })).json() as { id: string };
+      const own = (await server.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: 'Purchasely Demo', webhookSecret: SECRET } })).json() as {
+        id: string;
+      };
       const ownPut = await server.inject({ method: 'PUT', url: `/api/v1/apps/${own.id}/integrations/clevertap`, headers: AUTH, payload: settings });
       if (ownPut.statusCode !== 200) throw new Error(`integration PUT answered ${ownPut.statusCode}: ${ownPut.body}`);
       await page.goto(`${base}/apps/${own.id}/try`);
@@ -211,7 +215,14 @@ try {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-clevertap-account-id': ACCOUNT.accountId, 'x-clevertap-passcode': ACCOUNT.passcode },
         body: JSON.stringify({
-          d: [{ type: 'profile', ...view.identifier, ts: Math.floor(Date.now() / 1000), profileData: { subscription_status: 'EXPIRED', has_active_subscription: false, 'Favourite Colour': 'green' } }],
+          d: [
+            {
+              type: 'profile',
+              ...view.identifier,
+              ts: Math.floor(Date.now() / 1000),
+              profileData: { subscription_status: 'EXPIRED', has_active_subscription: false, 'Favourite Colour': 'green' },
+            },
+          ],
         }),
       });
       if (!changed.ok) throw new Error(`the emulator answered ${changed.status}`);
@@ -231,7 +242,13 @@ try {
         if (signWith !== null) headers['x-purchasely-request-signature'] = signPurchaselyRequest(signWith, String(timestamp), body);
         await server.inject({ method: 'POST', url: `/webhooks/purchasely/${appId}`, headers, payload: body, remoteAddress });
       };
-      await server.inject({ method: 'POST', url: `/webhooks/purchasely/${appId}`, headers: { 'content-type': 'application/json' }, payload: 'x'.repeat(300_000), remoteAddress: '198.51.100.23' });
+      await server.inject({
+        method: 'POST',
+        url: `/webhooks/purchasely/${appId}`,
+        headers: { 'content-type': 'application/json' },
+        payload: 'x'.repeat(300_000),
+        remoteAddress: '198.51.100.23',
+      });
       await refuse('198.51.100.23', null);
       for (let i = 0; i < 3; i += 1) await refuse('203.0.113.40', 'the-secret-before-rotation');
       await refuse('203.0.113.41', SECRET, Math.floor(Date.now() / 1000) - 420);

@@ -3,9 +3,7 @@ import { isIP } from 'node:net';
 import { ConfigError } from './errors.js';
 
 /** Where the data lives: an embedded SQLite file or a shared PostgreSQL database. */
-export type DatabaseTarget =
-  | { dialect: 'sqlite'; path: string }
-  | { dialect: 'postgres'; url: string; schema: string | null };
+export type DatabaseTarget = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string; schema: string | null };
 
 export type Role = 'all' | 'api' | 'worker';
 export const ROLES: readonly Role[] = ['all', 'api', 'worker'];
@@ -149,7 +147,11 @@ export function parseDatabaseUrl(name: string, text: string): DatabaseTarget {
       throw new ConfigError(name, 'is not a valid postgres:// URL');
     }
     // pg decodes these itself and would fail later with a message that names nothing.
-    for (const [part, value] of [['user name', url.username], ['password', url.password], ['database name', url.pathname]] as const) {
+    for (const [part, value] of [
+      ['user name', url.username],
+      ['password', url.password],
+      ['database name', url.pathname],
+    ] as const) {
       try {
         decodeURIComponent(value);
       } catch {
@@ -275,8 +277,7 @@ export type ConfigPurpose = 'serve' | 'tool';
  * Throws ConfigError naming the first bad variable.
  */
 export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}, purpose: ConfigPurpose = 'serve'): Config {
-  const pick = (name: keyof typeof DEFAULTS, flag: string | undefined): string =>
-    flag ?? (env[name] === undefined || env[name] === '' ? DEFAULTS[name] : env[name]!);
+  const pick = (name: keyof typeof DEFAULTS, flag: string | undefined): string => flag ?? (env[name] === undefined || env[name] === '' ? DEFAULTS[name] : env[name]!);
 
   const databaseUrl = flags.databaseUrl ?? readSecret(env, 'DATABASE_URL') ?? DEFAULTS.DATABASE_URL;
   const database = parseDatabaseUrl('DATABASE_URL', databaseUrl);
@@ -310,12 +311,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}, purp
     secretKey,
     clevertapBaseUrl: baseUrlText ? parseBaseUrl('PCBRIDGE_CLEVERTAP_BASE_URL', baseUrlText) : null,
     clevertapTimeoutMs: parseTimeout('PCBRIDGE_CLEVERTAP_TIMEOUT', pick('PCBRIDGE_CLEVERTAP_TIMEOUT', flags.clevertapTimeout)),
-    clevertapConcurrency: parseIntInRange(
-      'PCBRIDGE_CLEVERTAP_CONCURRENCY',
-      pick('PCBRIDGE_CLEVERTAP_CONCURRENCY', flags.clevertapConcurrency),
-      1,
-      15,
-    ),
+    clevertapConcurrency: parseIntInRange('PCBRIDGE_CLEVERTAP_CONCURRENCY', pick('PCBRIDGE_CLEVERTAP_CONCURRENCY', flags.clevertapConcurrency), 1, 15),
     retryScheduleMs: Object.freeze(parseSchedule('PCBRIDGE_RETRY_SCHEDULE', pick('PCBRIDGE_RETRY_SCHEDULE', flags.retrySchedule))),
     role: parseOneOf('PCBRIDGE_ROLE', pick('PCBRIDGE_ROLE', flags.role), ROLES),
     logLevel: parseOneOf('LOG_LEVEL', pick('LOG_LEVEL', flags.logLevel), LOG_LEVELS),

@@ -76,35 +76,44 @@ export function reuseMetric<T>(registry: Registry, name: string, make: (base: { 
  */
 export function registerStoreGauges(registry: Registry, store: Pick<Store, 'metrics'>): void {
   const repo = store.metrics;
-  reuseMetric(registry, 'pcbridge_outbox_records', (base) =>
-    new Gauge({
-      ...base,
-      help: 'Records in the outbox that are not settled yet, by state: pending, in_flight, held (all instances)',
-      labelNames: ['state'],
-      async collect() {
-        const counts = await repo.outboxCounts().catch(() => null);
-        if (counts) for (const [state, n] of counts) this.set({ state }, n);
-      },
-    }),
+  reuseMetric(
+    registry,
+    'pcbridge_outbox_records',
+    (base) =>
+      new Gauge({
+        ...base,
+        help: 'Records in the outbox that are not settled yet, by state: pending, in_flight, held (all instances)',
+        labelNames: ['state'],
+        async collect() {
+          const counts = await repo.outboxCounts().catch(() => null);
+          if (counts) for (const [state, n] of counts) this.set({ state }, n);
+        },
+      }),
   );
-  reuseMetric(registry, 'pcbridge_unprocessed_events', (base) =>
-    new Gauge({
-      ...base,
-      help: 'Events stored and not processed yet (status received), all instances: the processing backlog',
-      async collect() {
-        const n = await repo.receivedEvents().catch(() => null);
-        if (n !== null) this.set(n);
-      },
-    }),
+  reuseMetric(
+    registry,
+    'pcbridge_unprocessed_events',
+    (base) =>
+      new Gauge({
+        ...base,
+        help: 'Events stored and not processed yet (status received), all instances: the processing backlog',
+        async collect() {
+          const n = await repo.receivedEvents().catch(() => null);
+          if (n !== null) this.set(n);
+        },
+      }),
   );
-  reuseMetric(registry, 'pcbridge_clevertap_accounts_auth_failed', (base) =>
-    new Gauge({
-      ...base,
-      help: 'CleverTap accounts whose credentials were refused (401/403): their delivery is paused until the credentials change or the integration is resumed',
-      async collect() {
-        const n = await repo.authFailedAccounts().catch(() => null);
-        if (n !== null) this.set(n);
-      },
-    }),
+  reuseMetric(
+    registry,
+    'pcbridge_clevertap_accounts_auth_failed',
+    (base) =>
+      new Gauge({
+        ...base,
+        help: 'CleverTap accounts whose credentials were refused (401/403): their delivery is paused until the credentials change or the integration is resumed',
+        async collect() {
+          const n = await repo.authFailedAccounts().catch(() => null);
+          if (n !== null) this.set(n);
+        },
+      }),
   );
 }

@@ -47,10 +47,7 @@ export function generateSdkKey(): string {
 }
 
 /** Creates an app with Purchasely's shared secret; returns it with the SDK key, shown this once. */
-export async function createApp(
-  ctx: AppContext,
-  input: { name: string; webhookSecret: string },
-): Promise<AppOut & { sdkKey: string }> {
+export async function createApp(ctx: AppContext, input: { name: string; webhookSecret: string }): Promise<AppOut & { sdkKey: string }> {
   const now = ctx.clock.now();
   const sdkKey = generateSdkKey();
   const app: AppRecord = {

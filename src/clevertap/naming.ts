@@ -19,15 +19,10 @@ export const MAX_EVENT_PROPERTIES = 100;
 export const MAX_CHARGED_ITEMS = 256;
 
 /** Characters CleverTap forbids in event names and property keys. */
-export const FORBIDDEN_NAME_CHARACTERS: readonly string[] = Object.freeze([
-  '%', '>', '<', '!', '|', '&', '.', ':', ';', '$', "'", '"', '\\',
-]);
+export const FORBIDDEN_NAME_CHARACTERS: readonly string[] = Object.freeze(['%', '>', '<', '!', '|', '&', '.', ':', ';', '$', "'", '"', '\\']);
 
 /** Profile keys forbid one more character than event names do. */
-export const FORBIDDEN_PROFILE_KEY_CHARACTERS: readonly string[] = Object.freeze([
-  ...FORBIDDEN_NAME_CHARACTERS,
-  '#',
-]);
+export const FORBIDDEN_PROFILE_KEY_CHARACTERS: readonly string[] = Object.freeze([...FORBIDDEN_NAME_CHARACTERS, '#']);
 
 /** System events CleverTap raises itself; an upload cannot raise them. */
 export const RESERVED_EVENT_NAMES: readonly string[] = Object.freeze([

@@ -94,10 +94,7 @@ function describeBody(body: Record<string, unknown> | undefined, fallback: strin
  * Locates each refused record: by "Skipped record number : k" (1-based) in the message, else by
  * the first not-yet-matched request record equal to the echoed one.
  */
-function matchFailures(
-  unprocessed: unknown[],
-  records: readonly unknown[],
-): { failures: RecordFailure[]; unmatched: UnmatchedFailure[] } {
+function matchFailures(unprocessed: unknown[], records: readonly unknown[]): { failures: RecordFailure[]; unmatched: UnmatchedFailure[] } {
   const failures: RecordFailure[] = [];
   const unmatched: UnmatchedFailure[] = [];
   const taken = new Set<number>();
@@ -128,12 +125,7 @@ function matchFailures(
  * Classifies an HTTP answer of `/1/upload`. `records` are the records that were sent, in
  * order, so per-record failures can be located.
  */
-export function classifyUploadResponse(input: {
-  httpStatus: number;
-  bodyText: string;
-  records: readonly unknown[];
-  latencyMs: number;
-}): UploadOutcome {
+export function classifyUploadResponse(input: { httpStatus: number; bodyText: string; records: readonly unknown[]; latencyMs: number }): UploadOutcome {
   const { httpStatus, bodyText, records } = input;
   const info: AttemptInfo = {
     httpStatus,

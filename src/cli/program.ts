@@ -14,10 +14,7 @@ import { registerEmulatorCommand } from '../../tools/clevertap-emulator/command.
 
 /** The `pcbridge` command line; every command has --help and exits 2 on a wrong argument. */
 export function buildProgram(): Command {
-  const program = new Command('pcbridge')
-    .description('Purchasely server events to CleverTap, durably')
-    .showHelpAfterError('(run with --help for usage)')
-    .enablePositionalOptions();
+  const program = new Command('pcbridge').description('Purchasely server events to CleverTap, durably').showHelpAfterError('(run with --help for usage)').enablePositionalOptions();
   registerServeCommand(program);
   registerMigrateCommand(program);
   registerAdminTokenCommand(program);

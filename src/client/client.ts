@@ -59,8 +59,7 @@ export function createClient(options: ClientOptions): PcbridgeClient {
   const base = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
-  const attributesUrl = (userKey: string) =>
-    `${base}/api/v1/apps/${encodeURIComponent(options.appId)}/users/${encodeURIComponent(userKey)}/attributes`;
+  const attributesUrl = (userKey: string) => `${base}/api/v1/apps/${encodeURIComponent(options.appId)}/users/${encodeURIComponent(userKey)}/attributes`;
 
   function adminHeaders(): Record<string, string> {
     if (!options.adminToken) {

@@ -5,14 +5,7 @@
  * (src/contract/), and only its types and pure modules: no server code, no TypeBox at run time.
  */
 export { createClient, Attribute, type AttributeName, type ClientOptions, type PcbridgeClient, type UserAttributes } from './client.js';
-export {
-  PcbridgeError,
-  PcbridgeUnauthorizedError,
-  PcbridgeValidationError,
-  PcbridgeNotFoundError,
-  PcbridgeNetworkError,
-  type PcbridgeErrorDetail,
-} from './errors.js';
+export { PcbridgeError, PcbridgeUnauthorizedError, PcbridgeValidationError, PcbridgeNotFoundError, PcbridgeNetworkError, type PcbridgeErrorDetail } from './errors.js';
 export type { PcbridgeErrorCode } from './errors.js';
 export type {
   PurchaselyEventPayload,

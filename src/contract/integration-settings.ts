@@ -89,9 +89,7 @@ export type IntegrationSettings = Static<typeof IntegrationSettingsSchema>;
 const MappingEntryInSchema = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean({ default: false })),
-    name: Type.Optional(
-      Type.Union([Type.String(), Type.Null()], { description: 'CleverTap name; null, empty or omitted = the Purchasely name' }),
-    ),
+    name: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'CleverTap name; null, empty or omitted = the Purchasely name' })),
   },
   { additionalProperties: false },
 );
@@ -130,10 +128,7 @@ export const IntegrationSettingsOutSchema = Type.Object(
   {
     ...IntegrationSettingsSchema.properties,
     passcodeSet: Type.Boolean(),
-    sandboxAccount: Type.Object(
-      { region: RegionSchema, accountId: Type.String(), passcodeSet: Type.Boolean() },
-      { additionalProperties: false },
-    ),
+    sandboxAccount: Type.Object({ region: RegionSchema, accountId: Type.String(), passcodeSet: Type.Boolean() }, { additionalProperties: false }),
   },
   { additionalProperties: false },
 );

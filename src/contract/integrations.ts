@@ -9,7 +9,12 @@ import { REGIONS } from './regions.js';
 /** `POST …/integrations/clevertap/test`: any field given replaces the saved one. */
 export const CredentialTestIn = Type.Object(
   {
-    region: Type.Optional(Type.Union(REGIONS.map((r) => Type.Literal(r)), { description: 'Defaults to the saved region' })),
+    region: Type.Optional(
+      Type.Union(
+        REGIONS.map((r) => Type.Literal(r)),
+        { description: 'Defaults to the saved region' },
+      ),
+    ),
     accountId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Defaults to the saved account ID' })),
     passcode: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Defaults to the saved passcode' })),
     target: Type.Optional(Type.Union([Type.Literal('main'), Type.Literal('sandbox')], { description: 'Saved account to start from (default main)' })),

@@ -7,7 +7,13 @@ import { RecordKindOut, RecordTargetOut, type ClevertapIdentifier } from './reco
 export const PreviewIn = Type.Object(
   {
     payload: Type.Unknown({ description: 'A Purchasely payload (JSON object), or the raw body as a string' }),
-    validate: Type.Optional(Type.Boolean({ default: false, description: 'Also ask CleverTap (/1/upload?dryRun=1, every identifier replaced by the sentinel identity the answer names in clevertap.identity); at most 10 per app per minute' })),
+    validate: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'Also ask CleverTap (/1/upload?dryRun=1, every identifier replaced by the sentinel identity the answer names in clevertap.identity); at most 10 per app per minute',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

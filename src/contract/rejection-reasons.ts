@@ -1,12 +1,5 @@
 /** Why a webhook was refused (issue 14 "Refused requests"); the stable values of `reason`. */
-export const REJECTION_REASONS = [
-  'missing_signature',
-  'bad_signature',
-  'timestamp_out_of_window',
-  'legacy_scheme_not_allowed',
-  'unknown_app',
-  'payload_too_large',
-] as const;
+export const REJECTION_REASONS = ['missing_signature', 'bad_signature', 'timestamp_out_of_window', 'legacy_scheme_not_allowed', 'unknown_app', 'payload_too_large'] as const;
 
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 

@@ -11,9 +11,7 @@ export type ForceQuery = Static<typeof ForceQuery>;
 /** `POST /apps/{appId}/replay`: which events to replay (default: the failed ones). */
 export const ReplayIn = Type.Object(
   {
-    status: Type.Optional(
-      Type.Array(Type.Union(EVENT_STATUSES.map((s) => Type.Literal(s))), { maxItems: 10, description: 'Statuses to replay (default ["failed"])' }),
-    ),
+    status: Type.Optional(Type.Array(Type.Union(EVENT_STATUSES.map((s) => Type.Literal(s))), { maxItems: 10, description: 'Statuses to replay (default ["failed"])' })),
     eventNames: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { maxItems: 200 })),
     from: Type.Optional(Type.String({ format: 'date-time', description: 'Received at or after (RFC 3339)' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'Received at or before (RFC 3339)' })),

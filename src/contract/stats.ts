@@ -23,10 +23,9 @@ export const StatsOut = Type.Object({
   quarantined: Type.Integer(),
   queueDepth: Type.Integer({ description: 'Records pending, in flight or held now' }),
   deliveryLatencyMs: Type.Union([Percentiles, Type.Null()], { description: 'Receipt to delivery, over records delivered in the window' }),
-  perMinute: Type.Array(
-    Type.Object({ minute: Type.String({ format: 'date-time' }), received: Type.Integer(), delivered: Type.Integer(), failed: Type.Integer() }),
-    { description: 'Events by minute of receipt and their current status; minutes without events are left out' },
-  ),
+  perMinute: Type.Array(Type.Object({ minute: Type.String({ format: 'date-time' }), received: Type.Integer(), delivered: Type.Integer(), failed: Type.Integer() }), {
+    description: 'Events by minute of receipt and their current status; minutes without events are left out',
+  }),
   accounts: Type.Array(Type.Object({ accountKey: Type.String(), authState: Type.String() })),
 });
 export type StatsOut = Static<typeof StatsOut>;

@@ -2,7 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 
 /** `DELETE /apps/{appId}/users/{userKey}`: privacy erasure of one user. */
 export const EraseQuery = Type.Object({
-  clevertap: Type.Optional(Type.Boolean({ description: "Also delete the user's CleverTap profiles through CleverTap's Delete User Profile API (answer 200 saying whether it succeeded)" })),
+  clevertap: Type.Optional(
+    Type.Boolean({ description: "Also delete the user's CleverTap profiles through CleverTap's Delete User Profile API (answer 200 saying whether it succeeded)" }),
+  ),
 });
 export type EraseQuery = Static<typeof EraseQuery>;
 

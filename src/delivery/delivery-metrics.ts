@@ -31,30 +31,38 @@ const pendingLookups = new WeakMap<Registry, Set<Promise<void>>>();
  */
 export function createDeliveryMetrics(registry: Registry, store: Store): DeliveryMetrics {
   const reuse = <T>(name: string, make: (base: { name: string; registers: Registry[] }) => T): T => reuseMetric(registry, name, make);
-  const requests = reuse('pcbridge_clevertap_requests_total', (base) =>
-    new Counter({ ...base, help: 'CleverTap upload calls (delivery attempts, one `attempts` row each) by outcome: success, partial, retryable, throttled, auth_failed, bad_request', labelNames: ['outcome'] }),
+  const requests = reuse(
+    'pcbridge_clevertap_requests_total',
+    (base) =>
+      new Counter({
+        ...base,
+        help: 'CleverTap upload calls (delivery attempts, one `attempts` row each) by outcome: success, partial, retryable, throttled, auth_failed, bad_request',
+        labelNames: ['outcome'],
+      }),
   );
-  const latency = reuse('pcbridge_clevertap_request_seconds', (base) =>
-    new Histogram({ ...base, help: 'Time CleverTap took to answer an upload call', buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] }),
+  const latency = reuse(
+    'pcbridge_clevertap_request_seconds',
+    (base) => new Histogram({ ...base, help: 'Time CleverTap took to answer an upload call', buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] }),
   );
-  const sent = reuse('pcbridge_clevertap_records_sent_total', (base) =>
-    new Counter({ ...base, help: 'Records carried by upload calls (retries count again)' }),
-  );
-  const fates = reuse('pcbridge_records_settled_total', (base) =>
-    new Counter({ ...base, help: 'Records after a CleverTap answer: delivered, failed (permanently) or retry (scheduled again)', labelNames: ['fate'] }),
+  const sent = reuse('pcbridge_clevertap_records_sent_total', (base) => new Counter({ ...base, help: 'Records carried by upload calls (retries count again)' }));
+  const fates = reuse(
+    'pcbridge_records_settled_total',
+    (base) => new Counter({ ...base, help: 'Records after a CleverTap answer: delivered, failed (permanently) or retry (scheduled again)', labelNames: ['fate'] }),
   );
   let lookups = pendingLookups.get(registry);
   if (!lookups) pendingLookups.set(registry, (lookups = new Set()));
   const waiting = lookups;
-  const deliveryLatency = reuse('pcbridge_delivery_latency_seconds', (base) =>
-    new Histogram({
-      ...base,
-      help: "Time from an event's receipt by the webhook to the delivery of each of its records (held, retried and replayed records count their whole wait)",
-      buckets: DELIVERY_LATENCY_BUCKETS,
-      async collect() {
-        await Promise.all([...waiting]);
-      },
-    }),
+  const deliveryLatency = reuse(
+    'pcbridge_delivery_latency_seconds',
+    (base) =>
+      new Histogram({
+        ...base,
+        help: "Time from an event's receipt by the webhook to the delivery of each of its records (held, retried and replayed records count their whole wait)",
+        buckets: DELIVERY_LATENCY_BUCKETS,
+        async collect() {
+          await Promise.all([...waiting]);
+        },
+      }),
   );
   registerStoreGauges(registry, store);
 

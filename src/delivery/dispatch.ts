@@ -79,8 +79,7 @@ export async function fill(engine: DeliveryEngine, runtime: AccountRuntime): Pro
       const full = batch.full;
       // Under load: a backlog of records, requests in flight or waiting, or events still waiting
       // for processing (their records are on their way).
-      const underLoad =
-        runtime.backlog || runtime.inFlight > 0 || runtime.ready.length > 0 || (!full && (await ctx.store.delivery.records.eventsAwaitProcessing()));
+      const underLoad = runtime.backlog || runtime.inFlight > 0 || runtime.ready.length > 0 || (!full && (await ctx.store.delivery.records.eventsAwaitProcessing()));
       runtime.ready.push({ batch, claimedAt, full, underLoad });
       runtime.backlog = full;
     }

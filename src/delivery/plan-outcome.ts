@@ -36,12 +36,7 @@ export interface OutcomePlan {
 }
 
 /** Plans the records' fates for one outcome. `random` feeds the retry jitter. */
-export function planOutcome(
-  records: readonly PlannedRecord[],
-  outcome: UploadOutcome,
-  scheduleMs: readonly number[],
-  random: () => number = Math.random,
-): OutcomePlan {
+export function planOutcome(records: readonly PlannedRecord[], outcome: UploadOutcome, scheduleMs: readonly number[], random: () => number = Math.random): OutcomePlan {
   const plan: OutcomePlan = { fates: [], requeueAll: false, split: false, account: 'none', orderBrokenFor: [] };
   // One jittered delay per attempt count and batch: records sent together come back together
   // (one UPDATE, one batch), while different batches still spread out.

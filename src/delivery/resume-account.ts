@@ -20,7 +20,14 @@ export async function resumeAppAccounts(ctx: AppContext, appId: string): Promise
   for (const [key, entry] of accounts) {
     await repo.ensure(key, now);
     const wasPaused = await repo.markAuthOk(key, now);
-    result.accounts.push({ accountKey: key, target: entry.streams.filter((s) => s.appId === appId).map((s) => s.target).join(','), wasPaused });
+    result.accounts.push({
+      accountKey: key,
+      target: entry.streams
+        .filter((s) => s.appId === appId)
+        .map((s) => s.target)
+        .join(','),
+      wasPaused,
+    });
   }
   ctx.store.delivery.wake('accounts');
   if (result.accounts.some((a) => a.wasPaused)) ctx.logger.info({ appId }, 'CleverTap delivery resumed by request');

@@ -56,7 +56,7 @@ export async function sendBatch(env: SendEnv, records: readonly BatchRecord[]): 
   if (plan.orderBrokenFor.length > 0) {
     env.ctx.logger.warn(
       { account: env.account.key, users: plan.orderBrokenFor.length },
-      'CleverTap answered 555 for a record whose later records of the same user were stored: that user\'s order is broken (retrying the refused record)',
+      "CleverTap answered 555 for a record whose later records of the same user were stored: that user's order is broken (retrying the refused record)",
     );
   }
   if (!plan.split) {
@@ -79,7 +79,10 @@ export async function sendBatch(env: SendEnv, records: readonly BatchRecord[]): 
 
 /** The records were built when the batch was claimed: the call only serialises them. */
 async function upload(env: SendEnv, records: readonly BatchRecord[]): Promise<UploadOutcome> {
-  return env.client.upload(env.account.account, records.map((r) => r.sent));
+  return env.client.upload(
+    env.account.account,
+    records.map((r) => r.sent),
+  );
 }
 
 async function requeue(env: SendEnv, records: readonly BatchRecord[], nextAttemptAt: number): Promise<void> {
@@ -174,11 +177,18 @@ async function applyOutcome(env: SendEnv, records: readonly BatchRecord[], outco
     } else if (plan.account === 'auth_failed') {
       await accounts.markAuthFailed(account.key, account.credentialsDigest, now, now + PROBE_INTERVAL_MS);
     }
-    await recomputeEvents(tx.records, records.map((r) => r.eventSeq), late.map((r) => r.eventSeq));
+    await recomputeEvents(
+      tx.records,
+      records.map((r) => r.eventSeq),
+      late.map((r) => r.eventSeq),
+    );
   });
   if (!plan.split) env.metrics?.countFates(plan.fates);
   if (plan.account === 'auth_failed') {
-    ctx.logger.warn({ account: account.key, httpStatus: outcome.httpStatus }, 'CleverTap refused the credentials: delivery to this account is paused until they change, resume is called or a probe succeeds');
+    ctx.logger.warn(
+      { account: account.key, httpStatus: outcome.httpStatus },
+      'CleverTap refused the credentials: delivery to this account is paused until they change, resume is called or a probe succeeds',
+    );
   }
 }
 

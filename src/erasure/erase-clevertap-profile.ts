@@ -94,7 +94,17 @@ export async function deleteClevertapProfiles(ctx: AppContext, client: ProfileCl
   const failed = requests.filter((r) => !r.ok);
   ctx.logger.info({ appId, requests: requests.length, failed: failed.length }, 'user erasure sent to CleverTap');
   if (failed.length === 0) {
-    return { ok: true, message: `CleverTap accepted the deletion of the user's profiles (${requests.length} request${requests.length === 1 ? '' : 's'}); CleverTap completes deletions on its side within its own delay.`, identifiers, requests };
+    return {
+      ok: true,
+      message: `CleverTap accepted the deletion of the user's profiles (${requests.length} request${requests.length === 1 ? '' : 's'}); CleverTap completes deletions on its side within its own delay.`,
+      identifiers,
+      requests,
+    };
   }
-  return { ok: false, message: `CleverTap did not accept ${failed.length} of ${requests.length} deletion request${requests.length === 1 ? '' : 's'}: ${failed[0]!.message} The data stored in pcbridge is erased; delete the profiles left in CleverTap (see identifiers) from its dashboard or with its Delete User Profile API.`, identifiers, requests };
+  return {
+    ok: false,
+    message: `CleverTap did not accept ${failed.length} of ${requests.length} deletion request${requests.length === 1 ? '' : 's'}: ${failed[0]!.message} The data stored in pcbridge is erased; delete the profiles left in CleverTap (see identifiers) from its dashboard or with its Delete User Profile API.`,
+    identifiers,
+    requests,
+  };
 }

@@ -33,7 +33,20 @@ import { createValidatorFactory } from './validators.js';
 /** Extra API route plugins registered under /api/v1 behind admin auth (one per resource). */
 export type ApiRoutePlugin = (app: TypedFastify, opts: { ctx: AppContext; auth: AdminAuth }) => Promise<void>;
 
-const API_ROUTES: ApiRoutePlugin[] = [appsRoutes, attributesRoutes, eventsRoutes, replayRoutes, integrationsRoutes, catalogRoutes, statsRoutes, usersRoutes, resumeRoutes, previewRoutes, clevertapProfileRoutes, rejectionsRoutes];
+const API_ROUTES: ApiRoutePlugin[] = [
+  appsRoutes,
+  attributesRoutes,
+  eventsRoutes,
+  replayRoutes,
+  integrationsRoutes,
+  catalogRoutes,
+  statsRoutes,
+  usersRoutes,
+  resumeRoutes,
+  previewRoutes,
+  clevertapProfileRoutes,
+  rejectionsRoutes,
+];
 
 /** Builds the HTTP application; never listens (tests use `inject`, main.ts listens). */
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {

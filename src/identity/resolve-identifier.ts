@@ -35,8 +35,7 @@ export function resolveIdentifier(input: IdentifierInput): ResolvedIdentifier | 
   if (input.mode === 'identity') return userId === null ? null : { identity: userId };
 
   const objectId =
-    (userId === null ? null : presentOrNull(input.clevertapIdForUserId)) ??
-    (presentOrNull(input.anonymousUserId) === null ? null : presentOrNull(input.clevertapIdForAnonymousId));
+    (userId === null ? null : presentOrNull(input.clevertapIdForUserId)) ?? (presentOrNull(input.anonymousUserId) === null ? null : presentOrNull(input.clevertapIdForAnonymousId));
   if (objectId !== null) return { objectId };
   if (input.mode === 'auto' && userId !== null) return { identity: userId };
   return null;

@@ -55,9 +55,7 @@ export function createAppSecretsCache(ctx: AppContext, opts: AppSecretsCacheOpti
       // No app id holds a NUL or a lone surrogate, and PostgreSQL would refuse the query (a 500
       // where the SPEC says 404 unknown_app): such an id names no app, without asking the store.
       value: (isStorableText(appId) ? ctx.store.apps.get(appId) : Promise.resolve(null)).then((app) =>
-        app
-          ? { id: app.id, secrets: activeWebhookSecrets(ctx, app), toleranceSeconds: app.signatureToleranceSeconds, allowLegacy: app.allowLegacySignatures }
-          : null,
+        app ? { id: app.id, secrets: activeWebhookSecrets(ctx, app), toleranceSeconds: app.signatureToleranceSeconds, allowLegacy: app.allowLegacySignatures } : null,
       ),
     };
     // A failed load (store down) must not be remembered.

@@ -24,10 +24,7 @@ const ITEM_FIELDS = ['product', 'plan', 'store_product_id', 'purchase_type'] as 
  * holds one item with `product`, `plan`, `store_product_id`, `purchase_type` (nulls dropped;
  * left out when all are missing).
  */
-export function mapChargedRecord(
-  ev: ParsedEvent,
-  settings: Pick<IntegrationSettings, 'revenue'>,
-): EventRecordBody | null {
+export function mapChargedRecord(ev: ParsedEvent, settings: Pick<IntegrationSettings, 'revenue'>): EventRecordBody | null {
   if (!settings.revenue.chargedEvent || ev.eventName !== REVENUE_EVENT) return null;
   const money = settings.revenue.currency === 'customer' ? customerAmount(ev.payload) : integrationAmount(ev.payload);
   if (money === null || !(money.amount > 0)) return null;

@@ -15,11 +15,7 @@ export function recordTimestamp(ev: Pick<ParsedEvent, 'eventCreatedAtMs'>): numb
  * `evtData` keeps `event_id`, so duplicates can be spotted downstream. `leftOut`, when given,
  * collects what flattening left out (see flattenPayload).
  */
-export function mapEventRecord(
-  ev: ParsedEvent,
-  settings: Pick<IntegrationSettings, 'events'>,
-  leftOut?: FlattenLeftOut,
-): EventRecordBody | null {
+export function mapEventRecord(ev: ParsedEvent, settings: Pick<IntegrationSettings, 'events'>, leftOut?: FlattenLeftOut): EventRecordBody | null {
   const entry = findEventEntry(settings.events, ev.eventName);
   if (!entry?.enabled) return null;
   return { type: 'event', evtName: entry.name, evtData: flattenPayload(ev.payload, leftOut), ts: recordTimestamp(ev) };

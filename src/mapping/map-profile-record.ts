@@ -5,12 +5,8 @@ import type { IntegrationSettings } from '../settings/schema.js';
 import type { UserProperties } from './types.js';
 import { formatCleverTapDate, parseRfc3339 } from './clevertap-date.js';
 
-const DATE_PROPERTIES: ReadonlySet<string> = new Set(
-  USER_PROPERTY_CATALOG.filter((p) => p.type === 'date').map((p) => p.name),
-);
-const BOOLEAN_PROPERTIES: ReadonlySet<string> = new Set(
-  USER_PROPERTY_CATALOG.filter((p) => p.type === 'boolean').map((p) => p.name),
-);
+const DATE_PROPERTIES: ReadonlySet<string> = new Set(USER_PROPERTY_CATALOG.filter((p) => p.type === 'date').map((p) => p.name));
+const BOOLEAN_PROPERTIES: ReadonlySet<string> = new Set(USER_PROPERTY_CATALOG.filter((p) => p.type === 'boolean').map((p) => p.name));
 
 /** The profile command that removes a property in CleverTap. */
 const REMOVE: ProfileValue = Object.freeze({ $delete: true as const });

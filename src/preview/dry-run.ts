@@ -56,7 +56,10 @@ export interface DryRunResult {
 export class DryRunLimitError extends AppError {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
-    super('rate_limited', `At most ${DRY_RUNS_PER_MINUTE} dry runs with CleverTap per app per minute: retry in ${retryAfterSeconds} s (the preview itself, without validate, is not limited).`);
+    super(
+      'rate_limited',
+      `At most ${DRY_RUNS_PER_MINUTE} dry runs with CleverTap per app per minute: retry in ${retryAfterSeconds} s (the preview itself, without validate, is not limited).`,
+    );
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
@@ -105,7 +108,11 @@ export async function dryRunRecords(
       requests.push({ account: target, records: indexes, outcome: 'not_configured', httpStatus: null, status: null, processed: null, unprocessed: [], message });
       continue;
     }
-    const outcome = await client.upload(account, indexes.map((i) => sentinelRecord(records[i]!.body)), { dryRun: true });
+    const outcome = await client.upload(
+      account,
+      indexes.map((i) => sentinelRecord(records[i]!.body)),
+      { dryRun: true },
+    );
     requests.push(readOutcome(target, account, indexes, outcome, verdicts));
   }
   ctx.logger.info({ appId, records: records.length, outcomes: requests.map((r) => r.outcome) }, 'dry run with CleverTap');
@@ -121,7 +128,13 @@ function readOutcome(target: RecordTarget, account: CleverTapAccount, indexes: n
   switch (outcome.kind) {
     case 'success':
       setAll('accepted', null);
-      return { ...base, status: 'success', processed: outcome.processed, unprocessed: [], message: `CleverTap would accept every record sent to ${accountLabel(target, account)}.` };
+      return {
+        ...base,
+        status: 'success',
+        processed: outcome.processed,
+        unprocessed: [],
+        message: `CleverTap would accept every record sent to ${accountLabel(target, account)}.`,
+      };
     case 'partial': {
       setAll('accepted', null);
       const unprocessed: DryRunRequest['unprocessed'] = [];

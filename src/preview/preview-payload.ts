@@ -62,7 +62,12 @@ export interface PreviewOptions {
 export async function previewPayload(ctx: AppContext, appId: string, payload: unknown, opts: PreviewOptions): Promise<{ preview: PayloadPreview; integration: LoadedIntegration }> {
   const integration = await loadIntegration(ctx.store, appId);
   const raw = Buffer.from(typeof payload === 'string' ? payload : (JSON.stringify(payload) ?? ''), 'utf8');
-  const skipped = (reason: string, ev: { eventName: string | null; eventId: string | null } = { eventName: null, eventId: null }, note: string | null = null, duplicate = false) => ({
+  const skipped = (
+    reason: string,
+    ev: { eventName: string | null; eventId: string | null } = { eventName: null, eventId: null },
+    note: string | null = null,
+    duplicate = false,
+  ) => ({
     preview: { ...ev, outcome: 'skipped' as const, reason, note, duplicate, records: [] },
     integration,
   });
@@ -87,7 +92,10 @@ export async function previewPayload(ctx: AppContext, appId: string, payload: un
   const records: PreviewRecord[] = [];
   for (const planned of plan.records) {
     const userIds = userIdsOf(planned.userKey, ev, states.get(planned.userKey) ?? null);
-    const clevertapIds = await attributes.getClevertapIds(appId, [userIds.userId, userIds.anonymousUserId].filter((k): k is string => k !== null));
+    const clevertapIds = await attributes.getClevertapIds(
+      appId,
+      [userIds.userId, userIds.anonymousUserId].filter((k): k is string => k !== null),
+    );
     const clevertapIdOf = (key: string): string | null => clevertapIds.get(key) ?? null;
     const initial = initialRecordState(userIds, clevertapIdOf, settings, now, holdForMs(settings));
     const identifier = resolveIdentifier({

@@ -112,60 +112,63 @@ async function runBatch(
     // need not wait for an fsync (it still survives a process crash). Background work: on SQLite
     // writers waiting in other threads (webhooks, delivery, the API) go first.
     const { yieldsWithinTransaction } = ctx.store.processingPacing;
-    const result = await ctx.store.transaction(async (tx): Promise<ProcessBatchResult> => {
-      const repo = tx.processing;
-      if (!(await repo.tryLockProcessing())) return { processed: 0, records: 0, busy: true };
-      const rows = await repo.nextReceivedEvents(limit);
-      taken = rows;
-      if (rows.length === 0) return { processed: 0, records: 0, busy: false };
-      const now = ctx.clock.now();
-      const run = await createRun(tx, quarantined.size === 0 ? rows : rows.filter((r) => !quarantined.has(r.seq)), ctx);
+    const result = await ctx.store.transaction(
+      async (tx): Promise<ProcessBatchResult> => {
+        const repo = tx.processing;
+        if (!(await repo.tryLockProcessing())) return { processed: 0, records: 0, busy: true };
+        const rows = await repo.nextReceivedEvents(limit);
+        taken = rows;
+        if (rows.length === 0) return { processed: 0, records: 0, busy: false };
+        const now = ctx.clock.now();
+        const run = await createRun(tx, quarantined.size === 0 ? rows : rows.filter((r) => !quarantined.has(r.seq)), ctx);
 
-      const startedAt = performance.now();
-      let yieldedAt = startedAt;
-      const updates: EventStatusUpdate[] = [];
-      const records: NewRecord[] = [];
-      const notes: { seq: number; note: string }[] = [];
-      for (const row of rows) {
-        // At least one event per batch, so processing always moves on.
-        if (budgetMs !== undefined && updates.length > 0 && performance.now() - startedAt > budgetMs) break;
-        // Folding runs on cached state without I/O; on PostgreSQL (where nobody waits for this
-        // transaction) let HTTP requests in every few milliseconds. SQLite's writers wait for the
-        // commit anyway, so there only the budget helps.
-        if (yieldsWithinTransaction && performance.now() - yieldedAt > YIELD_EVERY_MS) {
-          await new Promise((resolve) => setImmediate(resolve));
-          yieldedAt = performance.now();
+        const startedAt = performance.now();
+        let yieldedAt = startedAt;
+        const updates: EventStatusUpdate[] = [];
+        const records: NewRecord[] = [];
+        const notes: { seq: number; note: string }[] = [];
+        for (const row of rows) {
+          // At least one event per batch, so processing always moves on.
+          if (budgetMs !== undefined && updates.length > 0 && performance.now() - startedAt > budgetMs) break;
+          // Folding runs on cached state without I/O; on PostgreSQL (where nobody waits for this
+          // transaction) let HTTP requests in every few milliseconds. SQLite's writers wait for the
+          // commit anyway, so there only the budget helps.
+          if (yieldsWithinTransaction && performance.now() - yieldedAt > YIELD_EVERY_MS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            yieldedAt = performance.now();
+          }
+          if (quarantined.has(row.seq)) {
+            updates.push({ seq: row.seq, status: 'quarantined', reason: 'processing_error' });
+            continue;
+          }
+          const parsed = run.parsed.get(row.seq);
+          if (parsed === undefined) {
+            updates.push(unusable(row));
+            continue;
+          }
+          try {
+            const outcome = await processEvent(run, parsed, now);
+            updates.push(outcome.update);
+            records.push(...outcome.records);
+            if (outcome.note !== null) notes.push({ seq: row.seq, note: outcome.note });
+          } catch (err) {
+            // The folded state of the batch may hold half of this event: roll everything back,
+            // and run the batch again without it.
+            failedEvent = row;
+            throw err;
+          }
         }
-        if (quarantined.has(row.seq)) {
-          updates.push({ seq: row.seq, status: 'quarantined', reason: 'processing_error' });
-          continue;
-        }
-        const parsed = run.parsed.get(row.seq);
-        if (parsed === undefined) {
-          updates.push(unusable(row));
-          continue;
-        }
-        try {
-          const outcome = await processEvent(run, parsed, now);
-          updates.push(outcome.update);
-          records.push(...outcome.records);
-          if (outcome.note !== null) notes.push({ seq: row.seq, note: outcome.note });
-        } catch (err) {
-          // The folded state of the batch may hold half of this event: roll everything back,
-          // and run the batch again without it.
-          failedEvent = row;
-          throw err;
-        }
-      }
-      taken = rows.slice(0, updates.length);
-      await run.state.flush();
-      await tx.outbox.insertRecords(records, now);
-      await repo.markProcessed(updates, now);
-      if (notes.length > 0) await repo.setEventNotes(notes);
-      const result = { processed: updates.length, records: records.length, busy: false };
-      if (probe) throw new ProbeSucceeded(result);
-      return result;
-    }, { durable: false, background: true });
+        taken = rows.slice(0, updates.length);
+        await run.state.flush();
+        await tx.outbox.insertRecords(records, now);
+        await repo.markProcessed(updates, now);
+        if (notes.length > 0) await repo.setEventNotes(notes);
+        const result = { processed: updates.length, records: records.length, busy: false };
+        if (probe) throw new ProbeSucceeded(result);
+        return result;
+      },
+      { durable: false, background: true },
+    );
     return { ok: true, result };
   } catch (err) {
     if (err instanceof ProbeSucceeded) return { ok: true, result: err.result };
@@ -327,10 +330,7 @@ async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise
 
   // 2. Recompute the properties of every user whose snapshot the event may change: the event's
   // user always, both users when ownership moved. A replay sends the current snapshot whole.
-  const replay =
-    row.processedAt !== null ||
-    run.maxGeneration.has(row.seq) ||
-    foldChangedNothing(stored?.state ?? null, subscription?.state ?? null, folded, ev);
+  const replay = row.processedAt !== null || run.maxGeneration.has(row.seq) || foldChangedNothing(stored?.state ?? null, subscription?.state ?? null, folded, ev);
   const profiles: ProfileChange[] = [];
   const states = new Map<string, UserState>();
   for (const key of folded.affectedUserKeys) {
@@ -351,7 +351,10 @@ async function processEvent(run: Run, { row, ev }: Parsed, now: number): Promise
   for (const planned of plan.records) {
     if (planned.kind === 'profile') run.state.markProfileWritten(scope, planned.userKey);
     const ids = userIdsOf(planned.userKey, ev, states.get(planned.userKey) ?? null);
-    await run.clevertapIds.prefetch(row.appId, [ids.userId, ids.anonymousUserId].filter((id): id is string => id !== null));
+    await run.clevertapIds.prefetch(
+      row.appId,
+      [ids.userId, ids.anonymousUserId].filter((id): id is string => id !== null),
+    );
     const initial = initialRecordState(ids, (key) => run.clevertapIds.get(row.appId, key), settings, now, hold);
     records.push({
       appId: row.appId,

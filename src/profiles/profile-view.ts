@@ -70,7 +70,7 @@ export async function readProfileView(ctx: AppContext, client: ProfileClient, ap
 
   const stream = { appId, userKey, environment: row.environment, target: account ?? 'main' };
   const delivered = account === null ? null : await repo.latestDeliveredProfile(stream);
-  const lastDelivered = delivered === null ? null : presentProperties(((delivered.body as { profileData?: Record<string, unknown> }).profileData ?? {}));
+  const lastDelivered = delivered === null ? null : presentProperties((delivered.body as { profileData?: Record<string, unknown> }).profileData ?? {});
   const pending = account === null ? [] : await repo.openProfileRecords(stream, MAX_PENDING_LISTED);
 
   const view: ProfileView = {

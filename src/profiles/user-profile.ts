@@ -55,8 +55,16 @@ export async function userIdsFor(repo: UserProfileRepo, appId: string, userKey: 
 }
 
 /** The identifier a record with these ids would be sent with now, or null (SPEC §4 "Identity"). */
-export async function identifierFor(attributes: AttributesRepo, appId: string, ids: RecordUserIds, settings: Pick<IntegrationSettings, 'identity'>): Promise<{ identifier: Identifier | null; clevertapIds: Map<string, string> }> {
-  const clevertapIds = await attributes.getClevertapIds(appId, [ids.userId, ids.anonymousUserId].filter((k): k is string => k !== null));
+export async function identifierFor(
+  attributes: AttributesRepo,
+  appId: string,
+  ids: RecordUserIds,
+  settings: Pick<IntegrationSettings, 'identity'>,
+): Promise<{ identifier: Identifier | null; clevertapIds: Map<string, string> }> {
+  const clevertapIds = await attributes.getClevertapIds(
+    appId,
+    [ids.userId, ids.anonymousUserId].filter((k): k is string => k !== null),
+  );
   const identifier = resolveIdentifier({
     mode: settings.identity.mode,
     userId: ids.userId,

@@ -31,12 +31,7 @@ export type UserPropertyCatalogEntry = {
   origin: 'purchasely' | 'pcbridge';
 };
 
-const entry = (
-  name: string,
-  category: EventCategory,
-  group: string | null,
-  description: string,
-): EventCatalogEntry => Object.freeze({ name, category, group, description });
+const entry = (name: string, category: EventCategory, group: string | null, description: string): EventCatalogEntry => Object.freeze({ name, category, group, description });
 
 const OFFER_KINDS = [
   ['TRIAL', 'trial', 'free trial'],
@@ -58,7 +53,12 @@ export const EVENT_CATALOG: readonly EventCatalogEntry[] = Object.freeze([
 
   entry('SUBSCRIPTION_STARTED', 'lifecycle', 'activation', 'A new subscription was purchased.'),
 
-  entry('RETENTION_MESSAGE_REQUESTED', 'lifecycle', 'cancellation', 'The subscriber opened the App Store cancel sheet and Apple asked for a retention message; not a cancellation (App Store only).'),
+  entry(
+    'RETENTION_MESSAGE_REQUESTED',
+    'lifecycle',
+    'cancellation',
+    'The subscriber opened the App Store cancel sheet and Apple asked for a retention message; not a cancellation (App Store only).',
+  ),
   entry('RENEWAL_DISABLED', 'lifecycle', 'cancellation', 'The user turned auto-renewal off; access lasts until the period ends.'),
   entry('RENEWAL_ENABLED', 'lifecycle', 'cancellation', 'The user turned auto-renewal back on.'),
   entry('SUBSCRIPTION_TERMINATED', 'lifecycle', 'cancellation', 'The subscription ended and will not renew.'),
@@ -155,22 +155,15 @@ export function categoryRank(eventName: string): number {
   return findCatalogEvent(eventName)?.category === 'offer' ? 2 : 1;
 }
 
-const TRANSFER_EVENTS: ReadonlySet<string> = new Set([
-  'SUBSCRIPTION_TRANSFERRED',
-  'SUBSCRIPTION_RECEIVED',
-  'ONE_TIME_PURCHASE_TRANSFERRED',
-  'ONE_TIME_PURCHASE_RECEIVED',
-]);
+const TRANSFER_EVENTS: ReadonlySet<string> = new Set(['SUBSCRIPTION_TRANSFERRED', 'SUBSCRIPTION_RECEIVED', 'ONE_TIME_PURCHASE_TRANSFERRED', 'ONE_TIME_PURCHASE_RECEIVED']);
 
 /** True for the four events that move a subscription or one-time purchase between users. */
 export function isTransferEvent(name: string): boolean {
   return TRANSFER_EVENTS.has(name);
 }
 
-const prop = (name: string, type: UserPropertyType, description: string): UserPropertyCatalogEntry =>
-  Object.freeze({ name, type, description, origin: 'purchasely' as const });
-const extra = (name: string, type: UserPropertyType, description: string): UserPropertyCatalogEntry =>
-  Object.freeze({ name, type, description, origin: 'pcbridge' as const });
+const prop = (name: string, type: UserPropertyType, description: string): UserPropertyCatalogEntry => Object.freeze({ name, type, description, origin: 'purchasely' as const });
+const extra = (name: string, type: UserPropertyType, description: string): UserPropertyCatalogEntry => Object.freeze({ name, type, description, origin: 'pcbridge' as const });
 
 /**
  * Every user property the bridge derives, one entry each: Purchasely's CRM user properties

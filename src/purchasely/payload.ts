@@ -14,33 +14,15 @@ type OpenString<T extends string> = T | (string & {});
 export type PurchaselyEnvironment = OpenString<'SANDBOX' | 'PRODUCTION'>;
 
 /** Both spellings the docs use for Amazon and Huawei are listed. */
-export type PurchaselyStore = OpenString<
-  | 'APPLE_APP_STORE'
-  | 'GOOGLE_PLAY_STORE'
-  | 'AMAZON_APPSTORE'
-  | 'AMAZON_APP_STORE'
-  | 'HUAWEI_APPGALLERY'
-  | 'HUAWEI_APP_GALLERY'
-  | 'STRIPE'
->;
+export type PurchaselyStore = OpenString<'APPLE_APP_STORE' | 'GOOGLE_PLAY_STORE' | 'AMAZON_APPSTORE' | 'AMAZON_APP_STORE' | 'HUAWEI_APPGALLERY' | 'HUAWEI_APP_GALLERY' | 'STRIPE'>;
 
 export type SubscriptionStatus = OpenString<
-  | 'AUTO_RENEWING'
-  | 'ON_HOLD'
-  | 'IN_GRACE_PERIOD'
-  | 'AUTO_RENEWING_CANCELED'
-  | 'DEACTIVATED'
-  | 'REVOKED'
-  | 'PAUSED'
-  | 'UNPAID'
-  | 'CANCELED'
+  'AUTO_RENEWING' | 'ON_HOLD' | 'IN_GRACE_PERIOD' | 'AUTO_RENEWING_CANCELED' | 'DEACTIVATED' | 'REVOKED' | 'PAUSED' | 'UNPAID' | 'CANCELED'
 >;
 
 export type OfferType = OpenString<'NONE' | 'FREE_TRIAL' | 'INTRO_OFFER' | 'PROMO_CODE' | 'PROMOTIONAL_OFFER'>;
 
-export type PurchaseType = OpenString<
-  'CONSUMABLE' | 'NON_CONSUMABLE' | 'NON_RENEWING_SUBSCRIPTION' | 'RENEWING_SUBSCRIPTION'
->;
+export type PurchaseType = OpenString<'CONSUMABLE' | 'NON_CONSUMABLE' | 'NON_RENEWING_SUBSCRIPTION' | 'RENEWING_SUBSCRIPTION'>;
 
 export type DeviceType = OpenString<'COMPUTER' | 'PAD' | 'PHONE' | 'TV'>;
 

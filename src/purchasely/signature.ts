@@ -62,7 +62,9 @@ export function signPurchaselyBodyWithoutTimestamp(secret: string, rawBody: Buff
  * It proves nothing about the payload, hence only accepted when an app opts in.
  */
 export function signPurchaselyDeprecatedHeader(secret: string, timestamp: string): string {
-  return createHmac('sha256', secret).update(secret + timestamp, 'utf8').digest('hex');
+  return createHmac('sha256', secret)
+    .update(secret + timestamp, 'utf8')
+    .digest('hex');
 }
 
 /**
@@ -80,9 +82,7 @@ export function verifyPurchaselySignature(opts: VerifySignatureOptions): Signatu
 }
 
 function verifyOrThrow(opts: VerifySignatureOptions): SignatureVerdict {
-  const secrets = Array.isArray(opts?.secrets)
-    ? opts.secrets.filter((s): s is string => typeof s === 'string' && s.length > 0)
-    : [];
+  const secrets = Array.isArray(opts?.secrets) ? opts.secrets.filter((s): s is string => typeof s === 'string' && s.length > 0) : [];
   if (secrets.length === 0) return { ok: false, reason: 'no_secret_configured' };
   if (!Buffer.isBuffer(opts.rawBody) && typeof opts.rawBody !== 'string') return { ok: false, reason: 'invalid_body' };
   if (!Number.isFinite(opts.nowMs)) return { ok: false, reason: 'invalid_clock' };

@@ -46,7 +46,11 @@ export function formatSummary(s: ReconcileSummary, opts: { waitMs: number; topPr
     }
     for (const p of f.stillDiffering) lines.push(`  still differing ${who(p)}: ${p.message}`);
   }
-  lines.push(s.ok ? 'result: all compared profiles are equal' + (s.fix ? ' (after the fix)' : '') : 'result: not all profiles are equal' + (s.fix === null && s.differing + s.missing > 0 ? ' (run with --fix to resend them)' : ''));
+  lines.push(
+    s.ok
+      ? 'result: all compared profiles are equal' + (s.fix ? ' (after the fix)' : '')
+      : 'result: not all profiles are equal' + (s.fix === null && s.differing + s.missing > 0 ? ' (run with --fix to resend them)' : ''),
+  );
   return lines.join('\n');
 }
 

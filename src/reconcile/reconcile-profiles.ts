@@ -43,9 +43,7 @@ export interface ReconcileCounts {
 }
 
 export type ReconcileProgress =
-  | ({ phase: 'compare' } & ReconcileCounts)
-  | { phase: 'deliver'; resent: number; delivered: number; failed: number }
-  | { phase: 'verify'; delivered: number; equal: number };
+  ({ phase: 'compare' } & ReconcileCounts) | { phase: 'deliver'; resent: number; delivered: number; failed: number } | { phase: 'verify'; delivered: number; equal: number };
 
 /** A user whose comparison or fix went wrong, and why. */
 export interface ReconcileProblem {
@@ -153,7 +151,15 @@ export async function reconcileProfiles(ctx: AppContext, client: ProfileClient, 
   const propertyCounts = new Map<string, number>();
   const toFix: UserStateKey[] = [];
   const progress = createProgress(opts.onProgress);
-  const counts = (): ReconcileProgress => ({ phase: 'compare', checked: summary.checked, equal: summary.equal, differing: summary.differing, missing: summary.missing, unaddressable: summary.unaddressable, errors: summary.errors });
+  const counts = (): ReconcileProgress => ({
+    phase: 'compare',
+    checked: summary.checked,
+    equal: summary.equal,
+    differing: summary.differing,
+    missing: summary.missing,
+    unaddressable: summary.unaddressable,
+    errors: summary.errors,
+  });
 
   const keys = selectStates(repo, appId, opts.selection);
   const concurrency = Math.max(1, Math.min(MAX_CONCURRENCY, Math.ceil(opts.ratePerSecond)));

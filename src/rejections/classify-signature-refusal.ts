@@ -49,7 +49,8 @@ function signedWithLegacyScheme(secrets: readonly string[], signature: string | 
   const active = secrets.filter((s) => s.length > 0);
   if (signature !== null && HEX_DIGEST.test(signature) && active.some((s) => sameDigest(signature, signPurchaselyBodyWithoutTimestamp(s, rawBody)))) return true;
   // The deprecated header's HMAC covers the timestamp (whatever its age: the scheme is the refusal's cause).
-  if (deprecated !== null && timestamp !== null && HEX_DIGEST.test(deprecated) && active.some((s) => sameDigest(deprecated, signPurchaselyDeprecatedHeader(s, timestamp)))) return true;
+  if (deprecated !== null && timestamp !== null && HEX_DIGEST.test(deprecated) && active.some((s) => sameDigest(deprecated, signPurchaselyDeprecatedHeader(s, timestamp))))
+    return true;
   return false;
 }
 

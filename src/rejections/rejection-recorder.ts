@@ -151,11 +151,14 @@ interface RefusalCounters {
 function refusalCounters(registry: Registry): RefusalCounters {
   const existing = registry.getSingleMetric('pcbridge_webhook_refusals_total') as Counter<'reason'> | undefined;
   const refused =
-    existing ??
-    new Counter({ name: 'pcbridge_webhook_refusals_total', help: 'Webhooks refused with 401, 404 or 413, by reason', labelNames: ['reason'], registers: [registry] });
+    existing ?? new Counter({ name: 'pcbridge_webhook_refusals_total', help: 'Webhooks refused with 401, 404 or 413, by reason', labelNames: ['reason'], registers: [registry] });
   const dropped =
     (registry.getSingleMetric('pcbridge_webhook_refusals_dropped_total') as Counter<never> | undefined) ??
-    new Counter({ name: 'pcbridge_webhook_refusals_dropped_total', help: 'Refused webhooks not recorded: the in-memory queue was full, or its write failed', registers: [registry] });
+    new Counter({
+      name: 'pcbridge_webhook_refusals_dropped_total',
+      help: 'Refused webhooks not recorded: the in-memory queue was full, or its write failed',
+      registers: [registry],
+    });
   const children = new Map<string, { inc(): void }>();
   return {
     refused(reason) {

@@ -59,10 +59,7 @@ export async function replayEvent(ctx: AppContext, appId: string, eventId: strin
     case 'already_queued':
       return { requeued: 0 };
     case 'needs_force':
-      throw new AppError(
-        'conflict',
-        `Event ${eventId} is ${outcome.status}: replaying it sends it to CleverTap again. Pass force=true to replay it anyway.`,
-      );
+      throw new AppError('conflict', `Event ${eventId} is ${outcome.status}: replaying it sends it to CleverTap again. Pass force=true to replay it anyway.`);
     case 'still_quarantined':
       throw new AppError('validation_failed', `The stored payload of event ${eventId} is still not usable (${outcome.reason}); it stays quarantined.`, [
         { path: '/rawBody', message: outcome.reason },
@@ -126,7 +123,10 @@ export function checkReplayFilter(filter: ReplayFilter): { statuses: string[]; f
     .filter((d): d is { path: string; message: string } => d !== null);
   let fromMs: number | undefined;
   let toMs: number | undefined;
-  for (const [field, text] of [['from', filter.from], ['to', filter.to]] as const) {
+  for (const [field, text] of [
+    ['from', filter.from],
+    ['to', filter.to],
+  ] as const) {
     try {
       const ms = parseTime(field, text);
       if (field === 'from') fromMs = ms;
@@ -186,7 +186,10 @@ export async function replayEvents(ctx: AppContext, appId: string, filter: Repla
       const plain = page.filter((e) => e.status !== 'quarantined');
       // Grouped by the status each was read in, so the compare-and-set stays exact.
       for (const status of new Set(plain.map((e) => e.status))) {
-        moved += await tx.replay.requeueEvents(plain.filter((e) => e.status === status).map((e) => e.seq), [status]);
+        moved += await tx.replay.requeueEvents(
+          plain.filter((e) => e.status === status).map((e) => e.seq),
+          [status],
+        );
       }
       for (const event of page.filter((e) => e.status === 'quarantined')) {
         if ((await reparseQuarantined(tx.replay, appId, event)).kind === 'requeued') moved += 1;

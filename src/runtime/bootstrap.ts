@@ -44,10 +44,7 @@ export function loadOrCreateSecretKey(config: Config): { key: Buffer; generatedA
 export async function checkKeyFingerprint(store: Store, box: SecretBox): Promise<void> {
   const stored = await store.meta.setIfAbsent(META_KEYS.secretKeyFingerprint, box.fingerprint);
   if (stored !== box.fingerprint) {
-    throw new ConfigError(
-      'PCBRIDGE_SECRET_KEY',
-      'does not match the key this database was created with (fingerprint differs); start with the original key',
-    );
+    throw new ConfigError('PCBRIDGE_SECRET_KEY', 'does not match the key this database was created with (fingerprint differs); start with the original key');
   }
 }
 

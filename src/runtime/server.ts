@@ -94,10 +94,7 @@ async function stopWithin(ctx: AppContext, app: FastifyInstance | null, workers:
   const sweep = app ? setInterval(() => app.server.closeIdleConnections(), 100) : undefined;
   // HTTP and the workers stop side by side; the store closes once nothing uses it.
   const orderly = (async () => {
-    await Promise.all([
-      app ? track('http', app.close()) : undefined,
-      ...workers.map((w) => track(w.name, w.stop())),
-    ]);
+    await Promise.all([app ? track('http', app.close()) : undefined, ...workers.map((w) => track(w.name, w.stop()))]);
     await track('store', ctx.store.close());
   })();
   let timer: NodeJS.Timeout | undefined;
@@ -108,10 +105,7 @@ async function stopWithin(ctx: AppContext, app: FastifyInstance | null, workers:
     clearTimeout(timer);
     clearInterval(sweep);
   }
-  ctx.logger.warn(
-    { drainMs, stillRunning: [...pending] },
-    'drain time over: closing the connections still open and stopping without waiting for the rest',
-  );
+  ctx.logger.warn({ drainMs, stillRunning: [...pending] }, 'drain time over: closing the connections still open and stopping without waiting for the rest');
   // Requests still not answered (a client that never finishes sending) get their socket closed.
   app?.server.closeAllConnections();
   orderly.catch(() => undefined);

@@ -1,12 +1,6 @@
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import {
-  applyMergePatch,
-  applyPut,
-  toSettingsOut,
-  type IntegrationSettings,
-  type IntegrationSettingsOut,
-} from './index.js';
+import { applyMergePatch, applyPut, toSettingsOut, type IntegrationSettings, type IntegrationSettingsOut } from './index.js';
 import type { AccountsRepo } from '../store/repos/accounts-repo.js';
 import type { Repos } from '../store/store.js';
 import { accountKeyOf } from '../clevertap/account-key.js';
@@ -38,12 +32,7 @@ export async function getIntegrationSettings(ctx: AppContext, appId: string): Pr
  * and — when an account's credentials changed — clears that account's `auth_failed` pause so
  * delivery resumes with the new credentials. All in one transaction.
  */
-export async function saveIntegrationSettings(
-  ctx: AppContext,
-  appId: string,
-  body: unknown,
-  mode: SaveMode,
-): Promise<IntegrationSettingsOut> {
+export async function saveIntegrationSettings(ctx: AppContext, appId: string, body: unknown, mode: SaveMode): Promise<IntegrationSettingsOut> {
   const saved = await ctx.store.transaction(async (tx) => {
     await requireAppIn(tx, appId);
     // Two concurrent PATCHes must not both merge into the same old settings.
@@ -66,10 +55,7 @@ export async function saveIntegrationSettings(
   });
   // New credentials (or a new account) may let waiting records go: delivery looks at once.
   ctx.store.delivery.wake('accounts');
-  ctx.logger.info(
-    { appId, enabled: saved.next.settings.enabled, region: saved.next.settings.region, resumedAccounts: saved.resumed },
-    'integration settings saved',
-  );
+  ctx.logger.info({ appId, enabled: saved.next.settings.enabled, region: saved.next.settings.region, resumedAccounts: saved.resumed }, 'integration settings saved');
   return toOut(saved.next);
 }
 
@@ -85,17 +71,11 @@ async function resumeChangedAccounts(
 ): Promise<string[]> {
   const changed: string[] = [];
   const { settings } = after;
-  if (
-    settings.accountId !== '' &&
-    (after.passcode !== undefined || settings.region !== before.region || settings.accountId !== before.accountId)
-  ) {
+  if (settings.accountId !== '' && (after.passcode !== undefined || settings.region !== before.region || settings.accountId !== before.accountId)) {
     changed.push(accountKeyOf(settings.region, settings.accountId));
   }
   const sb = settings.sandboxAccount;
-  if (
-    sb.accountId !== '' &&
-    (after.sandboxPasscode !== undefined || sb.region !== before.sandboxAccount.region || sb.accountId !== before.sandboxAccount.accountId)
-  ) {
+  if (sb.accountId !== '' && (after.sandboxPasscode !== undefined || sb.region !== before.sandboxAccount.region || sb.accountId !== before.sandboxAccount.accountId)) {
     changed.push(accountKeyOf(sb.region, sb.accountId));
   }
   const resumed: string[] = [];

@@ -27,12 +27,7 @@ export interface CredentialTestOut {
  * against CleverTap with an empty upload (SPEC §5). A missing account ID or passcode is a 422
  * naming the field; CleverTap's verdict is always a 200 with `ok`.
  */
-export async function testCredentials(
-  ctx: AppContext,
-  client: UploadClient,
-  appId: string,
-  input: CredentialTestIn,
-): Promise<CredentialTestOut> {
+export async function testCredentials(ctx: AppContext, client: UploadClient, appId: string, input: CredentialTestIn): Promise<CredentialTestOut> {
   if (!(await ctx.store.apps.get(appId))) throw new AppError('not_found', `No app with id ${appId}.`);
   const integration = await loadIntegration(ctx.store, appId);
   const target = input.target ?? 'main';

@@ -15,13 +15,7 @@ import { REGIONS, type Region } from '../clevertap/regions.js';
 import { EVENT_CATALOG, USER_PROPERTY_CATALOG, isWellFormedEventName } from '../purchasely/catalog.js';
 import { defaultIntegrationSettings } from './defaults.js';
 import { parseDuration } from './duration.js';
-import {
-  IDENTITY_MODES,
-  REVENUE_CURRENCIES,
-  SANDBOX_MODES,
-  type IntegrationSettings,
-  type MappingEntry,
-} from './schema.js';
+import { IDENTITY_MODES, REVENUE_CURRENCIES, SANDBOX_MODES, type IntegrationSettings, type MappingEntry } from './schema.js';
 
 /** One invalid field: a JSON pointer to it and a sentence for the user. */
 export interface SettingsIssue {
@@ -30,9 +24,7 @@ export interface SettingsIssue {
 }
 
 /** Outcome of `applyPut` / `applyMergePatch`. Passcodes are undefined when not given (keep the stored ones). */
-export type SettingsResult =
-  | { ok: true; settings: IntegrationSettings; passcode?: string; sandboxPasscode?: string }
-  | { ok: false; details: SettingsIssue[] };
+export type SettingsResult = { ok: true; settings: IntegrationSettings; passcode?: string; sandboxPasscode?: string } | { ok: false; details: SettingsIssue[] };
 
 /**
  * What the caller knows about stored passcodes. When a flag is given, enabling the
@@ -49,10 +41,7 @@ export const MAX_HOLD_FOR_MS = 30 * 86_400_000;
 const MAX_ACCOUNT_ID_LENGTH = 100;
 const MAX_PASSCODE_LENGTH = 256;
 
-const TOP_LEVEL_FIELDS = new Set([
-  'enabled', 'region', 'accountId', 'passcode', 'sandbox', 'sandboxAccount',
-  'events', 'userProperties', 'identity', 'revenue',
-]);
+const TOP_LEVEL_FIELDS = new Set(['enabled', 'region', 'accountId', 'passcode', 'sandbox', 'sandboxAccount', 'events', 'userProperties', 'identity', 'revenue']);
 const READ_ONLY_FIELDS = new Set(['passcodeSet']);
 
 type Json = Record<string, unknown>;
@@ -142,13 +131,7 @@ const ENTRY_FIELDS = new Set(['enabled', 'name']);
  * Reads the `events` or `userProperties` map: starts from the catalogue defaults, then
  * applies each given entry. `acceptKey` says why a key is refused (null = accepted).
  */
-function readEntries(
-  r: Reader,
-  value: unknown,
-  path: string,
-  defaults: Record<string, MappingEntry>,
-  acceptKey: (key: string) => string | null,
-): Record<string, MappingEntry> {
+function readEntries(r: Reader, value: unknown, path: string, defaults: Record<string, MappingEntry>, acceptKey: (key: string) => string | null): Record<string, MappingEntry> {
   const entries: Record<string, MappingEntry> = { ...defaults };
   const obj = r.object(value, path, `"${path.slice(1)}"`);
   if (!obj) return entries;
@@ -235,17 +218,13 @@ export function validateSettings(input: unknown, flags: CredentialFlags = {}): S
   if (sandboxObj) r.unknownFields(sandboxObj, '/sandboxAccount', new Set(['region', 'accountId', 'passcode']), READ_ONLY_FIELDS);
   const sandboxAccount = {
     region: r.oneOf<Region>(sandboxObj, 'region', '/sandboxAccount', REGIONS, defaults.sandboxAccount.region),
-    accountId:
-      r.token(sandboxObj, 'accountId', '/sandboxAccount', 'The sandbox account ID', MAX_ACCOUNT_ID_LENGTH, true) ??
-      defaults.sandboxAccount.accountId,
+    accountId: r.token(sandboxObj, 'accountId', '/sandboxAccount', 'The sandbox account ID', MAX_ACCOUNT_ID_LENGTH, true) ?? defaults.sandboxAccount.accountId,
   };
   const sandboxPasscode = r.token(sandboxObj, 'passcode', '/sandboxAccount', 'The sandbox passcode', MAX_PASSCODE_LENGTH, false);
 
   const catalogEvents = new Set(EVENT_CATALOG.map((e) => e.name));
   const events = readEntries(r, input['events'], '/events', defaults.events, (key) =>
-    catalogEvents.has(key) || isWellFormedEventName(key)
-      ? null
-      : `"${key}" is not a Purchasely event name (upper-case words joined by "_", e.g. SUBSCRIPTION_STARTED).`,
+    catalogEvents.has(key) || isWellFormedEventName(key) ? null : `"${key}" is not a Purchasely event name (upper-case words joined by "_", e.g. SUBSCRIPTION_STARTED).`,
   );
   const catalogProperties = new Set(USER_PROPERTY_CATALOG.map((p) => p.name));
   const userProperties = readEntries(r, input['userProperties'], '/userProperties', defaults.userProperties, (key) =>
@@ -273,10 +252,10 @@ export function validateSettings(input: unknown, flags: CredentialFlags = {}): S
   }
   if (sandbox === 'sandbox_account') {
     if (sandboxAccount.accountId === '') {
-      r.fail('/sandboxAccount/accountId', 'Sending sandbox events to a sandbox account needs that account\'s ID.');
+      r.fail('/sandboxAccount/accountId', "Sending sandbox events to a sandbox account needs that account's ID.");
     }
     if (enabled && sandboxPasscode === undefined && flags.hasStoredSandboxPasscode === false) {
-      r.fail('/sandboxAccount/passcode', 'Sending sandbox events to a sandbox account needs that account\'s passcode.');
+      r.fail('/sandboxAccount/passcode', "Sending sandbox events to a sandbox account needs that account's passcode.");
     }
   }
 
@@ -289,7 +268,15 @@ export function validateSettings(input: unknown, flags: CredentialFlags = {}): S
 
   if (r.issues.length > 0) return { ok: false, details: r.issues };
   const settings: IntegrationSettings = {
-    enabled, region, accountId, sandbox, sandboxAccount, events, userProperties, identity, revenue,
+    enabled,
+    region,
+    accountId,
+    sandbox,
+    sandboxAccount,
+    events,
+    userProperties,
+    identity,
+    revenue,
   };
   return {
     ok: true,

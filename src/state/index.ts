@@ -1,12 +1,6 @@
 /** Public surface of the subscription-state fold (see README.md). */
 export { compareEventKeys, eventKeyOf, type EventKey, type EventRef } from './event-key.js';
-export {
-  extractSubscriptionFields,
-  dateField,
-  stringField,
-  booleanField,
-  type SubscriptionFields,
-} from './subscription-fields.js';
+export { extractSubscriptionFields, dateField, stringField, booleanField, type SubscriptionFields } from './subscription-fields.js';
 export {
   BILLING_EVENTS,
   foldSubscription,

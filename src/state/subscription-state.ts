@@ -113,9 +113,7 @@ function foldUserSlice(users: SubscriptionUserSlice[], ev: ParsedEvent, key: Eve
   const current = users.find((slice) => slice.userKey === userKey) ?? null;
   const next: SubscriptionUserSlice = {
     userKey,
-    latest: isLater(key, current?.latest.key)
-      ? { ...ref, fields: extractSubscriptionFields(ev.payload) }
-      : (current as SubscriptionUserSlice).latest,
+    latest: isLater(key, current?.latest.key) ? { ...ref, fields: extractSubscriptionFields(ev.payload) } : (current as SubscriptionUserSlice).latest,
     entitlement: ENTITLEMENT_EVENTS.has(ev.eventName) ? laterRef(current?.entitlement ?? null, ref) : (current?.entitlement ?? null),
     billing: BILLING_EVENTS.has(ev.eventName) ? laterRef(current?.billing ?? null, ref) : (current?.billing ?? null),
   };

@@ -28,13 +28,7 @@ const PRIMARY_STRING_FIELDS = [
   'purchasely_subscription_id',
 ] as const;
 
-const PRIMARY_DATE_FIELDS = [
-  'purchased_at',
-  'original_purchased_at',
-  'next_renewal_at',
-  'effective_next_renewal_at',
-  'grace_period_expires_at',
-] as const;
+const PRIMARY_DATE_FIELDS = ['purchased_at', 'original_purchased_at', 'next_renewal_at', 'effective_next_renewal_at', 'grace_period_expires_at'] as const;
 
 /**
  * The statuses of a lapsed subscription, as Purchasely's "Expired sub. Status" user attribute
@@ -82,8 +76,7 @@ export function computeUserProperties(user: UserState, owned: SubscriptionState[
   for (const name of PRIMARY_DATE_FIELDS) props[name] = dateField(fields, name);
   props['is_auto_renewing'] = status === 'AUTO_RENEWING';
   props['is_in_grace_period'] = status === 'IN_GRACE_PERIOD';
-  props['is_in_billing_retry'] =
-    primary !== null && (status === 'ON_HOLD' || primary.billing?.name === 'ENTERED_BILLING_RETRY');
+  props['is_in_billing_retry'] = primary !== null && (status === 'ON_HOLD' || primary.billing?.name === 'ENTERED_BILLING_RETRY');
   props['is_in_trial'] = isInTrial;
   props['is_in_intro_offer'] = primaryEntitled && offerType === 'INTRO_OFFER';
   props['is_promo_code'] = primaryEntitled && offerType === 'PROMO_CODE';

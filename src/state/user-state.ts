@@ -45,10 +45,7 @@ export function foldUser(prev: UserState | null, userKey: string, ev: ParsedEven
     ...base,
     latestEvent: isLater(key, base.latestEvent?.key) ? { key, name: ev.eventName } : base.latestEvent,
     userId: ev.userId !== null && isLater(key, base.userId?.key) ? { value: ev.userId, key } : base.userId,
-    anonymousUserId:
-      ev.anonymousUserId !== null && isLater(key, base.anonymousUserId?.key)
-        ? { value: ev.anonymousUserId, key }
-        : base.anonymousUserId,
+    anonymousUserId: ev.anonymousUserId !== null && isLater(key, base.anonymousUserId?.key) ? { value: ev.anonymousUserId, key } : base.anonymousUserId,
     revenue: revenue !== null && isLater(key, base.revenue?.key) ? { ...revenue, key } : base.revenue,
     revenueUsd: typeof usd === 'number' && Number.isFinite(usd) && isLater(key, revenueUsd?.key) ? { value: usd, key } : revenueUsd,
   };

@@ -131,9 +131,7 @@ async function dumpPostgres(q: Queryable): Promise<string[]> {
     out.push(`CREATE TABLE ${table} (\n${lines.join(',\n')}\n);`);
   }
   // Indexes that back a constraint are shown by the constraint.
-  const plain = indexes
-    .filter((i) => !constraintNames.has(i.indexname))
-    .sort((a, b) => (a.indexname < b.indexname ? -1 : a.indexname > b.indexname ? 1 : 0));
+  const plain = indexes.filter((i) => !constraintNames.has(i.indexname)).sort((a, b) => (a.indexname < b.indexname ? -1 : a.indexname > b.indexname ? 1 : 0));
   for (const i of plain) out.push(`${unqualify(i.indexdef)};`);
   return out;
 }

@@ -31,7 +31,19 @@ function helpText(): string {
 describe('emulator clevertap command', () => {
   it('documents every option in --help', () => {
     const help = helpText();
-    for (const flag of ['--port', '--account', '--latency', '--error-rate', '--throttle-rate', '--timeout-rate', '--drop-rate', '--all-401', '--fault-mode', '--max-concurrency', '--no-inferred-rules']) {
+    for (const flag of [
+      '--port',
+      '--account',
+      '--latency',
+      '--error-rate',
+      '--throttle-rate',
+      '--timeout-rate',
+      '--drop-rate',
+      '--all-401',
+      '--fault-mode',
+      '--max-concurrency',
+      '--no-inferred-rules',
+    ]) {
       expect(help).toContain(flag);
     }
   });

@@ -39,19 +39,14 @@ async function getProfile(query: string, creds: Creds = A, path = '/1/profile.js
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-const profile = (identity: string, profileData: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-  ({ type: 'profile', identity, ts, profileData, ...extra });
-const event = (identity: string, evtName: string, at = ts, extra: Record<string, unknown> = {}) =>
-  ({ type: 'event', identity, ts: at, evtName, evtData: {}, ...extra });
+const profile = (identity: string, profileData: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ type: 'profile', identity, ts, profileData, ...extra });
+const event = (identity: string, evtName: string, at = ts, extra: Record<string, unknown> = {}) => ({ type: 'event', identity, ts: at, evtName, evtData: {}, ...extra });
 const dataOf = (identity: string) => emu.profile('ACC-A', { identity })?.profileData;
 
 describe('profile commands', () => {
   it('applies plain values and commands in order across requests', async () => {
     await upload([profile('u1', { Plan: 'monthly', Tags: ['a', 'b'], Logins: 1, Trial: true })]);
-    await upload([
-      profile('u1', { Plan: 'yearly', Tags: { $add: ['b', 'c'] }, Logins: { $incr: 10 } }),
-      profile('u1', { Tags: { $remove: ['a'] }, Logins: { $decr: 3 } }),
-    ]);
+    await upload([profile('u1', { Plan: 'yearly', Tags: { $add: ['b', 'c'] }, Logins: { $incr: 10 } }), profile('u1', { Tags: { $remove: ['a'] }, Logins: { $decr: 3 } })]);
     await upload([profile('u1', { Badges: { $set: ['gold'] }, Credits: { $decr: 2 }, Missing: { $remove: ['x'] } })]);
     expect(dataOf('u1')).toEqual({ Plan: 'yearly', Tags: ['b', 'c'], Logins: 8, Trial: true, Badges: ['gold'], Credits: -2 });
   });
@@ -159,8 +154,7 @@ describe('stored profiles', () => {
   it('lists and filters profiles through GET /_emulator/profiles', async () => {
     await upload([profile('u1', { N: 1 }), profile('u2', { N: 2 }), { type: 'event', objectId: '__g1', ts, evtName: 'Renewed', evtData: {} }]);
     await upload([profile('u1', { N: 3 })], B);
-    const list = async (q: string) =>
-      ((await (await fetch(`${emu.url}/_emulator/profiles${q}`)).json()) as { profiles: Array<Record<string, unknown>> }).profiles;
+    const list = async (q: string) => ((await (await fetch(`${emu.url}/_emulator/profiles${q}`)).json()) as { profiles: Array<Record<string, unknown>> }).profiles;
     expect(await list('')).toHaveLength(4);
     expect((await list('?account=ACC-B')).map((p) => p['profileData'])).toEqual([{ N: 3 }]);
     expect((await list('?identity=u1')).map((p) => p['account'])).toEqual(['ACC-A', 'ACC-B']);
@@ -189,7 +183,7 @@ describe('stored profiles', () => {
 });
 
 describe('GET /1/profile.json', () => {
-  it('answers a profile by identity in CleverTap\'s shape', async () => {
+  it("answers a profile by identity in CleverTap's shape", async () => {
     await upload([profile('u1', { Plan: 'monthly' }), event('u1', 'Charged'), event('u1', 'Charged', ts + 60)]);
     const res = await getProfile('?identity=u1');
     expect(res).toEqual({
@@ -216,7 +210,7 @@ describe('GET /1/profile.json', () => {
     expect(res.body['record']).toMatchObject({ email: 'jack@example.com', identity: 'u1', profileData: { Email: 'jack@example.com' } });
   });
 
-  it('serves the region-prefixed path, checking the account\'s region like uploads', async () => {
+  it("serves the region-prefixed path, checking the account's region like uploads", async () => {
     await upload([profile('u1', { N: 1 })], B);
     expect((await getProfile('?identity=u1', B, '/in1/1/profile.json')).body['record']).toMatchObject({ identity: 'u1' });
     expect((await getProfile('?identity=u1', B, '/eu1/1/profile.json')).status).toBe(401);
@@ -231,7 +225,7 @@ describe('GET /1/profile.json', () => {
     expect(await getProfile('?identity=nobody')).toEqual({ status: 200, body: { status: 'success', record: null } });
   });
 
-  it('answers wrong or missing credentials with CleverTap\'s 401 body', async () => {
+  it("answers wrong or missing credentials with CleverTap's 401 body", async () => {
     const res = await getProfile('?identity=u1', { accountId: 'ACC-A', passcode: 'wrong' });
     expect(res).toEqual({ status: 401, body: { status: 'fail', error: 'Invalid Credentials', code: 401 } });
     expect((await fetch(`${emu.url}/1/profile.json?identity=u1`)).status).toBe(401);

@@ -90,7 +90,12 @@ describe('countOnly', () => {
       const res = await fetch(`${counting.url}/1/upload`, {
         method: 'POST',
         headers: { 'x-clevertap-account-id': A.accountId, 'x-clevertap-passcode': A.passcode },
-        body: JSON.stringify({ d: [{ type: 'event', evtName: 'Renewed', evtData: {}, ts, identity: 'u1' }, { type: 'event', evtName: 'Renewed', evtData: {}, ts }] }),
+        body: JSON.stringify({
+          d: [
+            { type: 'event', evtName: 'Renewed', evtData: {}, ts, identity: 'u1' },
+            { type: 'event', evtName: 'Renewed', evtData: {}, ts },
+          ],
+        }),
       });
       const body = (await res.json()) as { processed: number; unprocessed: Array<{ code: number }> };
       expect([body.processed, body.unprocessed.map((u) => u.code)]).toEqual([1, [523]]);

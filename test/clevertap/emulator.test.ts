@@ -40,7 +40,7 @@ describe('POST /1/upload', () => {
     expect(emu.records().map((r) => r.account)).toEqual(['ACC-A', 'ACC-A']);
   });
 
-  it('answers unknown credentials with CleverTap\'s 401 body', async () => {
+  it("answers unknown credentials with CleverTap's 401 body", async () => {
     const res = await upload('/1/upload', { accountId: 'ACC-A', passcode: 'wrong' }, { d: [] });
     expect(res).toEqual({ status: 401, body: { status: 'fail', error: 'Invalid Credentials', code: 401 } });
     const missing = await fetch(`${emu.url}/1/upload`, { method: 'POST', body: '{"d":[]}' });

@@ -15,14 +15,40 @@ import {
 // Written out from reference/clevertap.md, not imported, so a typo in the module fails here.
 const FORBIDDEN = ['%', '>', '<', '!', '|', '&', '.', ':', ';', '$', "'", '"', '\\'];
 const RESERVED = [
-  'Notification Sent', 'Notification Viewed', 'Notification Clicked', 'Notification Delivered',
-  'Notification Replied', 'UTM Visited', 'App Launched', 'App Uninstalled', 'App Version Changed',
-  'Stayed', 'Reply Sent', 'Experiment Rendered', 'Reachable By', 'Identity Reset', 'Identity Set',
+  'Notification Sent',
+  'Notification Viewed',
+  'Notification Clicked',
+  'Notification Delivered',
+  'Notification Replied',
+  'UTM Visited',
+  'App Launched',
+  'App Uninstalled',
+  'App Version Changed',
+  'Stayed',
+  'Reply Sent',
+  'Experiment Rendered',
+  'Reachable By',
+  'Identity Reset',
+  'Identity Set',
   'Identity Error',
 ];
 const STANDARD = [
-  'Name', 'Email', 'Phone', 'Gender', 'DOB', 'Age', 'Identity', 'Photo', 'Employed', 'Education',
-  'Married', 'Customer Type', 'MSG-email', 'MSG-push', 'MSG-sms', 'MSG-whatsapp',
+  'Name',
+  'Email',
+  'Phone',
+  'Gender',
+  'DOB',
+  'Age',
+  'Identity',
+  'Photo',
+  'Employed',
+  'Education',
+  'Married',
+  'Customer Type',
+  'MSG-email',
+  'MSG-push',
+  'MSG-sms',
+  'MSG-whatsapp',
 ];
 
 describe('the exported rule tables', () => {
@@ -107,7 +133,7 @@ describe('checkPropertyKey', () => {
 });
 
 describe('checkProfilePropertyName', () => {
-  it('accepts the bridge\'s own property names', () => {
+  it("accepts the bridge's own property names", () => {
     expect(checkProfilePropertyName('subscription_status')).toBeNull();
     expect(checkProfilePropertyName('Subscription Status')).toBeNull();
   });
@@ -198,9 +224,7 @@ describe('checkRecord', () => {
 
   it('accepts 100 event properties and rejects 101', () => {
     expect(checkRecord({ type: 'event', evtName: 'Renewed', evtData: props(100), ts })).toEqual([]);
-    expect(checkRecord({ type: 'event', evtName: 'Renewed', evtData: props(101), ts })).toEqual([
-      'The event has 101 properties; CleverTap accepts at most 100.',
-    ]);
+    expect(checkRecord({ type: 'event', evtName: 'Renewed', evtData: props(101), ts })).toEqual(['The event has 101 properties; CleverTap accepts at most 100.']);
   });
 
   it('allows Items only on Charged', () => {

@@ -119,7 +119,9 @@ describe('answers the emulator never gives', () => {
 
 describe('upload dry run', () => {
   it('sends dryRun=1: CleverTap answers for the records and stores none', async () => {
-    const outcome = await uploads.upload(account, [{ type: 'event', identity: 'pcbridge-dry-run', ts, evtName: 'Subscription Started', evtData: { plan: 'monthly' } }], { dryRun: true });
+    const outcome = await uploads.upload(account, [{ type: 'event', identity: 'pcbridge-dry-run', ts, evtName: 'Subscription Started', evtData: { plan: 'monthly' } }], {
+      dryRun: true,
+    });
     expect(outcome).toMatchObject({ kind: 'success', processed: 1 });
     expect(emulator.records()).toEqual([]);
     expect(emulator.stats().requests).toBe(1);

@@ -179,7 +179,21 @@ describe('whole-request outcomes over HTTP', () => {
   it('refuses to send more than 1000 records or 4 MiB in one request', async () => {
     const tooMany = Array.from({ length: MAX_RECORDS_PER_REQUEST + 1 }, () => good);
     await expect(client.upload(account, tooMany)).rejects.toThrow(RangeError);
-    const huge = Array.from({ length: 1000 }, (_, i) => ({ ...good, evtData: { a: 'x'.repeat(500), b: 'y'.repeat(500), c: 'z'.repeat(500), d: 'w'.repeat(500), e: 'v'.repeat(500), f: 'u'.repeat(500), g: 'q'.repeat(500), h: 'r'.repeat(500), i: 's'.repeat(500), n: i } }));
+    const huge = Array.from({ length: 1000 }, (_, i) => ({
+      ...good,
+      evtData: {
+        a: 'x'.repeat(500),
+        b: 'y'.repeat(500),
+        c: 'z'.repeat(500),
+        d: 'w'.repeat(500),
+        e: 'v'.repeat(500),
+        f: 'u'.repeat(500),
+        g: 'q'.repeat(500),
+        h: 'r'.repeat(500),
+        i: 's'.repeat(500),
+        n: i,
+      },
+    }));
     await expect(client.upload(account, huge)).rejects.toThrow(/bytes/);
     expect(emulator.stats().requests).toBe(0);
   });

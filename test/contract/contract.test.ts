@@ -14,7 +14,10 @@ import { createTestContext, TEST_ADMIN_TOKEN, type TestContext } from '../helper
 
 const SRC = new URL('../../src/', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, SRC), 'utf8');
-const filesOf = (dir: string) => readdirSync(new URL(dir, SRC)).filter((f) => f.endsWith('.ts')).map((f) => `${dir}${f}`);
+const filesOf = (dir: string) =>
+  readdirSync(new URL(dir, SRC))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => `${dir}${f}`);
 const importsOf = (path: string) => [...read(path).matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
 
 /** The modules of constants and pure functions outside src/contract/ that it may re-export. */
@@ -40,7 +43,12 @@ describe('the contract module', () => {
 
   it('names its request and response schemas XxxIn / XxxOut, or XxxQuery / XxxParams', () => {
     const names = Object.keys(contract).filter((name) => /^[A-Z][a-z]/.test(name) && typeof (contract as Record<string, unknown>)[name] === 'object');
-    const schemas = names.filter((name) => 'type' in ((contract as Record<string, unknown>)[name] as object) || 'anyOf' in ((contract as Record<string, unknown>)[name] as object) || 'allOf' in ((contract as Record<string, unknown>)[name] as object));
+    const schemas = names.filter(
+      (name) =>
+        'type' in ((contract as Record<string, unknown>)[name] as object) ||
+        'anyOf' in ((contract as Record<string, unknown>)[name] as object) ||
+        'allOf' in ((contract as Record<string, unknown>)[name] as object),
+    );
     expect(schemas.length).toBeGreaterThan(30);
     const misnamed = schemas.filter((name) => !/(In|Out|Query|Params|Param|Schema|NoContent)$/.test(name) && !['Nullable', 'DateTime'].includes(name));
     expect(misnamed).toEqual([]);
@@ -66,7 +74,9 @@ describe('the routes', () => {
 
 describe('the error codes', () => {
   it('name every refusal by status with a code of the list that has that status (else bad_request)', () => {
-    for (const status of Object.keys(STATUS_CODES).map(Number).filter((s) => s >= 400 && s < 600)) {
+    for (const status of Object.keys(STATUS_CODES)
+      .map(Number)
+      .filter((s) => s >= 400 && s < 600)) {
       const code = errorCodeOfStatus(status);
       expect(ERROR_CODE_LIST).toContain(code);
       if (code !== 'bad_request') expect(ERROR_CODES[code]).toBe(status);
@@ -99,7 +109,10 @@ describe('the OpenAPI document', () => {
   it('lists the error codes of the envelope and the contract schemas of the routes', async () => {
     const res = await app.inject({ method: 'GET', url: '/docs/json', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
     type ErrorSchema = { title?: string; properties: { error: { properties: { code: { enum: string[] } } } } };
-    const doc = res.json() as { components: { schemas: Record<string, ErrorSchema> }; paths: Record<string, Record<string, { responses: Record<string, { content: { 'application/json': { schema: unknown } } }> }>> };
+    const doc = res.json() as {
+      components: { schemas: Record<string, ErrorSchema> };
+      paths: Record<string, Record<string, { responses: Record<string, { content: { 'application/json': { schema: unknown } } }> }>>;
+    };
     // @fastify/swagger names shared schemas def-<n> and keeps their $id as the title.
     const envelope = Object.values(doc.components.schemas).find((schema) => schema.title === 'ErrorOut');
     expect(envelope?.properties.error.properties.code.enum).toEqual(ERROR_CODE_LIST);

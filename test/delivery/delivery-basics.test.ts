@@ -85,10 +85,14 @@ describe.each(DIALECTS)('delivery basics (%s)', (dialect) => {
       { userId: 'dave', n: 3 },
     ]);
     worker = createDeliveryWorker(t.ctx);
-    await waitFor(async () => {
-      const c = await countByState(t.ctx);
-      return c.delivered === 2 && c.failed === 1;
-    }, 10_000, 'two delivered and one failed');
+    await waitFor(
+      async () => {
+        const c = await countByState(t.ctx);
+        return c.delivered === 2 && c.failed === 1;
+      },
+      10_000,
+      'two delivered and one failed',
+    );
 
     const failed = await t.ctx.store.db.get<{ last_code: number; last_message: string; attempts: number; event_seq: number }>(
       `SELECT last_code, last_message, attempts, event_seq FROM records WHERE state = 'failed'`,
@@ -109,7 +113,11 @@ describe.each(DIALECTS)('delivery basics (%s)', (dialect) => {
     try {
       const res = await app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/${event!.event_id}`, headers: AUTH });
       expect(res.statusCode).toBe(200);
-      const detail = res.json() as { status: string; records: { state: string; lastCode: number | null; lastMessage: string | null }[]; attempts: { httpStatus: number; outcome: string }[] };
+      const detail = res.json() as {
+        status: string;
+        records: { state: string; lastCode: number | null; lastMessage: string | null }[];
+        attempts: { httpStatus: number; outcome: string }[];
+      };
       expect(detail.status).toBe('failed');
       expect(detail.records).toMatchObject([{ state: 'failed', lastCode: 513 }]);
       expect(detail.records[0]!.lastMessage).toMatch(/Skipped record number : 2/);

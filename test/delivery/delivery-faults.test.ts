@@ -46,7 +46,9 @@ describe.each(DIALECTS)('delivery under CleverTap faults (%s)', (dialect) => {
       // Enough state to tell a stuck record from a slow run.
       console.log(
         JSON.stringify(await countByState(ctx)),
-        JSON.stringify(await ctx.store.db.all(`SELECT state, lease_owner, MIN(next_attempt_at) AS next, COUNT(*) AS n FROM records WHERE state <> 'delivered' GROUP BY state, lease_owner`)),
+        JSON.stringify(
+          await ctx.store.db.all(`SELECT state, lease_owner, MIN(next_attempt_at) AS next, COUNT(*) AS n FROM records WHERE state <> 'delivered' GROUP BY state, lease_owner`),
+        ),
         JSON.stringify(await ctx.store.db.all(`SELECT * FROM accounts`)),
         JSON.stringify(await ctx.store.db.all(`SELECT * FROM account_slots WHERE holder IS NOT NULL`)),
         Date.now(),
@@ -58,7 +60,9 @@ describe.each(DIALECTS)('delivery under CleverTap faults (%s)', (dialect) => {
     const summary = summarizeArrivals(emu.records());
     expect(summary).toEqual({ distinct: 2000, duplicates: 0, outOfOrderUsers: [] });
     const stats = emu.stats();
-    console.log(`fault run (${dialect}): ${stats.requests} requests, status counts ${JSON.stringify(stats.statusCounts)}, max concurrency ${stats.accounts[ACCOUNT_ID]!.maxConcurrency}`);
+    console.log(
+      `fault run (${dialect}): ${stats.requests} requests, status counts ${JSON.stringify(stats.statusCounts)}, max concurrency ${stats.accounts[ACCOUNT_ID]!.maxConcurrency}`,
+    );
     expect(stats.accounts[ACCOUNT_ID]!.maxConcurrency).toBeLessThanOrEqual(10);
     // The faults did fire, so the run proves something about retries and back-off.
     expect(stats.statusCounts['503'] ?? 0).toBeGreaterThan(0);

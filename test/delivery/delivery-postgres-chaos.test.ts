@@ -97,9 +97,7 @@ describe('delivery on PostgreSQL with three serve processes under faults and kil
     }, 50);
     /** Records the instance with this pid holds in flight (its instance ID is `host:pid:…`). */
     const inFlightOf = async (pid: number): Promise<number> => {
-      const row = await ctx.store.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM records WHERE state = 'in_flight' AND lease_owner LIKE ?`, [
-        `${hostname()}:${pid}:%`,
-      ]);
+      const row = await ctx.store.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM records WHERE state = 'in_flight' AND lease_owner LIKE ?`, [`${hostname()}:${pid}:%`]);
       return Number(row!.n);
     };
 

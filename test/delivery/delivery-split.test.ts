@@ -21,7 +21,13 @@ function poisonAwareClient(baseUrl: string): UploadClient & { sizes: number[] } 
     async upload(account, records) {
       sizes.push(records.length);
       if (records.some((r) => r.type === 'event' && r.evtData['poison'] === true)) {
-        return { kind: 'bad_request', httpStatus: 400, latencyMs: 1, responseBody: '{"status":"fail","error":"Bad Request","code":400}', message: 'CleverTap rejected the request with HTTP 400: Bad Request.' };
+        return {
+          kind: 'bad_request',
+          httpStatus: 400,
+          latencyMs: 1,
+          responseBody: '{"status":"fail","error":"Bad Request","code":400}',
+          message: 'CleverTap rejected the request with HTTP 400: Bad Request.',
+        };
       }
       return real.upload(account, records);
     },
@@ -59,15 +65,21 @@ describe.each(DIALECTS)('a 400 for a whole batch (%s)', (dialect) => {
     ]);
     const client = poisonAwareClient(emu.url);
     worker = createDeliveryWorker(ctx, { client });
-    await waitFor(async () => {
-      const c = await countByState(ctx);
-      return c.delivered === 7 && c.failed === 1;
-    }, 10_000, 'seven delivered and one failed');
+    await waitFor(
+      async () => {
+        const c = await countByState(ctx);
+        return c.delivered === 7 && c.failed === 1;
+      },
+      10_000,
+      'seven delivered and one failed',
+    );
     await client.close();
 
     // 8 → 400; halves [1-4] ok, [5-8] → 400; [5,6] → 400, [7,8] ok; [5] → 400 (fails), [6] ok.
     expect(client.sizes).toEqual([8, 4, 4, 2, 1, 1, 2]);
-    const failed = await ctx.store.db.get<{ last_code: number; last_message: string; body_json: string }>(`SELECT last_code, last_message, body_json FROM records WHERE state = 'failed'`);
+    const failed = await ctx.store.db.get<{ last_code: number; last_message: string; body_json: string }>(
+      `SELECT last_code, last_message, body_json FROM records WHERE state = 'failed'`,
+    );
     expect(Number(failed!.last_code)).toBe(400);
     expect(failed!.last_message).toContain('HTTP 400');
     expect(JSON.parse(failed!.body_json).evtData.n).toBe(5);

@@ -54,13 +54,33 @@ describe('adaptive concurrency', () => {
 
 describe('event status from its records', () => {
   it('is the worst state of the latest generation: failed > held > pending > delivered', () => {
-    expect(worstRecordState([{ generation: 0, state: 'delivered' }, { generation: 0, state: 'in_flight' }])).toBe('pending');
-    expect(worstRecordState([{ generation: 0, state: 'held' }, { generation: 0, state: 'pending' }])).toBe('held');
-    expect(worstRecordState([{ generation: 0, state: 'failed' }, { generation: 0, state: 'held' }])).toBe('failed');
+    expect(
+      worstRecordState([
+        { generation: 0, state: 'delivered' },
+        { generation: 0, state: 'in_flight' },
+      ]),
+    ).toBe('pending');
+    expect(
+      worstRecordState([
+        { generation: 0, state: 'held' },
+        { generation: 0, state: 'pending' },
+      ]),
+    ).toBe('held');
+    expect(
+      worstRecordState([
+        { generation: 0, state: 'failed' },
+        { generation: 0, state: 'held' },
+      ]),
+    ).toBe('failed');
   });
 
   it('ignores older generations kept for history', () => {
-    expect(worstRecordState([{ generation: 0, state: 'failed' }, { generation: 1, state: 'delivered' }])).toBe('delivered');
+    expect(
+      worstRecordState([
+        { generation: 0, state: 'failed' },
+        { generation: 1, state: 'delivered' },
+      ]),
+    ).toBe('delivered');
   });
 
   it('has no say when only skipped records remain', () => {

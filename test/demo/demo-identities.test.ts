@@ -55,7 +55,9 @@ describe('the demo app setting CleverTap IDs', () => {
     await identities.stop();
     expect(identities.identified()).toBe(expected.length);
     expect(expected.length).toBeGreaterThan(anonymous.length / 2);
-    const rows = await t.ctx.store.db.all<{ user_key: string; clevertap_id: string }>('SELECT user_key, clevertap_id FROM user_attributes WHERE app_id = ? ORDER BY user_key', [appId]);
+    const rows = await t.ctx.store.db.all<{ user_key: string; clevertap_id: string }>('SELECT user_key, clevertap_id FROM user_attributes WHERE app_id = ? ORDER BY user_key', [
+      appId,
+    ]);
     expect(rows.map((r) => r.user_key).sort()).toEqual([...expected].sort());
     expect(rows.every((r) => r.clevertap_id === demoClevertapId(r.user_key))).toBe(true);
   });

@@ -112,9 +112,7 @@ describe('bin/pcbridge.js and a stale dist/', () => {
     const res = run(root);
     expect(res.status).toBe(2);
     expect(res.stdout).toBe('');
-    expect(res.stderr).toBe(
-      'pcbridge: dist/ is older than src/ (after a git pull?) and TypeScript is not installed to rebuild it: run `npm ci && npm run build` first\n',
-    );
+    expect(res.stderr).toBe('pcbridge: dist/ is older than src/ (after a git pull?) and TypeScript is not installed to rebuild it: run `npm ci && npm run build` first\n');
   });
 });
 
@@ -123,10 +121,14 @@ describe('the client SDK as a dependency', () => {
     // The package as `npm install /path/to/pcbridge` links it: package.json + what `npm run build` writes to dist/.
     const pkgDir = tempDir('pcbridge-pkg-');
     copyFileSync(join(REPO_ROOT, 'package.json'), join(pkgDir, 'package.json'));
-    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(pkgDir, 'dist')], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    });
+    const build = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', join(pkgDir, 'dist')],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+      },
+    );
     expect(build.stdout + build.stderr).toBe('');
     expect(pkg.exports['./client']).toEqual({ types: './dist/src/client/index.d.ts', default: './dist/src/client/index.js' });
 
@@ -147,7 +149,10 @@ console.log(JSON.stringify({ attribute: Attribute.CLEVER_TAP_ID, verdict, failed
     );
     writeFileSync(
       join(consumer, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, types: [], skipLibCheck: false, outDir: 'out' }, files: ['index.ts'] }),
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, types: [], skipLibCheck: false, outDir: 'out' },
+        files: ['index.ts'],
+      }),
     );
     // Types resolve through the package's exports map; @types/node from the repository.
     mkdirSync(join(consumer, 'node_modules/@types'));

@@ -77,7 +77,7 @@ describe('the README signing commands, against a running pcbridge serve', () => 
     expect(readme).not.toMatch(/SPEC §/);
   });
 
-  it("creates an app, signs the sample body and gets 200 {\"status\":\"stored\"}, with the README's own commands", async () => {
+  it('creates an app, signs the sample body and gets 200 {"status":"stored"}, with the README\'s own commands', async () => {
     const script = markedBlock(readme, 'sign-webhook');
     const res = runBash(script, dir, { BASE: server.baseUrl, PCBRIDGE_ADMIN_TOKEN: TEST_ADMIN_TOKEN, SECRET });
     expect(res.stderr).toBe('');

@@ -13,7 +13,12 @@ import { createIntegratedApp, MAIN, postEvent, settle, subscriptionEvent, T0 } f
 
 type Erasure = {
   erased: boolean;
-  clevertap: { ok: boolean; message: string; identifiers: { identity: string[]; guid: string[] }; requests: { account: string; by: string; count: number; ok: boolean; httpStatus: number | null; message: string }[] };
+  clevertap: {
+    ok: boolean;
+    message: string;
+    identifiers: { identity: string[]; guid: string[] };
+    requests: { account: string; by: string; count: number; ok: boolean; httpStatus: number | null; message: string }[];
+  };
 };
 
 describe.each(DIALECTS)('erasure reaching CleverTap (%s)', (dialect) => {
@@ -36,7 +41,11 @@ describe.each(DIALECTS)('erasure reaching CleverTap (%s)', (dialect) => {
     await postEvent(api.app, appId, subscriptionEvent('ev-1', 'SUBSCRIPTION_STARTED', { userId: 'user-9', anonymousUserId: 'anon-9' }, T0));
     await settle(api.t.ctx);
     await api.app.inject({ method: 'PUT', url: `/api/v1/apps/${appId}/users/anon-9/attributes`, headers: AUTH, payload: { clevertap_id: 'ct-anon-9' } });
-    await postEvent(api.app, appId, subscriptionEvent('ev-2', 'RENEWAL_DISABLED', { userId: 'user-9', anonymousUserId: 'anon-9' }, T0 + 60_000, { subscription_status: 'AUTO_RENEWING_CANCELED' }));
+    await postEvent(
+      api.app,
+      appId,
+      subscriptionEvent('ev-2', 'RENEWAL_DISABLED', { userId: 'user-9', anonymousUserId: 'anon-9' }, T0 + 60_000, { subscription_status: 'AUTO_RENEWING_CANCELED' }),
+    );
     for (const user of ['user-keep', 'user-401', 'user-plain']) {
       await postEvent(api.app, appId, subscriptionEvent(`ev-${user}`, 'SUBSCRIPTION_STARTED', { userId: user }, T0));
     }

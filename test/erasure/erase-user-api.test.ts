@@ -39,52 +39,93 @@ describe.each(DIALECTS)('user erasure API on %s', (dialect) => {
     const db = api.t.ctx.store.db;
 
     // The user's events: delivered, held (a held and a pending record), and one from before login.
-    const ev1 = await insertEvent(api.t, { appId, eventId: 'ev1', userKey: ERASED, userId: ERASED, anonymousUserId: ERASED_ANON, receivedAt: T0, status: 'delivered', rawBody: payload('ev1', ERASED, ERASED_ANON) });
+    const ev1 = await insertEvent(api.t, {
+      appId,
+      eventId: 'ev1',
+      userKey: ERASED,
+      userId: ERASED,
+      anonymousUserId: ERASED_ANON,
+      receivedAt: T0,
+      status: 'delivered',
+      rawBody: payload('ev1', ERASED, ERASED_ANON),
+    });
     const r1 = await insertRecord(api.t, {
-      appId, eventSeq: ev1, eventId: 'ev1', userKey: ERASED, userId: ERASED, anonymousUserId: ERASED_ANON, state: 'delivered',
-      body: { type: 'event', evtName: 'Renewed', evtData: { user_id: ERASED } }, identifier: { identity: ERASED }, createdAt: T0, deliveredAt: T0 + 500,
+      appId,
+      eventSeq: ev1,
+      eventId: 'ev1',
+      userKey: ERASED,
+      userId: ERASED,
+      anonymousUserId: ERASED_ANON,
+      state: 'delivered',
+      body: { type: 'event', evtName: 'Renewed', evtData: { user_id: ERASED } },
+      identifier: { identity: ERASED },
+      createdAt: T0,
+      deliveredAt: T0 + 500,
     });
     const ev2 = await insertEvent(api.t, { appId, eventId: 'ev2', userKey: ERASED, userId: ERASED, receivedAt: T0 + 1000, status: 'held', rawBody: payload('ev2', ERASED, null) });
     await insertRecord(api.t, { appId, eventSeq: ev2, eventId: 'ev2', userKey: ERASED, userId: ERASED, state: 'held', createdAt: T0 + 1000 });
     await insertRecord(api.t, { appId, eventSeq: ev2, eventId: 'ev2', userKey: ERASED, userId: ERASED, state: 'pending', createdAt: T0 + 1000 });
-    await insertEvent(api.t, { appId, eventId: 'ev3', userKey: ERASED_ANON, anonymousUserId: ERASED_ANON, receivedAt: T0 - 5000, status: 'received', rawBody: payload('ev3', null, ERASED_ANON) });
+    await insertEvent(api.t, {
+      appId,
+      eventId: 'ev3',
+      userKey: ERASED_ANON,
+      anonymousUserId: ERASED_ANON,
+      receivedAt: T0 - 5000,
+      status: 'received',
+      rawBody: payload('ev3', null, ERASED_ANON),
+    });
 
     // Someone else, in the same app and in the same request.
     const ev4 = await insertEvent(api.t, { appId, eventId: 'ev4', userKey: KEPT, userId: KEPT, receivedAt: T0 + 2000, status: 'delivered', rawBody: payload('ev4', KEPT, null) });
     const r4 = await insertRecord(api.t, {
-      appId, eventSeq: ev4, eventId: 'ev4', userKey: KEPT, userId: KEPT, state: 'delivered',
-      body: { type: 'event', evtName: 'Renewed', evtData: { user_id: KEPT } }, identifier: { identity: KEPT }, createdAt: T0 + 2000, deliveredAt: T0 + 2500,
+      appId,
+      eventSeq: ev4,
+      eventId: 'ev4',
+      userKey: KEPT,
+      userId: KEPT,
+      state: 'delivered',
+      body: { type: 'event', evtName: 'Renewed', evtData: { user_id: KEPT } },
+      identifier: { identity: KEPT },
+      createdAt: T0 + 2000,
+      deliveredAt: T0 + 2500,
     });
     await db.run(
       "INSERT INTO attempts (id, app_id, account_key, started_at, latency_ms, http_status, outcome, response_text, record_count) VALUES (1, ?, 'eu1:A', ?, 40, 200, 'partial', ?, 2)",
       [appId, T0, `{"status":"partial","unprocessed":[{"record":{"identity":"${ERASED}"}}]}`],
     );
-    await db.run("INSERT INTO attempt_records (attempt_id, record_id) VALUES (1, ?), (1, ?)", [r1, r4]);
+    await db.run('INSERT INTO attempt_records (attempt_id, record_id) VALUES (1, ?), (1, ?)', [r1, r4]);
 
     // The same user ID in another app is another app's business.
     await insertEvent(api.t, { appId: otherAppId, eventId: 'ev1', userKey: ERASED, userId: ERASED, receivedAt: T0, status: 'delivered', rawBody: payload('ev1', ERASED, null) });
 
-    for (const [app_, key, ct] of [[appId, ERASED, 'ct-erased'], [appId, ERASED_ANON, 'ct-anon'], [appId, KEPT, 'ct-kept']] as const) {
+    for (const [app_, key, ct] of [
+      [appId, ERASED, 'ct-erased'],
+      [appId, ERASED_ANON, 'ct-anon'],
+      [appId, KEPT, 'ct-kept'],
+    ] as const) {
       await db.run('INSERT INTO user_attributes (app_id, user_key, clevertap_id, updated_at) VALUES (?, ?, ?, ?)', [app_, key, ct, T0]);
     }
     for (const key of [ERASED, KEPT]) {
-      await db.run(
-        "INSERT INTO user_states (app_id, environment, user_key, state_json, properties_json) VALUES (?, 'PRODUCTION', ?, ?, ?)",
-        [appId, key, JSON.stringify({ user_id: key }), JSON.stringify({ user_id: key, plan: 'monthly' })],
-      );
+      await db.run("INSERT INTO user_states (app_id, environment, user_key, state_json, properties_json) VALUES (?, 'PRODUCTION', ?, ?, ?)", [
+        appId,
+        key,
+        JSON.stringify({ user_id: key }),
+        JSON.stringify({ user_id: key, plan: 'monthly' }),
+      ]);
     }
-    await db.run(
-      "INSERT INTO subscription_states (app_id, environment, subscription_id, owner_user_key, state_json) VALUES (?, 'PRODUCTION', 'sub-only-erased', ?, ?)",
-      [appId, ERASED, subscriptionState('sub-only-erased', [ERASED])],
-    );
-    await db.run(
-      "INSERT INTO subscription_states (app_id, environment, subscription_id, owner_user_key, state_json) VALUES (?, 'PRODUCTION', 'sub-shared', ?, ?)",
-      [appId, KEPT, subscriptionState('sub-shared', [KEPT, ERASED])],
-    );
+    await db.run("INSERT INTO subscription_states (app_id, environment, subscription_id, owner_user_key, state_json) VALUES (?, 'PRODUCTION', 'sub-only-erased', ?, ?)", [
+      appId,
+      ERASED,
+      subscriptionState('sub-only-erased', [ERASED]),
+    ]);
+    await db.run("INSERT INTO subscription_states (app_id, environment, subscription_id, owner_user_key, state_json) VALUES (?, 'PRODUCTION', 'sub-shared', ?, ?)", [
+      appId,
+      KEPT,
+      subscriptionState('sub-shared', [KEPT, ERASED]),
+    ]);
   });
 
-  const erase = (app_: string, key: string) =>
-    api.app.inject({ method: 'DELETE', url: `/api/v1/apps/${app_}/users/${encodeURIComponent(key)}`, headers: AUTH });
+  const erase = (app_: string, key: string) => api.app.inject({ method: 'DELETE', url: `/api/v1/apps/${app_}/users/${encodeURIComponent(key)}`, headers: AUTH });
 
   it('answers 204 and afterwards no row of the app holds the user ID or their anonymous ID', async () => {
     const before = await everyRow(api.t);
@@ -121,7 +162,13 @@ describe.each(DIALECTS)('user erasure API on %s', (dialect) => {
     );
     expect(records).toEqual([
       { event_id: 'ev1', state: 'delivered', user_key: 'erased', body_json: '{}', identifier_json: null },
-      { event_id: 'ev4', state: 'delivered', user_key: KEPT, body_json: JSON.stringify({ type: 'event', evtName: 'Renewed', evtData: { user_id: KEPT } }), identifier_json: JSON.stringify({ identity: KEPT }) },
+      {
+        event_id: 'ev4',
+        state: 'delivered',
+        user_key: KEPT,
+        body_json: JSON.stringify({ type: 'event', evtName: 'Renewed', evtData: { user_id: KEPT } }),
+        identifier_json: JSON.stringify({ identity: KEPT }),
+      },
     ]);
     const attempt = await api.t.ctx.store.db.get<{ response_text: string | null; record_count: number }>('SELECT response_text, record_count FROM attempts WHERE id = 1');
     expect(attempt).toEqual({ response_text: null, record_count: 2 });

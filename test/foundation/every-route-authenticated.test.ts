@@ -19,7 +19,12 @@ describe('admin authentication', () => {
         const key = `${method.toUpperCase()} ${path}`;
         if (OPEN.has(key)) continue;
         const url = path.replace(/\{[^}]+\}/g, 'x');
-        const res = await api.app.inject({ method: method.toUpperCase() as 'GET', url, headers: { 'content-type': 'application/json' }, payload: method === 'get' ? undefined : '{}' });
+        const res = await api.app.inject({
+          method: method.toUpperCase() as 'GET',
+          url,
+          headers: { 'content-type': 'application/json' },
+          payload: method === 'get' ? undefined : '{}',
+        });
         expect(res.statusCode, key).toBe(401);
         expect(res.json().error.code, key).toBe('unauthorized');
         checked.push(key);

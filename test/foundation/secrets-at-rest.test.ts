@@ -16,9 +16,7 @@ async function everythingStored(t: TestContext): Promise<string> {
       .map((f) => readFileSync(join(t.db.dir, f)).toString('latin1'))
       .join('\n');
   }
-  const tables = await t.ctx.store.db.all<{ table_name: string }>(
-    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
-  );
+  const tables = await t.ctx.store.db.all<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()');
   const dumps: string[] = [];
   for (const { table_name } of tables) {
     const rows = await t.ctx.store.db.all(`SELECT * FROM ${table_name}`);

@@ -37,7 +37,10 @@ describe('pcbridge serve on SQLite, as a new user starts it', () => {
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64')).toHaveLength(32);
     // The database keeps the token's hash only.
-    const raw = readdirSync(dataDir).filter((f) => f.startsWith('pcbridge.db')).map((f) => readFileSync(join(dataDir, f)).toString('latin1')).join('');
+    const raw = readdirSync(dataDir)
+      .filter((f) => f.startsWith('pcbridge.db'))
+      .map((f) => readFileSync(join(dataDir, f)).toString('latin1'))
+      .join('');
     expect(raw).not.toContain(token!);
 
     const second = await startServeProcess(env);
@@ -115,7 +118,13 @@ describe('pcbridge serve on SQLite, as a new user starts it', () => {
     const url = new URL(`${server.baseUrl}/api/v1/apps`);
     const answered = new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: 'Bearer graceful-token-12345', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { authorization: 'Bearer graceful-token-12345', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);

@@ -28,7 +28,7 @@ describe('SQL lives only in src/store/', () => {
       "logger.info('update the settings set by the operator');",
       "const label = 'Selected events';",
       "const column = 'created_at';",
-      "const msg = `With ${n} records as the batch size, delete them from CleverTap by hand.`;",
+      'const msg = `With ${n} records as the batch size, delete them from CleverTap by hand.`;',
       "const help = 'Select the region your CleverTap account lives in.';",
     ].join('\n');
     expect(findSqlLiterals('prose.ts', snippet)).toEqual([]);
@@ -39,9 +39,6 @@ describe('SQL lives only in src/store/', () => {
   it('no .ts file under src/ outside src/store/ holds SQL in a string or template literal', () => {
     const found = scanForSql(SRC, ['store']);
     const report = found.map((f) => `  ${f.file}:${f.line}  ${f.match}…  «${f.text}»`).join('\n');
-    expect(
-      found,
-      `SQL belongs in src/store/: move each query below behind a repository method (src/store/repos/) and reach it through the Store.\n${report}`,
-    ).toEqual([]);
+    expect(found, `SQL belongs in src/store/: move each query below behind a repository method (src/store/repos/) and reach it through the Store.\n${report}`).toEqual([]);
   });
 });

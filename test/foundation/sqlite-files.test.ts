@@ -102,7 +102,10 @@ describe('the folder of the SQLite database', () => {
     expect(existsSync(join(cwd, 'data', 'x.db'))).toBe(true);
   });
 
-  for (const command of [['serve', '--port', '0'], ['apps', 'list']]) {
+  for (const command of [
+    ['serve', '--port', '0'],
+    ['apps', 'list'],
+  ]) {
     it(`must have an existing parent: \`${command.join(' ')}\` exits 2 with one line naming DATABASE_URL and creates nothing`, async () => {
       const root = tempDir();
       const result = await runCli(command, { DATABASE_URL: `sqlite:${join(root, 'nonexistent', 'dir', 'x.db')}`, PCBRIDGE_SECRET_KEY: undefined, PCBRIDGE_ADMIN_TOKEN: undefined });

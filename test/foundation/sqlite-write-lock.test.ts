@@ -18,7 +18,11 @@ describe('SQLite write lock between the connections of one process', () => {
     dir = mkdtempSync(join(tmpdir(), 'pcbridge-write-lock-'));
     const first = openSqliteDb(join(dir, 'db.sqlite'));
     await first.exec('CREATE TABLE log (id INTEGER PRIMARY KEY, who TEXT NOT NULL)');
-    dbs = [first, openSqliteDb(join(dir, 'db.sqlite'), { writePriority: first.writePriority.shared }), openSqliteDb(join(dir, 'db.sqlite'), { writePriority: first.writePriority.shared })];
+    dbs = [
+      first,
+      openSqliteDb(join(dir, 'db.sqlite'), { writePriority: first.writePriority.shared }),
+      openSqliteDb(join(dir, 'db.sqlite'), { writePriority: first.writePriority.shared }),
+    ];
   });
   afterEach(async () => {
     for (const db of dbs) await db.close();

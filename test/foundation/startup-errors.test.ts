@@ -62,7 +62,11 @@ describe('a PORT already in use', () => {
     const port = (blocker.address() as { port: number }).port;
     const db = await createTestDatabase('sqlite');
     dbs.push(db);
-    const result = await runCli(['serve', '--port', String(port), '--host', '127.0.0.1'], { DATABASE_URL: db.url, PCBRIDGE_SECRET_KEY: KEY, PCBRIDGE_ADMIN_TOKEN: 'startup-admin-token-123' });
+    const result = await runCli(['serve', '--port', String(port), '--host', '127.0.0.1'], {
+      DATABASE_URL: db.url,
+      PCBRIDGE_SECRET_KEY: KEY,
+      PCBRIDGE_ADMIN_TOKEN: 'startup-admin-token-123',
+    });
     expect(result.code).toBe(2);
     expectOneLine(result, new RegExp(`^pcbridge: PORT: ${port} is already in use on HOST 127\\.0\\.0\\.1`));
   });

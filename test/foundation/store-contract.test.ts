@@ -72,10 +72,9 @@ describe.each(DIALECTS)('store contract on %s', (dialect) => {
     await Promise.all(
       Array.from({ length: 20 }, () =>
         store.tx(async (r, q) => {
-          const row = await q.get<{ value: string }>(
-            dialect === 'postgres' ? 'SELECT value FROM meta WHERE key = ? FOR UPDATE' : 'SELECT value FROM meta WHERE key = ?',
-            ['counter'],
-          );
+          const row = await q.get<{ value: string }>(dialect === 'postgres' ? 'SELECT value FROM meta WHERE key = ? FOR UPDATE' : 'SELECT value FROM meta WHERE key = ?', [
+            'counter',
+          ]);
           await r.meta.set('counter', String(Number(row!.value) + 1));
         }),
       ),

@@ -21,10 +21,7 @@ export interface TestContext {
 }
 
 /** A migrated store on a fresh database with a known admin token and secret key. */
-export async function createTestContext(
-  dialect: TestDialect,
-  opts: { clock?: Clock; env?: Record<string, string> } = {},
-): Promise<TestContext> {
+export async function createTestContext(dialect: TestDialect, opts: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestContext> {
   const db = await createTestDatabase(dialect);
   const secretKey = randomBytes(32);
   const env: Record<string, string> = {

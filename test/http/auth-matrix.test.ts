@@ -85,7 +85,11 @@ describe.each(DIALECTS)('the auth matrix (%s)', (dialect) => {
     for (const [method, path] of routes) {
       const kind = kindOf(method, path);
       const { appId, sdkKey } = await createTestApp(api.t.ctx);
-      const url = path.replace('{appId}', appId).replace('{userKey}', 'user-1').replace('{eventId}', 'evt-1').replace(/\{[^}]+\}/g, 'x');
+      const url = path
+        .replace('{appId}', appId)
+        .replace('{userKey}', 'user-1')
+        .replace('{eventId}', 'evt-1')
+        .replace(/\{[^}]+\}/g, 'x');
       const login = await api.app.inject({ method: 'POST', url: '/api/v1/session', remoteAddress: nextAddress(), payload: { token: TEST_ADMIN_TOKEN } });
       const cookie = String(login.headers['set-cookie']).split(';')[0]!;
       const body = bodyFor(method, path);
@@ -98,7 +102,14 @@ describe.each(DIALECTS)('the auth matrix (%s)', (dialect) => {
         if (column === 'cookie') headers.cookie = cookie;
         if (column === 'bearer' || column === 'throttled + bearer') headers.authorization = `Bearer ${TEST_ADMIN_TOKEN}`;
         if (kind === 'login') {
-          const token = { none: undefined, 'wrong token': 'not-the-admin-token-0000', 'SDK key': sdkKey, cookie: undefined, bearer: TEST_ADMIN_TOKEN, 'throttled + bearer': TEST_ADMIN_TOKEN }[column];
+          const token = {
+            none: undefined,
+            'wrong token': 'not-the-admin-token-0000',
+            'SDK key': sdkKey,
+            cookie: undefined,
+            bearer: TEST_ADMIN_TOKEN,
+            'throttled + bearer': TEST_ADMIN_TOKEN,
+          }[column];
           payload = token === undefined ? {} : { token };
         }
         const res = await api.app.inject({
@@ -110,10 +121,7 @@ describe.each(DIALECTS)('the auth matrix (%s)', (dialect) => {
         });
         cells[column] = res.statusCode;
         const want = expected(kind, column);
-        const ok =
-          want === 'authenticated'
-            ? res.statusCode < 500 && ![401, 403, 429].includes(res.statusCode)
-            : res.statusCode === want;
+        const ok = want === 'authenticated' ? res.statusCode < 500 && ![401, 403, 429].includes(res.statusCode) : res.statusCode === want;
         if (!ok) wrongCells.push(`${method} ${path} [${column}]: ${res.statusCode} ${res.body.slice(0, 160)} (expected ${want})`);
         if (res.statusCode === 401 && !res.json().error?.code) wrongCells.push(`${method} ${path} [${column}]: 401 without an error code`);
       }

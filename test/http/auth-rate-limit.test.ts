@@ -14,7 +14,13 @@ import { createTestApp } from '../processing/helpers.js';
 const LIMIT = 20;
 const WRONG = { authorization: 'Bearer not-the-admin-token-at-all' };
 
-type Inject = (opts: { method: 'GET' | 'POST' | 'PUT'; url: string; remoteAddress: string; headers?: Record<string, string>; payload?: object | string }) => Promise<LightMyRequestResponse>;
+type Inject = (opts: {
+  method: 'GET' | 'POST' | 'PUT';
+  url: string;
+  remoteAddress: string;
+  headers?: Record<string, string>;
+  payload?: object | string;
+}) => Promise<LightMyRequestResponse>;
 
 function expectThrottled(res: LightMyRequestResponse): void {
   expect(res.statusCode).toBe(429);
@@ -65,7 +71,9 @@ describe('rate limiting of failed authentication', () => {
 
   it('throttles SDK key guesses, and counts every kind of failure together', async () => {
     for (let i = 0; i < LIMIT / 2; i += 1) {
-      expect((await inject({ method: 'PUT', url: attributes(), remoteAddress: '10.0.2.1', headers: { 'x-api-key': `pcb_sdk_guess${i}` }, payload: { clevertap_id: '__x' } })).statusCode).toBe(401);
+      expect(
+        (await inject({ method: 'PUT', url: attributes(), remoteAddress: '10.0.2.1', headers: { 'x-api-key': `pcb_sdk_guess${i}` }, payload: { clevertap_id: '__x' } })).statusCode,
+      ).toBe(401);
       expect((await inject({ method: 'GET', url: '/api/v1/apps', remoteAddress: '10.0.2.1', headers: WRONG })).statusCode).toBe(401);
     }
     expectThrottled(await inject({ method: 'PUT', url: attributes(), remoteAddress: '10.0.2.1', headers: { 'x-api-key': sdkKey }, payload: { clevertap_id: '__x' } }));

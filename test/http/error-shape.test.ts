@@ -52,11 +52,7 @@ describe('framework errors in the SPEC shape', () => {
       400,
       'invalid_json',
     );
-    expectSpecError(
-      await api.app.inject({ method: 'POST', url: '/api/v1/apps', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '' }),
-      400,
-      'invalid_json',
-    );
+    expectSpecError(await api.app.inject({ method: 'POST', url: '/api/v1/apps', headers: { ...AUTH, 'content-type': 'application/json' }, payload: '' }), 400, 'invalid_json');
     for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded']) {
       expectSpecError(await api.app.inject({ method: 'POST', url: '/api/v1/apps', headers: { ...AUTH, 'content-type': type }, payload: 'name=x' }), 415, 'unsupported_media_type');
     }
@@ -140,7 +136,12 @@ describe('no type coercion of request bodies', () => {
   it('strings, booleans and numbers are not converted into one another', async () => {
     const created = await api.app.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: 42, webhookSecret: true } });
     expect(created.statusCode, created.body).toBe(422);
-    expect(created.json().error.details.map((d: { path: string }) => d.path).sort()).toEqual(['/name', '/webhookSecret']);
+    expect(
+      created
+        .json()
+        .error.details.map((d: { path: string }) => d.path)
+        .sort(),
+    ).toEqual(['/name', '/webhookSecret']);
     const patched = await api.app.inject({
       method: 'PATCH',
       url: `/api/v1/apps/${appId}`,
@@ -148,7 +149,12 @@ describe('no type coercion of request bodies', () => {
       payload: { signatureToleranceSeconds: '60', allowLegacySignatures: 'true' },
     });
     expect(patched.statusCode, patched.body).toBe(422);
-    expect(patched.json().error.details.map((d: { path: string }) => d.path).sort()).toEqual(['/allowLegacySignatures', '/signatureToleranceSeconds']);
+    expect(
+      patched
+        .json()
+        .error.details.map((d: { path: string }) => d.path)
+        .sort(),
+    ).toEqual(['/allowLegacySignatures', '/signatureToleranceSeconds']);
     const attr = await api.app.inject({ method: 'PUT', url: `/api/v1/apps/${appId}/users/u1/attributes`, headers: AUTH, payload: { clevertap_id: 123456 } });
     expect(attr.statusCode, attr.body).toBe(422);
     const login = await api.app.inject({ method: 'POST', url: '/api/v1/session', payload: { token: 1234567890123456 } });

@@ -95,7 +95,11 @@ describe('admin-token reset ends every session (generated token, SQLite)', () =>
     expect(generated).toBeTruthy();
     const { cookie } = await login(api.app, generated!);
     expect(await status(api.app, cookie)).toBe(200);
-    const reset = await runCli(['admin-token', 'reset'], { DATABASE_URL: api.t.env.DATABASE_URL, PCBRIDGE_SECRET_KEY: api.t.env.PCBRIDGE_SECRET_KEY, PCBRIDGE_ADMIN_TOKEN: undefined });
+    const reset = await runCli(['admin-token', 'reset'], {
+      DATABASE_URL: api.t.env.DATABASE_URL,
+      PCBRIDGE_SECRET_KEY: api.t.env.PCBRIDGE_SECRET_KEY,
+      PCBRIDGE_ADMIN_TOKEN: undefined,
+    });
     expect(reset.code, reset.stderr).toBe(0);
     expect(await status(api.app, cookie)).toBe(401);
   });

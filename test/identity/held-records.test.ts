@@ -4,16 +4,7 @@ import { expireHeldRecords } from '../../src/identity/expire-holds.js';
 import { setClevertapId } from '../../src/identity/clevertap-id-service.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
-import {
-  allEnabledSettingsIn,
-  createTestApp,
-  fixture,
-  insertEvent,
-  processAll,
-  readEventStatus,
-  readRecords,
-  storeSettings,
-} from '../processing/helpers.js';
+import { allEnabledSettingsIn, createTestApp, fixture, insertEvent, processAll, readEventStatus, readRecords, storeSettings } from '../processing/helpers.js';
 
 const ANON = '5ca811b6-46e9-4847-9381-3911bd5fcd7b';
 const STARTED_ID = '1a03612c-4960-40be-bc69-eeab14f9c6e9';
@@ -66,9 +57,7 @@ describe.each(DIALECTS)('held records (%s)', (dialect) => {
 
     const released = await readRecords(t.ctx, appId);
     expect(released.map((r) => r.id)).toEqual(held.map((r) => r.id));
-    expect(released.map((r) => [r.state, r.holdUntil, r.nextAttemptAt])).toEqual(
-      held.map(() => ['pending', null, NOW + 10 * 60_000]),
-    );
+    expect(released.map((r) => [r.state, r.holdUntil, r.nextAttemptAt])).toEqual(held.map(() => ['pending', null, NOW + 10 * 60_000]));
     expect(await readEventStatus(t.ctx, appId, STARTED_ID)).toEqual({ status: 'pending', reason: null });
     expect(await readEventStatus(t.ctx, appId, 'anon-renewal-disabled-1')).toEqual({ status: 'pending', reason: null });
   });

@@ -99,7 +99,7 @@ describe.each(DIALECTS)('pcbridge import on %s', (dialect) => {
     expect(summary).toMatchObject({ imported: 2, duplicates: 1, skipped: 0 });
   });
 
-  it('applies the webhook\'s own quarantine rules: an over-long user_id is skipped, not imported', async () => {
+  it("applies the webhook's own quarantine rules: an over-long user_id is skipped, not imported", async () => {
     const strict = (await createApp(t.ctx, { name: 'Strict', webhookSecret: 's' })).id;
     const summary = await importEvents(t.ctx, {
       appId: strict,
@@ -155,7 +155,7 @@ describe.each(DIALECTS)('pcbridge import on %s', (dialect) => {
     const noApp = await runCli(['import', file, '--app', 'app_nope'], t.env);
     expect(noApp.code).toBe(2);
     expect(noApp.stderr).toContain('no app with id app_nope');
-    }, 90_000);
+  }, 90_000);
 });
 
 describe('rate limiter', () => {

@@ -8,7 +8,6 @@ import type { EventItem as Item } from '../../src/ingest/event-log.js';
 
 const SECRET = 'events-api-secret';
 
-
 describe.each(DIALECTS)('the event log API on %s', (dialect) => {
   const api = useTestApi(dialect);
   let appId: string;
@@ -152,12 +151,21 @@ describe.each(DIALECTS)('the event log API on %s', (dialect) => {
         [appId, seq, JSON.stringify({ type: 'event', evtName: 'ACTIVATE', ts: 1702390766 }), JSON.stringify({ identity: 'alice' })],
       );
       const record = await q.get<{ id: number }>('SELECT id FROM records WHERE event_seq = ?', [seq]);
-      await q.run(`INSERT INTO attempts (app_id, account_key, started_at, latency_ms, http_status, outcome, response_text, record_count) VALUES (?, 'eu1:W9R', 1700000000500, 120, 503, 'retry', 'Service Unavailable', 1)`, [appId]);
-      await q.run(`INSERT INTO attempts (app_id, account_key, started_at, latency_ms, http_status, outcome, response_text, record_count) VALUES (?, 'eu1:W9R', 1700000000900, 80, 200, 'success', '{"status":"success","processed":1}', 1)`, [appId]);
+      await q.run(
+        `INSERT INTO attempts (app_id, account_key, started_at, latency_ms, http_status, outcome, response_text, record_count) VALUES (?, 'eu1:W9R', 1700000000500, 120, 503, 'retry', 'Service Unavailable', 1)`,
+        [appId],
+      );
+      await q.run(
+        `INSERT INTO attempts (app_id, account_key, started_at, latency_ms, http_status, outcome, response_text, record_count) VALUES (?, 'eu1:W9R', 1700000000900, 80, 200, 'success', '{"status":"success","processed":1}', 1)`,
+        [appId],
+      );
       const attempts = await q.all<{ id: number }>('SELECT id FROM attempts WHERE app_id = ? ORDER BY id', [appId]);
       for (const a of attempts) await q.run('INSERT INTO attempt_records (attempt_id, record_id) VALUES (?, ?)', [a.id, record!.id]);
       // An attempt of another record must not show up.
-      await q.run(`INSERT INTO attempts (app_id, account_key, started_at, latency_ms, http_status, outcome, response_text, record_count) VALUES (?, 'eu1:W9R', 1700000000100, 10, 200, 'success', 'other', 1)`, [appId]);
+      await q.run(
+        `INSERT INTO attempts (app_id, account_key, started_at, latency_ms, http_status, outcome, response_text, record_count) VALUES (?, 'eu1:W9R', 1700000000100, 10, 200, 'success', 'other', 1)`,
+        [appId],
+      );
     });
     const res = await api.app.inject({ method: 'GET', url: `/api/v1/apps/${appId}/events/evt-prod`, headers: AUTH });
     expect(res.statusCode).toBe(200);
@@ -187,7 +195,15 @@ describe.each(DIALECTS)('the event log API on %s', (dialect) => {
     expect(item[0]).toMatchObject({ eventId: 'evt-prod', requests: 2, retriesUsed: 2, deliveredAt: '2023-11-14T22:13:21.000Z' });
     expect(detail.attempts).toEqual([
       { id: expect.any(Number), startedAt: '2023-11-14T22:13:20.500Z', httpStatus: 503, outcome: 'retry', response: 'Service Unavailable', latencyMs: 120, recordCount: 1 },
-      { id: expect.any(Number), startedAt: '2023-11-14T22:13:20.900Z', httpStatus: 200, outcome: 'success', response: '{"status":"success","processed":1}', latencyMs: 80, recordCount: 1 },
+      {
+        id: expect.any(Number),
+        startedAt: '2023-11-14T22:13:20.900Z',
+        httpStatus: 200,
+        outcome: 'success',
+        response: '{"status":"success","processed":1}',
+        latencyMs: 80,
+        recordCount: 1,
+      },
     ]);
   });
 
@@ -224,7 +240,10 @@ describe.each(DIALECTS)('the event log API on %s', (dialect) => {
         [appId, seq],
       );
       const record = await q.get<{ id: number }>('SELECT id FROM records WHERE event_seq = ?', [seq]);
-      await q.run(`INSERT INTO attempts (app_id, account_key, started_at, latency_ms, http_status, outcome, response_text, record_count) VALUES (?, 'eu1:W9R', 1700000001000, 30, 401, 'auth_failed', 'Unauthorized', 1)`, [appId]);
+      await q.run(
+        `INSERT INTO attempts (app_id, account_key, started_at, latency_ms, http_status, outcome, response_text, record_count) VALUES (?, 'eu1:W9R', 1700000001000, 30, 401, 'auth_failed', 'Unauthorized', 1)`,
+        [appId],
+      );
       const attempt = await q.get<{ id: number }>(`SELECT MAX(id) AS id FROM attempts WHERE app_id = ?`, [appId]);
       await q.run('INSERT INTO attempt_records (attempt_id, record_id) VALUES (?, ?)', [attempt!.id, record!.id]);
     });

@@ -22,7 +22,7 @@ describe.each(DIALECTS)('the ingest writer (group commit) on %s', (dialect) => {
 
   it('commits writes of one tick in a single transaction', async () => {
     let transactions = 0;
-    const store = { ...t.ctx.store, tx: <T,>(fn: Parameters<typeof t.ctx.store.tx<T>>[0]) => ((transactions += 1), t.ctx.store.tx(fn)) };
+    const store = { ...t.ctx.store, tx: <T>(fn: Parameters<typeof t.ctx.store.tx<T>>[0]) => ((transactions += 1), t.ctx.store.tx(fn)) };
     const writer = createIngestWriter({ store });
     const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => writer.write(row(`evt-tick-${i}`))));
     expect(outcomes).toEqual(Array(20).fill('stored'));

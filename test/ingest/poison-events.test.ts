@@ -73,7 +73,13 @@ describe.each(DIALECTS)('events no store or API can take as they come, on %s', (
       nulId: { ...loadFixture('ACTIVATE'), event_id: 'evt-nul\u0000id', user_id: 'nul-id-user' },
       nulName: { ...loadFixture('ACTIVATE'), event_id: 'evt-nul-name', event_name: 'ACTI\u0000VATE', user_id: 'nul-name-user' },
       surrogates: { ...loadFixture('ACTIVATE'), event_id: 'evt-lone\ud800', user_id: '\udc00lone', plan: 'x\ud800y', 'key\udfff': 'z' },
-      nulSubscription: { ...loadFixture('ACTIVATE'), event_id: 'evt-nul-subscription', user_id: 'nul-sub-user', purchasely_subscription_id: 'subs\u0000x', environment: 'PRODUCTION' },
+      nulSubscription: {
+        ...loadFixture('ACTIVATE'),
+        event_id: 'evt-nul-subscription',
+        user_id: 'nul-sub-user',
+        purchasely_subscription_id: 'subs\u0000x',
+        environment: 'PRODUCTION',
+      },
     };
     const later = { ...loadFixture('ACTIVATE'), event_id: 'evt-after-the-poison', user_id: 'bystander' };
 
@@ -173,7 +179,9 @@ describe.each(DIALECTS)('events no store or API can take as they come, on %s', (
         ['evt-year-9999', Date.UTC(9999, 11, 31, 23, 59, 59, 999)],
         ['evt-year-0', new Date('0000-01-01T00:00:00Z').getTime()],
       ] as const) {
-        expect((await send(appId, JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: eventId, user_id: eventId, event_created_at_ms: ms }))).json).toEqual({ status: 'stored' });
+        expect((await send(appId, JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: eventId, user_id: eventId, event_created_at_ms: ms }))).json).toEqual({
+          status: 'stored',
+        });
       }
       await processEverything();
       const shown = await detail(appId, 'evt-year-9999');
@@ -206,7 +214,16 @@ describe.each(DIALECTS)('events no store or API can take as they come, on %s', (
     });
 
     it('leaves any other out-of-range date out of the records, with a note on the event', async () => {
-      const payload = { ...loadFixture('ACTIVATE'), event_id: 'evt-wild-dates', user_id: 'wild-dates', environment: 'PRODUCTION', purchased_at_ms: 1e20, defer_end_at_ms: -1e300, next_renewal_at: 'soon', next_renewal_at_ms: 9e15 };
+      const payload = {
+        ...loadFixture('ACTIVATE'),
+        event_id: 'evt-wild-dates',
+        user_id: 'wild-dates',
+        environment: 'PRODUCTION',
+        purchased_at_ms: 1e20,
+        defer_end_at_ms: -1e300,
+        next_renewal_at: 'soon',
+        next_renewal_at_ms: 9e15,
+      };
       expect((await send(appId, JSON.stringify(payload))).json).toEqual({ status: 'stored' });
       await processEverything();
       const records = await readRecords(api.t.ctx, appId);

@@ -54,7 +54,15 @@ describe('storable text', () => {
 
 describe('the parser hands every reader the storable payload', () => {
   it('normalises the ids everything keys on and every other string, wherever it sits', () => {
-    const ev = parse({ ...ACTIVATE, event_id: 'e\u0000', event_name: 'ACT\u0000', user_id: '\ud800u', anonymous_user_id: 'a\u0000', environment: 'P\u0000', extra: { 'k\u0000': ['v\udc00'] } });
+    const ev = parse({
+      ...ACTIVATE,
+      event_id: 'e\u0000',
+      event_name: 'ACT\u0000',
+      user_id: '\ud800u',
+      anonymous_user_id: 'a\u0000',
+      environment: 'P\u0000',
+      extra: { 'k\u0000': ['v\udc00'] },
+    });
     expect(ev).toMatchObject({ eventId: `e${R}`, eventName: `ACT${R}`, userId: `${R}u`, anonymousUserId: `a${R}`, userKey: `${R}u`, environment: `P${R}` });
     expect(ev.payload['extra']).toEqual({ [`k${R}`]: [`v${R}`] });
     expect(JSON.stringify(ev.payload)).not.toMatch(/\\u0000|\\ud[89a-f]/i);

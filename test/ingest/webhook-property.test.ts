@@ -27,7 +27,11 @@ const mutatedFixture = fc
   .tuple(
     fc.constantFrom('ACTIVATE', 'SUBSCRIPTION_STARTED', 'TRANSACTION_PROCESSED' as const),
     fc.uuid(),
-    fc.dictionary(fc.constantFrom('event_id', 'event_name', 'event_created_at', 'event_created_at_ms', 'user_id', 'anonymous_user_id', 'environment', '__proto__', 'extra'), oddValue, { maxKeys: 3 }),
+    fc.dictionary(
+      fc.constantFrom('event_id', 'event_name', 'event_created_at', 'event_created_at_ms', 'user_id', 'anonymous_user_id', 'environment', '__proto__', 'extra'),
+      oddValue,
+      { maxKeys: 3 },
+    ),
   )
   .map(([name, id, overrides]) => JSON.stringify({ ...loadFixture(name), event_id: `prop-${id}`, ...overrides }));
 

@@ -56,7 +56,12 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
     const body = loadFixtureBytes('SUBSCRIPTION_STARTED');
     expect((await h.post(h.appId, body, signedHeaders(SECRET, body))).status).toBe(200);
     const row = (await storedEvents(h.t, h.appId)).find((r) => r.event_id === '1a03612c-4960-40be-bc69-eeab14f9c6e9');
-    expect(row).toMatchObject({ user_key: '5ca811b6-46e9-4847-9381-3911bd5fcd7b', user_id: null, anonymous_user_id: '5ca811b6-46e9-4847-9381-3911bd5fcd7b', event_created_at: 1702389064953 });
+    expect(row).toMatchObject({
+      user_key: '5ca811b6-46e9-4847-9381-3911bd5fcd7b',
+      user_id: null,
+      anonymous_user_id: '5ca811b6-46e9-4847-9381-3911bd5fcd7b',
+      event_created_at: 1702389064953,
+    });
   });
 
   it('counts a retry of the same event_id as a duplicate, answers 200 and stores nothing new', async () => {
@@ -80,7 +85,12 @@ describe.each(DIALECTS)('POST /webhooks/purchasely/{appId} on %s', (dialect) => 
   });
 
   it('accepts the body whatever its content type, and with none at all', async () => {
-    for (const [i, type] of [['1', 'text/plain'], ['2', 'application/octet-stream'], ['3', '???not a media type'], ['4', null]] as const) {
+    for (const [i, type] of [
+      ['1', 'text/plain'],
+      ['2', 'application/octet-stream'],
+      ['3', '???not a media type'],
+      ['4', null],
+    ] as const) {
       const body = JSON.stringify({ ...loadFixture('ACTIVATE'), event_id: `evt-ctype-${i}` });
       const headers = signedHeaders(SECRET, body);
       if (type === null) delete headers['content-type'];

@@ -160,7 +160,9 @@ describe.each(DIALECTS)('CleverTap holds the truth (%s)', (dialect) => {
       const expected = expectedProfile(snapshot);
       for (const key of new Set([...Object.keys(expected), ...Object.keys(held)])) {
         if (JSON.stringify(expected[key]) !== JSON.stringify(held[key])) {
-          mismatches.push(`seed ${seedOfUser.get(user.user_key)} ${user.environment} ${user.user_key} "${key}": bridge ${JSON.stringify(expected[key])}, CleverTap ${JSON.stringify(held[key])}`);
+          mismatches.push(
+            `seed ${seedOfUser.get(user.user_key)} ${user.environment} ${user.user_key} "${key}": bridge ${JSON.stringify(expected[key])}, CleverTap ${JSON.stringify(held[key])}`,
+          );
         }
       }
     }

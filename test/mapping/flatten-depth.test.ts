@@ -58,7 +58,12 @@ const leftOut = (): FlattenLeftOut => ({ outOfRangeDates: [], tooDeep: [] });
 describe('flattenPayload', () => {
   it('gives the records the recursive walk gave, key order included, for payloads within the cap and the date range', () => {
     const key = fc.constantFrom('a', 'b', 'x', 'x_ms', 'y', 'y_ms', 'api_version', 'purchase_token', '__proto__', 'home.screen', 'd');
-    const leaf = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('2024-01-01T00:00:00Z', 1_700_000_000_000, -1500, null, true), fc.double({ min: -6e13, max: 2.5e14 }), fc.integer());
+    const leaf = fc.oneof(
+      fc.string({ maxLength: 8 }),
+      fc.constantFrom('2024-01-01T00:00:00Z', 1_700_000_000_000, -1500, null, true),
+      fc.double({ min: -6e13, max: 2.5e14 }),
+      fc.integer(),
+    );
     const { tree } = fc.letrec((tie) => ({
       tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('object'), tie('array')),
       object: fc.dictionary(key, tie('tree'), { maxKeys: 5 }),
@@ -79,7 +84,10 @@ describe('flattenPayload', () => {
 
   it(`keeps values ${MAX_FLATTEN_DEPTH} levels deep and leaves deeper ones out, naming their attribute`, () => {
     const report = leftOut();
-    const flat = flattenPayload({ kept: nest(MAX_FLATTEN_DEPTH - 1, 'bottom', 'k'), cut: nest(MAX_FLATTEN_DEPTH, 'bottom', 'c'), list: nest(MAX_FLATTEN_DEPTH, 1, 'l'), flat: 1 }, report);
+    const flat = flattenPayload(
+      { kept: nest(MAX_FLATTEN_DEPTH - 1, 'bottom', 'k'), cut: nest(MAX_FLATTEN_DEPTH, 'bottom', 'c'), list: nest(MAX_FLATTEN_DEPTH, 1, 'l'), flat: 1 },
+      report,
+    );
     expect(flat).toEqual({ [sanitizeKey(`kept${'_k'.repeat(MAX_FLATTEN_DEPTH - 1)}`)]: 'bottom', flat: 1 });
     expect(report.tooDeep).toEqual(['cut', 'list']);
   });
@@ -105,7 +113,10 @@ describe('planEvent notes what the records leave out', () => {
   const settings = settingsWith({ events: on('ACTIVATE') });
 
   it('names out-of-range dates and attributes nested too deep', () => {
-    const ev = eventWith({ event_name: 'ACTIVATE', user_id: 'u', deep: nest(MAX_FLATTEN_DEPTH + 1, 1), nested: { at: 'x', at_ms: 1e20 } }, { outOfRangeDates: ['purchased_at_ms'] });
+    const ev = eventWith(
+      { event_name: 'ACTIVATE', user_id: 'u', deep: nest(MAX_FLATTEN_DEPTH + 1, 1), nested: { at: 'x', at_ms: 1e20 } },
+      { outOfRangeDates: ['purchased_at_ms'] },
+    );
     const plan = planEvent({ ev, settings, enabled: true, profiles: [] });
     expect(plan.records).toHaveLength(1);
     expect(plan.note).toBe(`left out of the records: purchased_at_ms, nested_at_ms (not a date between years 0 and 9999); deep (nested deeper than ${MAX_FLATTEN_DEPTH} levels)`);
@@ -120,7 +131,12 @@ describe('planEvent notes what the records leave out', () => {
       { event_name: 'TRANSACTION_PROCESSED', user_id: 'u', amount_in_eur: 'n/a' },
       { eventName: 'TRANSACTION_PROCESSED', unreadableAmounts: ['amount_in_eur'], outOfRangeDates: ['purchased_at_ms'] },
     );
-    const plan = planEvent({ ev, settings: settingsWith({ events: on('TRANSACTION_PROCESSED'), revenue: { chargedEvent: true, currency: 'integration' } }), enabled: true, profiles: [] });
+    const plan = planEvent({
+      ev,
+      settings: settingsWith({ events: on('TRANSACTION_PROCESSED'), revenue: { chargedEvent: true, currency: 'integration' } }),
+      enabled: true,
+      profiles: [],
+    });
     expect(plan.note).toBe('no Charged record: amount_in_eur is not a number; left out of the records: purchased_at_ms (not a date between years 0 and 9999)');
   });
 });

@@ -3,8 +3,7 @@ import { mapChargedRecord } from '../../src/mapping/map-charged-record.js';
 import { eventWith, loadFixtureEvent } from './fixture-events.js';
 import { settingsWith } from './settings-helper.js';
 
-const charged = (currency: 'integration' | 'customer' = 'integration') =>
-  settingsWith({ revenue: { chargedEvent: true, currency } });
+const charged = (currency: 'integration' | 'customer' = 'integration') => settingsWith({ revenue: { chargedEvent: true, currency } });
 
 describe('mapChargedRecord', () => {
   it('turns the documented TRANSACTION_PROCESSED into a Charged event in the integration currency', () => {

@@ -220,7 +220,7 @@ describe('mapEventRecord', () => {
   });
 });
 
-describe('mapEventRecord with the docs\' other spelling of a catalogue event', () => {
+describe("mapEventRecord with the docs' other spelling of a catalogue event", () => {
   it('maps SUBSCRIPTION_REFUNDED through the SUBSCRIPTION_REFUNDED_REVOKED setting, keeping the received name in evtData', () => {
     const ev = eventWith({ event_name: 'SUBSCRIPTION_REFUNDED', event_id: 'r1' });
     const settings = settingsWith({ events: on(['SUBSCRIPTION_REFUNDED_REVOKED', 'Refunded']) });

@@ -93,19 +93,16 @@ describe('planEvent', () => {
   });
 });
 
-describe('planEvent records against CleverTap\'s own rules', () => {
-  it.each(['ACTIVATE', 'SUBSCRIPTION_STARTED', 'TRANSACTION_PROCESSED'] as const)(
-    'produces only records CleverTap accepts for the documented %s',
-    (fixture) => {
-      const ev = { ...loadFixtureEvent(fixture), environment: 'PRODUCTION' };
-      const plan = planEvent({
-        ev,
-        settings: full({ events: on(fixture) }),
-        enabled: true,
-        profiles: [{ userKey: 'toto', before: null, after: { subscription_status: 'AUTO_RENEWING' } }],
-      });
-      expect(plan.records.length).toBeGreaterThanOrEqual(2);
-      for (const record of plan.records) expect(checkRecord(record.body)).toEqual([]);
-    },
-  );
+describe("planEvent records against CleverTap's own rules", () => {
+  it.each(['ACTIVATE', 'SUBSCRIPTION_STARTED', 'TRANSACTION_PROCESSED'] as const)('produces only records CleverTap accepts for the documented %s', (fixture) => {
+    const ev = { ...loadFixtureEvent(fixture), environment: 'PRODUCTION' };
+    const plan = planEvent({
+      ev,
+      settings: full({ events: on(fixture) }),
+      enabled: true,
+      profiles: [{ userKey: 'toto', before: null, after: { subscription_status: 'AUTO_RENEWING' } }],
+    });
+    expect(plan.records.length).toBeGreaterThanOrEqual(2);
+    for (const record of plan.records) expect(checkRecord(record.body)).toEqual([]);
+  });
 });

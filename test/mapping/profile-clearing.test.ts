@@ -34,11 +34,7 @@ function event(name: string, hours: number, changes: Record<string, unknown> = {
  * The profile `userKey` states before `step` (every property enabled) and the profile record
  * `step` makes for them (snapshot after `earlier` → snapshot after `earlier` and `step`).
  */
-function recordOfStep(
-  earlier: ParsedEvent[],
-  step: ParsedEvent[],
-  userKey = 'toto',
-): { before: Record<string, ProfileValue>; after: Record<string, ProfileValue> } {
+function recordOfStep(earlier: ParsedEvent[], step: ParsedEvent[], userKey = 'toto'): { before: Record<string, ProfileValue>; after: Record<string, ProfileValue> } {
   const before = propertiesOf(foldAll(earlier), userKey);
   const after = propertiesOf(foldAll([...earlier, ...step]), userKey);
   const record = mapProfileRecord(before, after, everyProperty, Math.floor(step[0]!.eventCreatedAtMs / 1000));

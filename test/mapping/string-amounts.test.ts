@@ -8,8 +8,7 @@ import { on, settingsWith } from './settings-helper.js';
 /** The documented TRANSACTION_PROCESSED (user toto), in PRODUCTION, with some attributes replaced. */
 const transactionWith = (changes: Record<string, unknown>) => variant(fixture('TRANSACTION_PROCESSED'), { environment: 'PRODUCTION', ...changes });
 
-const chargedIn = (currency: IntegrationSettings['revenue']['currency']) =>
-  settingsWith({ events: on('TRANSACTION_PROCESSED'), revenue: { chargedEvent: true, currency } });
+const chargedIn = (currency: IntegrationSettings['revenue']['currency']) => settingsWith({ events: on('TRANSACTION_PROCESSED'), revenue: { chargedEvent: true, currency } });
 
 describe('a TRANSACTION_PROCESSED whose amount is a decimal string', () => {
   it('makes a Charged record with the amount as a number', () => {

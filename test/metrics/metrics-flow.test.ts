@@ -126,7 +126,9 @@ describe.each(DIALECTS)('metrics as traffic flows (%s)', (dialect) => {
 
     // Attempts by outcome: the good account's upload succeeded, the refused one's got auth_failed.
     expect(sampleValue(after, 'pcbridge_clevertap_requests_total{outcome="success"}')).toBeGreaterThan(sampleValue(before, 'pcbridge_clevertap_requests_total{outcome="success"}'));
-    expect(sampleValue(after, 'pcbridge_clevertap_requests_total{outcome="auth_failed"}')).toBeGreaterThan(sampleValue(before, 'pcbridge_clevertap_requests_total{outcome="auth_failed"}'));
+    expect(sampleValue(after, 'pcbridge_clevertap_requests_total{outcome="auth_failed"}')).toBeGreaterThan(
+      sampleValue(before, 'pcbridge_clevertap_requests_total{outcome="auth_failed"}'),
+    );
     // The held record, and the paused account's records waiting as pending.
     expect(sampleValue(after, 'pcbridge_outbox_records{state="held"}')).toBeGreaterThanOrEqual(1);
     expect(sampleValue(after, 'pcbridge_outbox_records{state="pending"}')).toBeGreaterThanOrEqual(1);
@@ -172,7 +174,7 @@ describe.each(DIALECTS)('metrics as traffic flows (%s)', (dialect) => {
     expect(missing).toEqual([]);
   });
 
-  it('the alert rules read only metrics that a live /metrics exposes (and Prometheus\'s own `up`)', () => {
+  it("the alert rules read only metrics that a live /metrics exposes (and Prometheus's own `up`)", () => {
     const exprs = alertExprs(ALERTS);
     expect(exprs.length).toBe(7);
     const exposed = sampledNames(finalScrape);

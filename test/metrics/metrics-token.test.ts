@@ -77,9 +77,16 @@ describe('GET /metrics with PCBRIDGE_METRICS_TOKEN', () => {
     ['GET', '/docs/json'],
     ['GET', '/api/v1/session'],
   ] as const)('opens nothing else: %s %s answers 401 to the metrics token', async (method, url) => {
-    const res = await app.inject({ method, url, headers: { ...SCRAPE, 'content-type': 'application/json' }, payload: method === 'POST' ? { name: 'x', webhookSecret: 'y' } : undefined, remoteAddress: nextAddress() });
+    const res = await app.inject({
+      method,
+      url,
+      headers: { ...SCRAPE, 'content-type': 'application/json' },
+      payload: method === 'POST' ? { name: 'x', webhookSecret: 'y' } : undefined,
+      remoteAddress: nextAddress(),
+    });
     expect([401, 404]).toContain(res.statusCode);
-    if (res.statusCode === 404) expect(url).toBe('/api/v1/session'); // GET /session does not exist at all
+    if (res.statusCode === 404)
+      expect(url).toBe('/api/v1/session'); // GET /session does not exist at all
     else expect(res.json()).toMatchObject({ error: { code: 'unauthorized' } });
   });
 

@@ -150,7 +150,11 @@ describe.each(DIALECTS)('what CleverTap holds, and resending a profile (%s)', (d
 
   it('a resent profile keeps its place behind the user’s earlier records, and clears the stale mark', async () => {
     // Records of an event processed but not delivered yet: the resent one must not overtake them.
-    await postEvent(api.app, appId, subscriptionEvent('ev-renewal-off-u2', 'RENEWAL_DISABLED', { userId: 'user-2' }, T0 + 3_600_000, { subscription_status: 'AUTO_RENEWING_CANCELED' }));
+    await postEvent(
+      api.app,
+      appId,
+      subscriptionEvent('ev-renewal-off-u2', 'RENEWAL_DISABLED', { userId: 'user-2' }, T0 + 3_600_000, { subscription_status: 'AUTO_RENEWING_CANCELED' }),
+    );
     await processBatch(api.t.ctx, { limit: 10 });
     await api.t.ctx.store.db.run("UPDATE user_states SET profile_stale = 1 WHERE app_id = ? AND user_key = 'user-2'", [appId]);
     const queued = await resend('user-2');

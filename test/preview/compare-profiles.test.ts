@@ -41,7 +41,11 @@ describe('compareProfiles', () => {
 
   it('lists each managed property that differs or is missing on one side, under its CleverTap name', () => {
     expect(
-      compareProfiles(settings, { 'Plan Name': 'monthly', has_active_subscription: true }, { plan: 'yearly', next_renewal_at: '$D_5', has_active_subscription: 'true', store: 'x' }),
+      compareProfiles(
+        settings,
+        { 'Plan Name': 'monthly', has_active_subscription: true },
+        { plan: 'yearly', next_renewal_at: '$D_5', has_active_subscription: 'true', store: 'x' },
+      ),
     ).toEqual([
       { property: 'Plan Name', snapshot: 'monthly', clevertap: null },
       { property: 'next_renewal_at', snapshot: null, clevertap: '$D_5' },

@@ -122,7 +122,9 @@ export async function everyTable(t: TestContext): Promise<Record<string, { rows:
   for (const name of await tableNames(t)) {
     const rows = await t.ctx.store.db.all<Record<string, unknown>>(`SELECT * FROM ${name}`);
     const content = rows
-      .map((r) => JSON.stringify(r, (_k, v: unknown) => (Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('base64') : typeof v === 'bigint' ? String(v) : v)))
+      .map((r) =>
+        JSON.stringify(r, (_k, v: unknown) => (Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('base64') : typeof v === 'bigint' ? String(v) : v)),
+      )
       .sort()
       .join('\n');
     out[name] = { rows: rows.length, content };

@@ -23,7 +23,15 @@ type PreviewBody = {
   records: { userKey: string; kind: string; account: string; identifier: unknown; held: boolean; state: string; body: Record<string, unknown> }[];
   clevertap: null | {
     identity: string;
-    requests: { account: string; outcome: string; httpStatus: number | null; status: string | null; processed: number | null; unprocessed: { record: number | null; code: number; error: string }[]; message: string }[];
+    requests: {
+      account: string;
+      outcome: string;
+      httpStatus: number | null;
+      status: string | null;
+      processed: number | null;
+      unprocessed: { record: number | null; code: number; error: string }[];
+      message: string;
+    }[];
     records: { verdict: string; code: number | null; message: string | null }[];
   };
 };
@@ -133,7 +141,9 @@ describe.each(DIALECTS)('payload preview and dry run (%s)', (dialect) => {
     expect((await preview({ payload: { ...renewalDisabled, environment: 'SANDBOX' } })).body).toMatchObject({ outcome: 'skipped', reason: 'sandbox_skipped' });
     expect((await preview({ payload: { ...renewalDisabled, padding: 'x'.repeat(300 * 1024) } })).body).toMatchObject({ outcome: 'skipped', reason: 'payload_too_large' });
 
-    const disabledApp = (await api.app.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: 'Off', webhookSecret: 'purchasely-secret-off' } })).json() as { id: string };
+    const disabledApp = (await api.app.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: 'Off', webhookSecret: 'purchasely-secret-off' } })).json() as {
+      id: string;
+    };
     expect((await preview({ payload: renewalDisabled }, disabledApp.id)).body).toMatchObject({ outcome: 'skipped', reason: 'integration_disabled' });
   });
 

@@ -28,10 +28,9 @@ describe.each(['postgres'] as const)('several instances processing one store (%s
 
     await Promise.all([processAll(t.ctx, 100), processAll(second, 100)]);
 
-    const perEvent = await t.ctx.store.db.all<{ n: number }>(
-      `SELECT COUNT(r.id) AS n FROM events e LEFT JOIN records r ON r.event_seq = e.seq WHERE e.app_id = ? GROUP BY e.seq`,
-      [appId],
-    );
+    const perEvent = await t.ctx.store.db.all<{ n: number }>(`SELECT COUNT(r.id) AS n FROM events e LEFT JOIN records r ON r.event_seq = e.seq WHERE e.app_id = ? GROUP BY e.seq`, [
+      appId,
+    ]);
     expect(perEvent).toHaveLength(1500);
     expect(perEvent.every((row) => Number(row.n) === 2)).toBe(true);
     // Records were written in event order: ids grow with the events' seq.

@@ -12,18 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
-import {
-  allEnabledSettingsIn,
-  createTestApp,
-  fixture,
-  insertEvent,
-  processAll,
-  readEventStatus,
-  readRecords,
-  REMOVED,
-  storeSettings,
-  type FixtureName,
-} from './helpers.js';
+import { allEnabledSettingsIn, createTestApp, fixture, insertEvent, processAll, readEventStatus, readRecords, REMOVED, storeSettings, type FixtureName } from './helpers.js';
 
 const ANON = '5ca811b6-46e9-4847-9381-3911bd5fcd7b';
 const SUB = 'subs_D7GnVQbUxvY6YxoeK6nhyPDkmyCVcfe';
@@ -249,9 +238,7 @@ const EXPECTED: Record<FixtureName, { status: string; records: Expected[] }> = {
             Amount: 9.99,
             Currency: 'EUR',
             'Charged ID': 'GPA.3355-5688-7970-28037..5',
-            Items: [
-              { product: 'PURCHASELY_PLUS', plan: 'monthly', store_product_id: 'com.purchasely.plus.monthly', purchase_type: 'RENEWING_SUBSCRIPTION' },
-            ],
+            Items: [{ product: 'PURCHASELY_PLUS', plan: 'monthly', store_product_id: 'com.purchasely.plus.monthly', purchase_type: 'RENEWING_SUBSCRIPTION' }],
           },
         },
       },
@@ -302,9 +289,7 @@ describe.each(DIALECTS)('processing the documented payloads (%s)', (dialect) => 
 
     const expected = EXPECTED[name];
     const records = await readRecords(t.ctx, appId);
-    expect(records.map(({ kind, state, userKey, userId, anonymousUserId, body }) => ({ kind, state, userKey, userId, anonymousUserId, body }))).toEqual(
-      expected.records,
-    );
+    expect(records.map(({ kind, state, userKey, userId, anonymousUserId, body }) => ({ kind, state, userKey, userId, anonymousUserId, body }))).toEqual(expected.records);
     for (const record of records) {
       expect(record).toMatchObject({ target: 'main', generation: 1, reason: null, eventId: payload['event_id'], nextAttemptAt: NOW });
       expect(record.holdUntil).toBe(record.state === 'held' ? NOW + DAY : null);

@@ -146,10 +146,18 @@ describe.each(DIALECTS)('a profile record that did not reach CleverTap (%s)', (d
     await t.ctx.store.db.run(`UPDATE records SET state = 'failed', reason = 'refused' WHERE id = ?`, [removal.id]);
     await createStateRepo(t.ctx.store.db).forgetSentProfiles([removal.id]);
     // toto buys coins: a one-time purchase changes neither plan nor product of the subscription properties.
-    await insertEvent(t.ctx, appId, sameAgain('ACTIVATE', 'coins', {
-      purchase_type: 'CONSUMABLE', purchasely_subscription_id: null, purchasely_one_time_purchase_id: 'otp_coins', product: 'COINS', plan: 'coins_100',
-      event_created_at_ms: (fixture('ACTIVATE')['event_created_at_ms'] as number) + 2 * HOUR,
-    }));
+    await insertEvent(
+      t.ctx,
+      appId,
+      sameAgain('ACTIVATE', 'coins', {
+        purchase_type: 'CONSUMABLE',
+        purchasely_subscription_id: null,
+        purchasely_one_time_purchase_id: 'otp_coins',
+        product: 'COINS',
+        plan: 'coins_100',
+        event_created_at_ms: (fixture('ACTIVATE')['event_created_at_ms'] as number) + 2 * HOUR,
+      }),
+    );
     await processAll(t.ctx);
     const coins = (await readRecords(t.ctx, appId)).filter((r) => r.eventId === 'coins' && r.kind === 'profile');
     expect(coins.map((r) => profileData(r))).toStrictEqual([{ plan: { $delete: true }, product: { $delete: true } }]);

@@ -116,10 +116,7 @@ export async function readRecords(ctx: AppContext, appId: string): Promise<Store
 
 /** `{status, reason}` of one stored event. */
 export async function readEventStatus(ctx: AppContext, appId: string, eventId: string): Promise<{ status: string; reason: string | null }> {
-  const row = await ctx.store.db.get<{ status: string; reason: string | null }>(
-    'SELECT status, reason FROM events WHERE app_id = ? AND event_id = ?',
-    [appId, eventId],
-  );
+  const row = await ctx.store.db.get<{ status: string; reason: string | null }>('SELECT status, reason FROM events WHERE app_id = ? AND event_id = ?', [appId, eventId]);
   if (!row) throw new Error(`no event ${eventId}`);
   return { status: row.status, reason: row.reason ?? null };
 }

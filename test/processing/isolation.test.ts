@@ -67,10 +67,12 @@ describe.each(DIALECTS)('one event fails only itself (%s)', (dialect) => {
   }
 
   async function statuses(eventIds: readonly string[]): Promise<string[]> {
-    return Promise.all(eventIds.map(async (id) => {
-      const s = await readEventStatus(t.ctx, appId, id);
-      return `${s.status}${s.reason ? `:${s.reason}` : ''}`;
-    }));
+    return Promise.all(
+      eventIds.map(async (id) => {
+        const s = await readEventStatus(t.ctx, appId, id);
+        return `${s.status}${s.reason ? `:${s.reason}` : ''}`;
+      }),
+    );
   }
 
   it.each<[string, Where, number[]]>([
@@ -106,8 +108,19 @@ describe.each(DIALECTS)('one event fails only itself (%s)', (dialect) => {
     const ids = await insertUsers(4, []);
     // State rows written by who knows what: u1's is not JSON at all (loading the batch throws),
     // the subscription u2's event touches has the wrong shape (folding that event throws).
-    await t.ctx.store.db.run('INSERT INTO user_states (app_id, environment, user_key, state_json, properties_json) VALUES (?, ?, ?, ?, ?)', [appId, 'SANDBOX', 'u1', 'not json', '{}']);
-    await t.ctx.store.db.run('INSERT INTO subscription_states (app_id, environment, subscription_id, owner_user_key, state_json) VALUES (?, ?, ?, NULL, ?)', [appId, 'SANDBOX', 'subs-u2', '{}']);
+    await t.ctx.store.db.run('INSERT INTO user_states (app_id, environment, user_key, state_json, properties_json) VALUES (?, ?, ?, ?, ?)', [
+      appId,
+      'SANDBOX',
+      'u1',
+      'not json',
+      '{}',
+    ]);
+    await t.ctx.store.db.run('INSERT INTO subscription_states (app_id, environment, subscription_id, owner_user_key, state_json) VALUES (?, ?, ?, NULL, ?)', [
+      appId,
+      'SANDBOX',
+      'subs-u2',
+      '{}',
+    ]);
     await processAll(t.ctx);
     expect(await statuses(ids)).toEqual(['pending', 'quarantined:processing_error', 'quarantined:processing_error', 'pending']);
     const later = await insertUsers(2, [], 'later');

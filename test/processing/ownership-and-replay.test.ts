@@ -2,18 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processBatch } from '../../src/processing/process-batch.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
-import {
-  allEnabledSettingsIn,
-  createTestApp,
-  fixture,
-  insertEvent,
-  processAll,
-  profileOwningNothing,
-  readEventStatus,
-  readRecords,
-  REMOVED,
-  storeSettings,
-} from './helpers.js';
+import { allEnabledSettingsIn, createTestApp, fixture, insertEvent, processAll, profileOwningNothing, readEventStatus, readRecords, REMOVED, storeSettings } from './helpers.js';
 
 const ANON = '5ca811b6-46e9-4847-9381-3911bd5fcd7b';
 const ACTIVATE_ID = '5e45109f-7fac-45f8-a7e4-464892d5d35d';

@@ -32,7 +32,7 @@ describe('the processing thread (SQLite)', () => {
     await t.close();
   });
 
-  it('processes stored events in its own thread and counts them on this process\'s metrics', async () => {
+  it("processes stored events in its own thread and counts them on this process's metrics", async () => {
     const { appId } = await createTestApp(t.ctx);
     await storeSettings(t.ctx, appId, allEnabledSettingsIn({ sandbox: 'same_account' }));
     await insertEvent(t.ctx, appId, fixture('ACTIVATE'));

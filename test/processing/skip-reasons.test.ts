@@ -1,16 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
-import {
-  allEnabledSettingsIn,
-  createTestApp,
-  fixture,
-  insertEvent,
-  processAll,
-  readEventStatus,
-  readRecords,
-  storeSettings,
-} from './helpers.js';
+import { allEnabledSettingsIn, createTestApp, fixture, insertEvent, processAll, readEventStatus, readRecords, storeSettings } from './helpers.js';
 
 const ACTIVATE_ID = '5e45109f-7fac-45f8-a7e4-464892d5d35d';
 
@@ -52,11 +43,7 @@ describe.each(DIALECTS)('sandbox handling and skip reasons (%s)', (dialect) => {
   });
 
   it('a SANDBOX event goes to the sandbox account with sandbox_account', async () => {
-    await storeSettings(
-      t.ctx,
-      appId,
-      allEnabledSettingsIn({ sandbox: 'sandbox_account', sandboxAccount: { region: 'us1', accountId: 'TEST-486-4W5Z' } }),
-    );
+    await storeSettings(t.ctx, appId, allEnabledSettingsIn({ sandbox: 'sandbox_account', sandboxAccount: { region: 'us1', accountId: 'TEST-486-4W5Z' } }));
     await insertEvent(t.ctx, appId, fixture('ACTIVATE'));
     await processAll(t.ctx);
     const records = await readRecords(t.ctx, appId);
@@ -121,11 +108,14 @@ describe.each(DIALECTS)('sandbox handling and skip reasons (%s)', (dialect) => {
     await insertEvent(t.ctx, appId, fixture('TRANSACTION_PROCESSED'));
     await processAll(t.ctx);
     const records = await readRecords(t.ctx, appId);
-    expect(records.map((r) => [r.kind, r.userKey, r.body])).toEqual([
-      ['profile', 'toto', { type: 'profile', profileData: { plan: 'monthly' }, ts: 1702390766 }],
-    ]);
+    expect(records.map((r) => [r.kind, r.userKey, r.body])).toEqual([['profile', 'toto', { type: 'profile', profileData: { plan: 'monthly' }, ts: 1702390766 }]]);
     // Same subscription, same plan afterwards: the enabled property did not change, so no profile.
-    const again = { ...fixture('TRANSACTION_PROCESSED'), event_id: 'b2430cab-0000-45d6-9268-8f9f35e20b59', event_created_at_ms: 1702390767120, event_created_at: '2023-12-12T14:19:27.120Z' };
+    const again = {
+      ...fixture('TRANSACTION_PROCESSED'),
+      event_id: 'b2430cab-0000-45d6-9268-8f9f35e20b59',
+      event_created_at_ms: 1702390767120,
+      event_created_at: '2023-12-12T14:19:27.120Z',
+    };
     await insertEvent(t.ctx, appId, again);
     await processAll(t.ctx);
     expect(await readRecords(t.ctx, appId)).toHaveLength(1);

@@ -5,15 +5,7 @@ import { signPurchaselyRequest } from '../../src/purchasely/signature.js';
 import { AUTH, createTestContext, type TestContext } from '../helpers/context.js';
 import { DIALECTS } from '../helpers/databases.js';
 import { startServeProcess, type ServerProcess } from '../helpers/processes.js';
-import {
-  allEnabledSettingsIn,
-  createTestApp,
-  fixture,
-  insertEvent,
-  readEventStatus,
-  readRecords,
-  storeSettings,
-} from './helpers.js';
+import { allEnabledSettingsIn, createTestApp, fixture, insertEvent, readEventStatus, readRecords, storeSettings } from './helpers.js';
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  EVENT_CATALOG,
-  USER_PROPERTY_CATALOG,
-  canonicalEventName,
-  categoryRank,
-  findCatalogEvent,
-  isTransferEvent,
-  isWellFormedEventName,
-} from '../../src/purchasely/catalog.js';
+import { EVENT_CATALOG, USER_PROPERTY_CATALOG, canonicalEventName, categoryRank, findCatalogEvent, isTransferEvent, isWellFormedEventName } from '../../src/purchasely/catalog.js';
 
 // The 45 names of Purchasely's "Lifecycle Events" page, copied by hand, by category.
 const REFERENCE_EVENTS: Record<string, string[]> = {
@@ -15,45 +7,99 @@ const REFERENCE_EVENTS: Record<string, string[]> = {
   lifecycle: [
     'SUBSCRIPTION_STARTED',
     'RETENTION_MESSAGE_REQUESTED',
-    'RENEWAL_DISABLED', 'RENEWAL_ENABLED', 'SUBSCRIPTION_TERMINATED', 'FAMILY_SHARED_REVOKED',
-    'GRACE_PERIOD_STARTED', 'GRACE_PERIOD_TERMINATED', 'SUBSCRIPTION_CANCELLED_DURING_GRACE_PERIOD',
-    'SUBSCRIPTION_RECOVERED_FROM_GRACE_PERIOD', 'ENTERED_BILLING_RETRY', 'SUBSCRIPTION_RECOVERED_FROM_BILLING_RETRY',
-    'SUBSCRIPTION_RENEWED', 'SUBSCRIPTION_DEFERRED', 'SUBSCRIPTION_REACTIVATED',
-    'SUBSCRIPTION_CROSSGRADED', 'SUBSCRIPTION_DOWNGRADED', 'SUBSCRIPTION_UPGRADED',
+    'RENEWAL_DISABLED',
+    'RENEWAL_ENABLED',
+    'SUBSCRIPTION_TERMINATED',
+    'FAMILY_SHARED_REVOKED',
+    'GRACE_PERIOD_STARTED',
+    'GRACE_PERIOD_TERMINATED',
+    'SUBSCRIPTION_CANCELLED_DURING_GRACE_PERIOD',
+    'SUBSCRIPTION_RECOVERED_FROM_GRACE_PERIOD',
+    'ENTERED_BILLING_RETRY',
+    'SUBSCRIPTION_RECOVERED_FROM_BILLING_RETRY',
+    'SUBSCRIPTION_RENEWED',
+    'SUBSCRIPTION_DEFERRED',
+    'SUBSCRIPTION_REACTIVATED',
+    'SUBSCRIPTION_CROSSGRADED',
+    'SUBSCRIPTION_DOWNGRADED',
+    'SUBSCRIPTION_UPGRADED',
     'SUBSCRIPTION_REFUNDED_REVOKED',
-    'SUBSCRIPTION_TRANSFERRED', 'SUBSCRIPTION_RECEIVED', 'ONE_TIME_PURCHASE_TRANSFERRED', 'ONE_TIME_PURCHASE_RECEIVED',
-    'SUBSCRIPTION_WILL_PAUSE', 'SUBSCRIPTION_PAUSED', 'SUBSCRIPTION_UNPAUSED', 'SUBSCRIPTION_CANCELLED_DURING_PAUSE',
+    'SUBSCRIPTION_TRANSFERRED',
+    'SUBSCRIPTION_RECEIVED',
+    'ONE_TIME_PURCHASE_TRANSFERRED',
+    'ONE_TIME_PURCHASE_RECEIVED',
+    'SUBSCRIPTION_WILL_PAUSE',
+    'SUBSCRIPTION_PAUSED',
+    'SUBSCRIPTION_UNPAUSED',
+    'SUBSCRIPTION_CANCELLED_DURING_PAUSE',
     'SUBSCRIPTION_WILL_NOT_PAUSE',
-    'INSTALLMENT_PAID', 'INSTALLMENT_REFUNDED',
+    'INSTALLMENT_PAID',
+    'INSTALLMENT_REFUNDED',
   ],
   offer: [
-    'TRIAL_STARTED', 'TRIAL_CONVERTED', 'TRIAL_NOT_CONVERTED',
-    'INTRO_OFFER_STARTED', 'INTRO_OFFER_CONVERTED', 'INTRO_OFFER_NOT_CONVERTED',
-    'PROMO_CODE_STARTED', 'PROMO_CODE_CONVERTED', 'PROMO_CODE_NOT_CONVERTED',
-    'PROMOTIONAL_OFFER_STARTED', 'PROMOTIONAL_OFFER_CONVERTED', 'PROMOTIONAL_OFFER_NOT_CONVERTED',
+    'TRIAL_STARTED',
+    'TRIAL_CONVERTED',
+    'TRIAL_NOT_CONVERTED',
+    'INTRO_OFFER_STARTED',
+    'INTRO_OFFER_CONVERTED',
+    'INTRO_OFFER_NOT_CONVERTED',
+    'PROMO_CODE_STARTED',
+    'PROMO_CODE_CONVERTED',
+    'PROMO_CODE_NOT_CONVERTED',
+    'PROMOTIONAL_OFFER_STARTED',
+    'PROMOTIONAL_OFFER_CONVERTED',
+    'PROMOTIONAL_OFFER_NOT_CONVERTED',
   ],
   transactional: ['TRANSACTION_PROCESSED'],
 };
 
 // Purchasely's CRM user properties (its "Engagement & CRM" page), under its names, with their types.
 const PURCHASELY_PROPERTIES: Record<string, string> = {
-  user_id: 'string', anonymous_user_id: 'string',
-  has_active_subscription: 'boolean', has_expired_subscription: 'boolean',
-  subscription_status: 'string', environment: 'string', store: 'string', store_country: 'string', product: 'string', plan: 'string',
-  plan_periodicity: 'string', previous_plan: 'string', store_product_id: 'string', offer_type: 'string', promotional_offer_id: 'string',
-  is_family_shared: 'boolean', content_id: 'string', purchasely_subscription_id: 'string',
-  subscription_started_at: 'date', purchased_at: 'date', original_purchased_at: 'date', next_renewal_at: 'date',
-  effective_next_renewal_at: 'date', grace_period_expires_at: 'date',
-  is_auto_renewing: 'boolean', is_in_grace_period: 'boolean', is_in_billing_retry: 'boolean',
-  is_in_trial: 'boolean', is_in_intro_offer: 'boolean', is_promo_code: 'boolean',
-  trial_ends_at: 'date', last_event: 'string', cumulated_revenue_in_usd: 'number',
-  expired_subscription_status: 'string', expired_subscription_plan: 'string',
-  expired_subscription_offer_type: 'string', expired_subscription_expired_at: 'date',
+  user_id: 'string',
+  anonymous_user_id: 'string',
+  has_active_subscription: 'boolean',
+  has_expired_subscription: 'boolean',
+  subscription_status: 'string',
+  environment: 'string',
+  store: 'string',
+  store_country: 'string',
+  product: 'string',
+  plan: 'string',
+  plan_periodicity: 'string',
+  previous_plan: 'string',
+  store_product_id: 'string',
+  offer_type: 'string',
+  promotional_offer_id: 'string',
+  is_family_shared: 'boolean',
+  content_id: 'string',
+  purchasely_subscription_id: 'string',
+  subscription_started_at: 'date',
+  purchased_at: 'date',
+  original_purchased_at: 'date',
+  next_renewal_at: 'date',
+  effective_next_renewal_at: 'date',
+  grace_period_expires_at: 'date',
+  is_auto_renewing: 'boolean',
+  is_in_grace_period: 'boolean',
+  is_in_billing_retry: 'boolean',
+  is_in_trial: 'boolean',
+  is_in_intro_offer: 'boolean',
+  is_promo_code: 'boolean',
+  trial_ends_at: 'date',
+  last_event: 'string',
+  cumulated_revenue_in_usd: 'number',
+  expired_subscription_status: 'string',
+  expired_subscription_plan: 'string',
+  expired_subscription_offer_type: 'string',
+  expired_subscription_expired_at: 'date',
 };
 
 // pcbridge's extras, which Purchasely's own integrations do not write.
 const PCBRIDGE_PROPERTIES: Record<string, string> = {
-  cumulated_revenues: 'number', revenue_currency: 'string', has_lifetime_access: 'boolean', last_one_time_purchase_at: 'date',
+  cumulated_revenues: 'number',
+  revenue_currency: 'string',
+  has_lifetime_access: 'boolean',
+  last_one_time_purchase_at: 'date',
 };
 
 describe('EVENT_CATALOG', () => {
@@ -116,7 +162,7 @@ describe('EVENT_CATALOG', () => {
 });
 
 describe('USER_PROPERTY_CATALOG', () => {
-  it("has one entry per Purchasely property and per pcbridge extra, with its type and origin", () => {
+  it('has one entry per Purchasely property and per pcbridge extra, with its type and origin', () => {
     const expected = { ...PURCHASELY_PROPERTIES, ...PCBRIDGE_PROPERTIES };
     expect(USER_PROPERTY_CATALOG).toHaveLength(Object.keys(expected).length);
     expect(Object.fromEntries(USER_PROPERTY_CATALOG.map((p) => [p.name, p.type]))).toEqual(expected);
@@ -137,12 +183,9 @@ describe('isWellFormedEventName', () => {
   it.each(['ACTIVATE', 'SUBSCRIPTION_STARTED', 'SOME_FUTURE_EVENT_V2', 'A'])('accepts %s', (name) => {
     expect(isWellFormedEventName(name)).toBe(true);
   });
-  it.each(['', 'activate', 'Subscription_Started', '_ACTIVATE', 'ACTIVATE_', 'A__B', 'A B', 'A-B', '1ST_EVENT'])(
-    'refuses %j',
-    (name) => {
-      expect(isWellFormedEventName(name)).toBe(false);
-    },
-  );
+  it.each(['', 'activate', 'Subscription_Started', '_ACTIVATE', 'ACTIVATE_', 'A__B', 'A B', 'A-B', '1ST_EVENT'])('refuses %j', (name) => {
+    expect(isWellFormedEventName(name)).toBe(false);
+  });
 });
 
 describe('categoryRank', () => {

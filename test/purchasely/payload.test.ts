@@ -34,9 +34,7 @@ describe('parsePurchaselyEvent', () => {
   });
 
   it('prefers user_id over anonymous_user_id for the user key', () => {
-    const result = parsePurchaselyEvent(
-      JSON.stringify({ event_id: 'e', event_name: 'ACTIVATE', event_created_at_ms: 1, user_id: 'u', anonymous_user_id: 'a' }),
-    );
+    const result = parsePurchaselyEvent(JSON.stringify({ event_id: 'e', event_name: 'ACTIVATE', event_created_at_ms: 1, user_id: 'u', anonymous_user_id: 'a' }));
     expect(result).toMatchObject({ ok: true, event: { userKey: 'u', userId: 'u', anonymousUserId: 'a' } });
   });
 
@@ -46,9 +44,7 @@ describe('parsePurchaselyEvent', () => {
   });
 
   it('falls back to a parsable event_created_at when the _ms twin is missing', () => {
-    const result = parsePurchaselyEvent(
-      JSON.stringify({ event_id: 'e', event_name: 'X', event_created_at: '2023-12-12T14:19:26.120Z' }),
-    );
+    const result = parsePurchaselyEvent(JSON.stringify({ event_id: 'e', event_name: 'X', event_created_at: '2023-12-12T14:19:26.120Z' }));
     expect(result).toMatchObject({ ok: true, event: { eventCreatedAtMs: 1702390766120 } });
   });
 
@@ -69,9 +65,7 @@ describe('parsePurchaselyEvent', () => {
   });
 
   it('keeps __proto__ as a plain own key without touching prototypes', () => {
-    const result = parsePurchaselyEvent(
-      '{"event_id":"e","event_name":"ACTIVATE","event_created_at_ms":1,"__proto__":{"user_id":"evil","polluted":true}}',
-    );
+    const result = parsePurchaselyEvent('{"event_id":"e","event_name":"ACTIVATE","event_created_at_ms":1,"__proto__":{"user_id":"evil","polluted":true}}');
     expect(result).toMatchObject({ ok: true, event: { userKey: null } });
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
@@ -102,10 +96,17 @@ describe('parsePurchaselyEvent', () => {
 
   it('never throws on arbitrary bytes or JSON values', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array().map((b) => Buffer.from(b)), fc.json(), fc.string()), (body) => {
-        const result = parsePurchaselyEvent(body);
-        expect(typeof result.ok).toBe('boolean');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array().map((b) => Buffer.from(b)),
+          fc.json(),
+          fc.string(),
+        ),
+        (body) => {
+          const result = parsePurchaselyEvent(body);
+          expect(typeof result.ok).toBe('boolean');
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -150,7 +150,12 @@ describe.each(DIALECTS)('pcbridge reconcile (%s)', (dialect) => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.split('\n')[0], args.join(' ')).toMatch(message);
     }
-    const created = await api.app.inject({ method: 'POST', url: '/api/v1/apps', headers: { authorization: `Bearer ${api.t.env.PCBRIDGE_ADMIN_TOKEN}` }, payload: { name: 'Bare', webhookSecret: 'x-secret' } });
+    const created = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/apps',
+      headers: { authorization: `Bearer ${api.t.env.PCBRIDGE_ADMIN_TOKEN}` },
+      payload: { name: 'Bare', webhookSecret: 'x-secret' },
+    });
     const bare = (created.json() as { id: string }).id;
     const r = await cli(['--app', bare]);
     expect(r.code).toBe(1);

@@ -39,7 +39,13 @@ describe.each(DIALECTS)('refused webhook requests (%s)', (dialect) => {
 
   const nowSeconds = () => Math.floor(clock.now() / 1000);
   const post = (id: string, body: string, headers: Record<string, string>, remoteAddress = '198.51.100.7') =>
-    api.app.inject({ method: 'POST', url: `/webhooks/purchasely/${encodeURIComponent(id)}`, headers: { 'content-type': 'application/json', ...headers }, payload: body, remoteAddress });
+    api.app.inject({
+      method: 'POST',
+      url: `/webhooks/purchasely/${encodeURIComponent(id)}`,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: body,
+      remoteAddress,
+    });
   const list = async (url: string): Promise<List> => {
     const res = await api.app.inject({ method: 'GET', url, headers: AUTH });
     expect(res.statusCode, res.body).toBe(200);
@@ -63,16 +69,41 @@ describe.each(DIALECTS)('refused webhook requests (%s)', (dialect) => {
       clock.advance(1000);
     };
     await send('missing_signature', {}, '198.51.100.1');
-    await send('bad_signature', { 'x-purchasely-timestamp': String(nowSeconds()), 'x-purchasely-request-signature': signPurchaselyRequest('not-the-secret', String(nowSeconds()), 'x') }, '198.51.100.2');
+    await send(
+      'bad_signature',
+      { 'x-purchasely-timestamp': String(nowSeconds()), 'x-purchasely-request-signature': signPurchaselyRequest('not-the-secret', String(nowSeconds()), 'x') },
+      '198.51.100.2',
+    );
     const late = String(nowSeconds() - 420);
     bodies.timestamp_out_of_window = body('body-of-timestamp_out_of_window-7f3a');
-    expect((await post(appId, bodies.timestamp_out_of_window, { 'x-purchasely-timestamp': late, 'x-purchasely-request-signature': signPurchaselyRequest(SECRET, late, bodies.timestamp_out_of_window) }, '198.51.100.3')).statusCode).toBe(401);
+    expect(
+      (
+        await post(
+          appId,
+          bodies.timestamp_out_of_window,
+          { 'x-purchasely-timestamp': late, 'x-purchasely-request-signature': signPurchaselyRequest(SECRET, late, bodies.timestamp_out_of_window) },
+          '198.51.100.3',
+        )
+      ).statusCode,
+    ).toBe(401);
     clock.advance(1000);
     bodies.legacy_scheme_not_allowed = body('body-of-legacy-7f3a');
-    expect((await post(appId, bodies.legacy_scheme_not_allowed, { 'x-purchasely-request-signature': signPurchaselyBodyWithoutTimestamp(SECRET, bodies.legacy_scheme_not_allowed) }, '198.51.100.4')).statusCode).toBe(401);
+    expect(
+      (
+        await post(
+          appId,
+          bodies.legacy_scheme_not_allowed,
+          { 'x-purchasely-request-signature': signPurchaselyBodyWithoutTimestamp(SECRET, bodies.legacy_scheme_not_allowed) },
+          '198.51.100.4',
+        )
+      ).statusCode,
+    ).toBe(401);
     clock.advance(1000);
     const ts = String(nowSeconds());
-    expect((await post(appId, body('deprecated-7f3a'), { 'x-purchasely-timestamp': ts, 'x-purchasely-signature': signPurchaselyDeprecatedHeader(SECRET, ts) }, '198.51.100.5')).statusCode).toBe(401);
+    expect(
+      (await post(appId, body('deprecated-7f3a'), { 'x-purchasely-timestamp': ts, 'x-purchasely-signature': signPurchaselyDeprecatedHeader(SECRET, ts) }, '198.51.100.5'))
+        .statusCode,
+    ).toBe(401);
     clock.advance(1000);
     // Over 256 KiB by Content-Length: refused before a byte is read.
     const big = JSON.stringify({ event_id: 'evt-big', padding: 'x'.repeat(300 * 1024), secret_marker: 'body-of-big-7f3a' });
@@ -81,9 +112,30 @@ describe.each(DIALECTS)('refused webhook requests (%s)', (dialect) => {
     const got = await listed(`/api/v1/apps/${appId}/rejections`, 6);
     expect(got.items).toEqual([
       { at: new Date(T0 + 5000).toISOString(), source: '198.51.100.6', reason: 'payload_too_large', skewSeconds: null, size: Buffer.byteLength(big), appId },
-      { at: new Date(T0 + 4000).toISOString(), source: '198.51.100.5', reason: 'legacy_scheme_not_allowed', skewSeconds: null, size: Buffer.byteLength(body('deprecated-7f3a')), appId },
-      { at: new Date(T0 + 3000).toISOString(), source: '198.51.100.4', reason: 'legacy_scheme_not_allowed', skewSeconds: null, size: Buffer.byteLength(bodies.legacy_scheme_not_allowed), appId },
-      { at: new Date(T0 + 2000).toISOString(), source: '198.51.100.3', reason: 'timestamp_out_of_window', skewSeconds: -420, size: Buffer.byteLength(bodies.timestamp_out_of_window), appId },
+      {
+        at: new Date(T0 + 4000).toISOString(),
+        source: '198.51.100.5',
+        reason: 'legacy_scheme_not_allowed',
+        skewSeconds: null,
+        size: Buffer.byteLength(body('deprecated-7f3a')),
+        appId,
+      },
+      {
+        at: new Date(T0 + 3000).toISOString(),
+        source: '198.51.100.4',
+        reason: 'legacy_scheme_not_allowed',
+        skewSeconds: null,
+        size: Buffer.byteLength(bodies.legacy_scheme_not_allowed),
+        appId,
+      },
+      {
+        at: new Date(T0 + 2000).toISOString(),
+        source: '198.51.100.3',
+        reason: 'timestamp_out_of_window',
+        skewSeconds: -420,
+        size: Buffer.byteLength(bodies.timestamp_out_of_window),
+        appId,
+      },
       { at: new Date(T0 + 1000).toISOString(), source: '198.51.100.2', reason: 'bad_signature', skewSeconds: null, size: Buffer.byteLength(bodies.bad_signature!), appId },
       { at: new Date(T0).toISOString(), source: '198.51.100.1', reason: 'missing_signature', skewSeconds: null, size: Buffer.byteLength(bodies.missing_signature!), appId },
     ]);
@@ -110,7 +162,7 @@ describe.each(DIALECTS)('refused webhook requests (%s)', (dialect) => {
 
     const since = new Date(clock.now()).toISOString();
     let got: List = { items: [], summary: {} };
-    await waitFor(async () => ((got = await list(`/api/v1/apps/${appId}/rejections?limit=2`)).items.length === 2 && got.items.every((i) => i.at >= since)), 10_000, 'both refusals');
+    await waitFor(async () => (got = await list(`/api/v1/apps/${appId}/rejections?limit=2`)).items.length === 2 && got.items.every((i) => i.at >= since), 10_000, 'both refusals');
     expect(got.items[0]).toMatchObject({ reason: 'payload_too_large', source: '127.0.0.1', size: 256 * 1024 + 1, skewSeconds: null });
     expect(got.items[1]).toMatchObject({ reason: 'timestamp_out_of_window', skewSeconds: 900 });
   });
@@ -169,8 +221,7 @@ describe.each(DIALECTS)('refused webhook requests (%s)', (dialect) => {
     await waitFor(async () => (await list(`/api/v1/apps/${appId}/rejections?limit=1`)).items[0]?.source === last, 15_000, 'the flood recorded');
     await waitFor(async () => (await list('/api/v1/rejections?limit=1')).items[0]?.appId === 'flood-2999', 15_000, 'the unknown flood recorded');
 
-    const count = async (bucket: string) =>
-      Number((await api.t.ctx.store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM webhook_rejections WHERE bucket = ?', [bucket]))!.n);
+    const count = async (bucket: string) => Number((await api.t.ctx.store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM webhook_rejections WHERE bucket = ?', [bucket]))!.n);
     expect(await count(appId)).toBe(1000);
     expect(await count('')).toBe(1000);
     const kept = await list(`/api/v1/apps/${appId}/rejections?limit=1000`);
@@ -206,7 +257,13 @@ describe.each(DIALECTS)('refusals behind a trusted proxy (%s)', (dialect) => {
     const created = await api.app.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: 'Proxied', webhookSecret: SECRET } });
     const appId = (created.json() as { id: string }).id;
     const send = (remoteAddress: string) =>
-      api.app.inject({ method: 'POST', url: `/webhooks/purchasely/${appId}`, headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.50' }, payload: '{}', remoteAddress });
+      api.app.inject({
+        method: 'POST',
+        url: `/webhooks/purchasely/${appId}`,
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': '192.0.2.50' },
+        payload: '{}',
+        remoteAddress,
+      });
     expect((await send('127.0.0.1')).statusCode).toBe(401);
     expect((await send('198.51.100.99')).statusCode).toBe(401);
     let items: Item[] = [];

@@ -41,7 +41,7 @@ function writeBackfill(path: string): void {
 describe('replaying failed events after their cause is fixed (PostgreSQL, three serve processes)', () => {
   const setup = useServeProcesses();
 
-  it('delivers them once each, in each user\'s order; a delivered event is refused without --force', async () => {
+  it("delivers them once each, in each user's order; a delivered event is refused without --force", async () => {
     // CleverTap is down: every upload answers 503 until the operator's fix below.
     const emu = (setup.emu = await startClevertapEmulator({ accounts: [{ accountId: ACCOUNT_ID, passcode: PASSCODE }], errorRate: 1 }));
     const t = (setup.t = await createTestContext('postgres', { env: { PCBRIDGE_CLEVERTAP_BASE_URL: emu.url, PCBRIDGE_RETRY_SCHEDULE: '100ms,100ms' } }));

@@ -36,10 +36,10 @@ describe.each(DIALECTS)('replay with processing on %s', (dialect) => {
   });
 
   const records = () =>
-    api.t.ctx.store.db.all<{ kind: string; generation: number; state: string }>(
-      'SELECT kind, generation, state FROM records WHERE app_id = ? AND event_id = ? ORDER BY id',
-      [appId, ACTIVATE_ID],
-    );
+    api.t.ctx.store.db.all<{ kind: string; generation: number; state: string }>('SELECT kind, generation, state FROM records WHERE app_id = ? AND event_id = ? ORDER BY id', [
+      appId,
+      ACTIVATE_ID,
+    ]);
   const processAll = async () => {
     while ((await processBatch(api.t.ctx, { limit: 100 })).processed > 0);
   };

@@ -64,8 +64,7 @@ describe.each(DIALECTS)('replay on %s', (dialect) => {
 
   const replayOne = (appId: string, eventId: string, query = '') =>
     api.app.inject({ method: 'POST', url: `/api/v1/apps/${appId}/events/${eventId}/replay${query}`, headers: AUTH });
-  const replayBulk = (appId: string, payload?: object) =>
-    api.app.inject({ method: 'POST', url: `/api/v1/apps/${appId}/replay`, headers: AUTH, ...(payload ? { payload } : {}) });
+  const replayBulk = (appId: string, payload?: object) => api.app.inject({ method: 'POST', url: `/api/v1/apps/${appId}/replay`, headers: AUTH, ...(payload ? { payload } : {}) });
 
   it('requeues a failed event: status back to received, reason cleared, its old records kept', async () => {
     const appId = await newApp();
@@ -235,5 +234,5 @@ describe.each(DIALECTS)('replay on %s', (dialect) => {
     const noApp = await runCli(['replay', '--app', 'app_missing'], api.t.env);
     expect(noApp.code).toBe(2);
     expect(noApp.stderr.trim().split('\n')).toHaveLength(1);
-    }, 90_000);
+  }, 90_000);
 });

@@ -32,7 +32,11 @@ describe('mergePatch (RFC 7396 appendix A examples)', () => {
     [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
     [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
     [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-    [['a', 'b'], ['c', 'd'], ['c', 'd']],
+    [
+      ['a', 'b'],
+      ['c', 'd'],
+      ['c', 'd'],
+    ],
     [{ a: 'b' }, ['c'], ['c']],
     [{ a: 'foo' }, null, null],
     [{ a: 'foo' }, 'bar', 'bar'],
@@ -90,12 +94,7 @@ describe('applyMergePatch', () => {
     });
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.details.map((d) => d.path).sort()).toEqual([
-        '/events/ACTIVATE/name',
-        '/events/SUBSCRIPTION_STARTED/name',
-        '/region',
-        '/userProperties/plan/name',
-      ]);
+      expect(result.details.map((d) => d.path).sort()).toEqual(['/events/ACTIVATE/name', '/events/SUBSCRIPTION_STARTED/name', '/region', '/userProperties/plan/name']);
     }
   });
 
@@ -106,7 +105,7 @@ describe('applyMergePatch', () => {
     });
   });
 
-  it('checks stored credentials through the caller\'s flags', () => {
+  it("checks stored credentials through the caller's flags", () => {
     const off = { ...current, enabled: false };
     expect(applyMergePatch(off, { enabled: true }, { hasStoredPasscode: false })).toMatchObject({
       ok: false,

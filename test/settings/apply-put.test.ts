@@ -57,7 +57,7 @@ describe('applyPut: CleverTap naming rules on enabled events', () => {
     expect(detailsOf(result)[0]?.message).toMatch(/case and spaces/);
   });
 
-  it('refuses a rename onto another enabled event\'s default name', () => {
+  it("refuses a rename onto another enabled event's default name", () => {
     const result = applyPut({
       events: { ACTIVATE: { enabled: true, name: 'Subscription_Started' }, SUBSCRIPTION_STARTED: { enabled: true } },
     });
@@ -96,9 +96,7 @@ describe('applyPut: user property names', () => {
   });
 
   it('refuses a property the bridge does not compute', () => {
-    expect(pathsOf(applyPut({ userProperties: { favourite_colour: { enabled: true } } }))).toEqual([
-      '/userProperties/favourite_colour',
-    ]);
+    expect(pathsOf(applyPut({ userProperties: { favourite_colour: { enabled: true } } }))).toEqual(['/userProperties/favourite_colour']);
   });
 });
 
@@ -226,9 +224,7 @@ describe('applyPut: credentials', () => {
   it('needs the sandbox account ID (and, when enabled, its passcode) for sandbox_account', () => {
     expect(pathsOf(applyPut({ sandbox: 'sandbox_account' }))).toEqual(['/sandboxAccount/accountId']);
     const body = { enabled: true, accountId: 'A', sandbox: 'sandbox_account', sandboxAccount: { region: 'us1', accountId: 'S' } };
-    expect(pathsOf(applyPut(body, { hasStoredPasscode: true, hasStoredSandboxPasscode: false }))).toEqual([
-      '/sandboxAccount/passcode',
-    ]);
+    expect(pathsOf(applyPut(body, { hasStoredPasscode: true, hasStoredSandboxPasscode: false }))).toEqual(['/sandboxAccount/passcode']);
     const ok = applyPut(body, { hasStoredPasscode: true, hasStoredSandboxPasscode: true });
     expect(settingsOf(ok).sandboxAccount).toStrictEqual({ region: 'us1', accountId: 'S' });
   });

@@ -163,7 +163,10 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
         },
       });
       expect(res.statusCode).toBe(422);
-      const paths = res.json().error.details.map((d: { path: string }) => d.path).sort();
+      const paths = res
+        .json()
+        .error.details.map((d: { path: string }) => d.path)
+        .sort();
       expect(paths).toEqual(['/events/SUBSCRIPTION_RENEWED/name', '/events/SUBSCRIPTION_STARTED/name']);
     });
   });
@@ -196,10 +199,12 @@ describe.each(DIALECTS)('CleverTap integration settings API on %s', (dialect) =>
     await put(appId, { enabled: true, region: 'eu1', accountId: 'W9R-OLD', passcode: PASSCODE });
     const now = Date.now();
     for (const key of ['eu1:W9R-OLD', 'us1:W9R-NEW']) {
-      await api.t.ctx.store.db.run(
-        "INSERT INTO accounts (account_key, auth_state, auth_failed_at, next_probe_at, updated_at) VALUES (?, 'auth_failed', ?, ?, ?)",
-        [key, now, now + 600_000, now],
-      );
+      await api.t.ctx.store.db.run("INSERT INTO accounts (account_key, auth_state, auth_failed_at, next_probe_at, updated_at) VALUES (?, 'auth_failed', ?, ?, ?)", [
+        key,
+        now,
+        now + 600_000,
+        now,
+      ]);
     }
     const res = await patch(appId, { region: 'us1', accountId: 'W9R-NEW' });
     expect(res.statusCode).toBe(200);
@@ -233,9 +238,7 @@ describe.each(DIALECTS)('concurrent settings changes on %s', (dialect) => {
       const appId = await createTestApp(app);
       const url = `/api/v1/apps/${appId}/integrations/clevertap`;
       const names = ['ACTIVATE', 'DEACTIVATE', 'SUBSCRIPTION_STARTED', 'SUBSCRIPTION_RENEWED', 'TRIAL_STARTED', 'RENEWAL_DISABLED'];
-      const results = await Promise.all(
-        names.map((name) => app.inject({ method: 'PATCH', url, headers: AUTH, payload: { events: { [name]: { enabled: true } } } })),
-      );
+      const results = await Promise.all(names.map((name) => app.inject({ method: 'PATCH', url, headers: AUTH, payload: { events: { [name]: { enabled: true } } } })));
       for (const res of results) expect(res.statusCode).toBe(200);
       const events = (await app.inject({ method: 'GET', url, headers: AUTH })).json().events;
       for (const name of names) expect(events[name].enabled).toBe(true);

@@ -21,9 +21,7 @@ describe('toSettingsOut', () => {
 describe('the TypeBox schemas', () => {
   it('describe what the functions produce', async () => {
     const { Value } = await import('@sinclair/typebox/value');
-    const { IntegrationSettingsSchema, IntegrationSettingsOutSchema, IntegrationSettingsInSchema } = await import(
-      '../../src/settings/schema.js'
-    );
+    const { IntegrationSettingsSchema, IntegrationSettingsOutSchema, IntegrationSettingsInSchema } = await import('../../src/settings/schema.js');
     const settings = defaultIntegrationSettings();
     const out = toSettingsOut(settings, { passcodeSet: false, sandboxPasscodeSet: false });
     expect(Value.Check(IntegrationSettingsSchema, settings)).toBe(true);

@@ -48,7 +48,9 @@ describe('simulator against a real pcbridge serve', () => {
 
   it('runs as pcbridge simulate purchasely, and a wrong argument exits 2 with one line', async () => {
     const target = `${serve.baseUrl}/webhooks/purchasely/${appId}`;
-    const expected = createPurchaselySimulator({ target, secret: SECRET, users: 3, seed: 77, pace: false }).lifecycles().flatMap((l) => l.events).length;
+    const expected = createPurchaselySimulator({ target, secret: SECRET, users: 3, seed: 77, pace: false })
+      .lifecycles()
+      .flatMap((l) => l.events).length;
     const ok = await runCli(['simulate', 'purchasely', '--target', target, '--secret', SECRET, '--users', '3', '--seed', '77', '--no-pace'], t.env);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain(`generated ${expected} events, acknowledged ${expected}, retries 0, abandoned 0, pending 0`);
@@ -59,5 +61,5 @@ describe('simulator against a real pcbridge serve', () => {
     const noSecret = await runCli(['simulate', 'purchasely', '--target', target], { ...t.env, PCBRIDGE_WEBHOOK_SECRET: undefined });
     expect(noSecret.code).toBe(2);
     expect(noSecret.stderr.trim().split('\n')).toHaveLength(1);
-    }, 90_000);
+  }, 90_000);
 });

@@ -63,7 +63,14 @@ describe('Purchasely lifecycle generator: one-time purchases and promotional off
         if (p.purchase_type === 'CONSUMABLE') expect(p).toMatchObject({ product: 'COINS', plan: expect.stringMatching(/^coins_\d+$/) });
         else expect(p).toMatchObject({ product: 'PREMIUM_LIFETIME', plan: 'lifetime', store_product_id: 'com.purchasely.premium.lifetime' });
         expect(p.offer_type).toBe('NONE');
-        for (const absent of ['purchasely_subscription_id', 'subscription_status', 'next_renewal_at', 'effective_next_renewal_at', 'grace_period_expires_at', 'promotional_offer_id']) {
+        for (const absent of [
+          'purchasely_subscription_id',
+          'subscription_status',
+          'next_renewal_at',
+          'effective_next_renewal_at',
+          'grace_period_expires_at',
+          'promotional_offer_id',
+        ]) {
           expect(p, absent).not.toHaveProperty(absent);
         }
         expect(p.store_original_transaction_id).toBe(activate.store_transaction_id);

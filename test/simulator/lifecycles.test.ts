@@ -139,9 +139,7 @@ describe('Purchasely lifecycle generator', () => {
 
   it('compresses time by the speed: a monthly renewal lands 30 s later at a day per second', () => {
     const fast = generateLifecycles({ ...options, users: 100, speed: 86_400 });
-    const renewal = fast
-      .flatMap((l) => l.events)
-      .find((e) => e.payload.event_name === 'SUBSCRIPTION_RENEWED' && e.payload.plan === 'monthly' && e.payload.offer_type === 'NONE')!;
+    const renewal = fast.flatMap((l) => l.events).find((e) => e.payload.event_name === 'SUBSCRIPTION_RENEWED' && e.payload.plan === 'monthly' && e.payload.offer_type === 'NONE')!;
     expect(renewal.payload.next_renewal_at_ms as number).toBe((renewal.payload.purchased_at_ms as number) + 30_000);
   });
 });

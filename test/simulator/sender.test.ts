@@ -105,7 +105,7 @@ describe('Purchasely sender', () => {
     }
   });
 
-  it('gives an event up after the last retry and goes on with the user\'s next events', async () => {
+  it("gives an event up after the last retry and goes on with the user's next events", async () => {
     let firstId: string | null = null;
     const receiver = await startReceiver((_n, body) => {
       const id = JSON.parse(body).event_id as string;

@@ -34,20 +34,17 @@ const NO_EXPIRED = {
 };
 
 describe('an expired subscription', () => {
-  it.each(['ON_HOLD', 'DEACTIVATED', 'REVOKED', 'PAUSED', 'UNPAID', 'CANCELED'])(
-    'is one deactivated with status %s, and the expired group describes it',
-    (status) => {
-      const props = propsAfter([event('ACTIVATE', 0), event('DEACTIVATE', 2, { subscription_status: status, offer_type: 'INTRO_OFFER' })]);
-      expect(props).toMatchObject({
-        has_active_subscription: false,
-        has_expired_subscription: true,
-        expired_subscription_status: status,
-        expired_subscription_plan: 'monthly',
-        expired_subscription_offer_type: 'INTRO_OFFER',
-        expired_subscription_expired_at: T0 + 2 * HOUR,
-      });
-    },
-  );
+  it.each(['ON_HOLD', 'DEACTIVATED', 'REVOKED', 'PAUSED', 'UNPAID', 'CANCELED'])('is one deactivated with status %s, and the expired group describes it', (status) => {
+    const props = propsAfter([event('ACTIVATE', 0), event('DEACTIVATE', 2, { subscription_status: status, offer_type: 'INTRO_OFFER' })]);
+    expect(props).toMatchObject({
+      has_active_subscription: false,
+      has_expired_subscription: true,
+      expired_subscription_status: status,
+      expired_subscription_plan: 'monthly',
+      expired_subscription_offer_type: 'INTRO_OFFER',
+      expired_subscription_expired_at: T0 + 2 * HOUR,
+    });
+  });
 
   it.each(['AUTO_RENEWING', 'AUTO_RENEWING_CANCELED', 'IN_GRACE_PERIOD'])('is not one deactivated with status %s', (status) => {
     expect(propsAfter([event('ACTIVATE', 0), event('DEACTIVATE', 2, { subscription_status: status })])).toMatchObject({
@@ -82,13 +79,7 @@ describe('an expired subscription', () => {
     const a = { purchasely_subscription_id: 'subs_a', plan: 'weekly', subscription_status: 'REVOKED', offer_type: 'NONE' };
     const b = { purchasely_subscription_id: 'subs_b', plan: 'yearly', subscription_status: 'PAUSED', offer_type: 'FREE_TRIAL' };
     const c = { purchasely_subscription_id: 'subs_c', plan: 'monthly', subscription_status: 'AUTO_RENEWING' };
-    const events = [
-      event('ACTIVATE', 0, a),
-      event('ACTIVATE', 0, b),
-      event('DEACTIVATE', 1, a),
-      event('DEACTIVATE', 2, b),
-      event('ACTIVATE', 3, c),
-    ];
+    const events = [event('ACTIVATE', 0, a), event('ACTIVATE', 0, b), event('DEACTIVATE', 1, a), event('DEACTIVATE', 2, b), event('ACTIVATE', 3, c)];
     const expected = {
       has_active_subscription: true,
       plan: 'monthly',

@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { ParsedEvent } from '../../src/purchasely/payload.js';
 import { foldAll, ownersOf, propertiesOf, type World } from './helpers.js';
-import {
-  DAY,
-  T0,
-  T_CONVERT,
-  T_RECOVER,
-  T_RENEW,
-  T_RETRY,
-  T_SUB2,
-  T_TERMINATE,
-  T_TRANSFER,
-  buildLifecycle,
-} from './lifecycle.js';
+import { DAY, T0, T_CONVERT, T_RECOVER, T_RENEW, T_RETRY, T_SUB2, T_TERMINATE, T_TRANSFER, buildLifecycle } from './lifecycle.js';
 
 const steps = buildLifecycle();
 const allEvents: ParsedEvent[] = steps.flatMap((s) => s.events);

@@ -105,11 +105,7 @@ export function buildLifecycle(): { step: string; events: ParsedEvent[] }[] {
   const steps: { step: string; events: ParsedEvent[] }[] = [
     {
       step: 'trial started',
-      events: [
-        sub1('ACTIVATE', T0, trial, 0),
-        sub1('SUBSCRIPTION_STARTED', T0, trial, 0),
-        sub1('TRIAL_STARTED', T0, trial, 0),
-      ],
+      events: [sub1('ACTIVATE', T0, trial, 0), sub1('SUBSCRIPTION_STARTED', T0, trial, 0), sub1('TRIAL_STARTED', T0, trial, 0)],
     },
     {
       step: 'trial converted',

@@ -14,8 +14,7 @@ import type { ParsedEvent } from '../../src/purchasely/payload.js';
 import { fixture, parsed, variant } from './helpers.js';
 
 const activate = () => fixture('ACTIVATE');
-const fold = (events: ParsedEvent[]) =>
-  events.reduce<SubscriptionState | null>((sub, ev) => foldSubscription(sub, ev), null) as SubscriptionState;
+const fold = (events: ParsedEvent[]) => events.reduce<SubscriptionState | null>((sub, ev) => foldSubscription(sub, ev), null) as SubscriptionState;
 
 describe('compareEventKeys', () => {
   it('orders by time, then category rank, then event id', () => {
@@ -43,9 +42,7 @@ describe('subscriptionIdOf', () => {
     expect(subscriptionIdOf(parsed(activate()))).toBe('subs_D7GnVQbUxvY6YxoeK6nhyPDkmyCVcfe');
     expect(subscriptionIdOf(variant(activate(), { purchasely_subscription_id: null, purchasely_one_time_purchase_id: 'otp_9' }))).toBe('otp_9');
     expect(subscriptionIdOf(variant(activate(), { purchasely_subscription_id: '' }))).toBe('GPA.3355-5688-7970-28037');
-    expect(
-      subscriptionIdOf(variant(activate(), { purchasely_subscription_id: undefined, store_original_transaction_id: undefined })),
-    ).toBeNull();
+    expect(subscriptionIdOf(variant(activate(), { purchasely_subscription_id: undefined, store_original_transaction_id: undefined }))).toBeNull();
   });
 });
 
@@ -76,9 +73,7 @@ describe('foldSubscription', () => {
     const sub = fold([parsed(activate()), parsed(fixture('TRANSACTION_PROCESSED'))]);
     const reloaded = JSON.parse(JSON.stringify(sub)) as SubscriptionState;
     expect(reloaded).toEqual(sub);
-    expect(foldSubscription(reloaded, parsed(fixture('SUBSCRIPTION_STARTED')))).toEqual(
-      foldSubscription(sub, parsed(fixture('SUBSCRIPTION_STARTED'))),
-    );
+    expect(foldSubscription(reloaded, parsed(fixture('SUBSCRIPTION_STARTED')))).toEqual(foldSubscription(sub, parsed(fixture('SUBSCRIPTION_STARTED'))));
   });
 
   it('refuses an event of another subscription (a caller bug)', () => {
@@ -123,8 +118,12 @@ describe('ownerOf', () => {
     const ms = 1702390800000;
     const deactivateOld = base({ event_name: 'DEACTIVATE', event_id: 'd-old', event_created_at_ms: ms });
     const received = base({
-      event_name: 'SUBSCRIPTION_RECEIVED', event_id: 'r-new', event_created_at_ms: ms, user_id: 'titi',
-      transferred_from_user_id: 'toto', transferred_to_user_id: 'titi',
+      event_name: 'SUBSCRIPTION_RECEIVED',
+      event_id: 'r-new',
+      event_created_at_ms: ms,
+      user_id: 'titi',
+      transferred_from_user_id: 'toto',
+      transferred_to_user_id: 'titi',
     });
     const activateNew = base({ event_name: 'ACTIVATE', event_id: 'a-new', event_created_at_ms: ms, user_id: 'titi' });
     for (const order of [
@@ -155,7 +154,10 @@ describe('ownerOf', () => {
   it('follows a transfer back when a newer transfer returns the subscription', () => {
     const there = transferred(1702390800000);
     const back = transferred(1702400000000, {
-      event_id: 'back', user_id: 'titi', transferred_from_user_id: 'titi', transferred_to_user_id: 'toto',
+      event_id: 'back',
+      user_id: 'titi',
+      transferred_from_user_id: 'titi',
+      transferred_to_user_id: 'toto',
     });
     expect(ownerOf(fold([back, there, parsed(activate())]))).toBe('toto');
   });
@@ -167,8 +169,12 @@ describe('foldEvent', () => {
     expect(first.ownerAfter).toBe('toto');
     expect(first.affectedUserKeys).toEqual(['toto']);
     const move = variant(activate(), {
-      event_name: 'SUBSCRIPTION_RECEIVED', event_id: 'recv', event_created_at_ms: 1702390800000, user_id: 'titi',
-      transferred_from_user_id: 'toto', transferred_to_user_id: 'titi',
+      event_name: 'SUBSCRIPTION_RECEIVED',
+      event_id: 'recv',
+      event_created_at_ms: 1702390800000,
+      user_id: 'titi',
+      transferred_from_user_id: 'toto',
+      transferred_to_user_id: 'titi',
     });
     const second = foldEvent({ user: null, subscription: first.subscription }, move);
     expect(second).toMatchObject({ ownerBefore: 'toto', ownerAfter: 'titi' });

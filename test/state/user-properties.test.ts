@@ -91,45 +91,70 @@ describe('user properties from the documented payloads', () => {
 describe('each user property on variations of the ACTIVATE payload', () => {
   type Case = [label: string, changes: Record<string, unknown>, expected: Record<string, unknown>];
   const cases: Case[] = [
-    ['a free trial makes is_in_trial true and trial_ends_at the effective renewal', { offer_type: 'FREE_TRIAL' },
-      { is_in_trial: true, trial_ends_at: 1702390991777, is_in_intro_offer: false, is_promo_code: false }],
-    ['an introductory offer sets is_in_intro_offer', { offer_type: 'INTRO_OFFER' },
-      { is_in_intro_offer: true, is_in_trial: false, trial_ends_at: null }],
+    [
+      'a free trial makes is_in_trial true and trial_ends_at the effective renewal',
+      { offer_type: 'FREE_TRIAL' },
+      { is_in_trial: true, trial_ends_at: 1702390991777, is_in_intro_offer: false, is_promo_code: false },
+    ],
+    ['an introductory offer sets is_in_intro_offer', { offer_type: 'INTRO_OFFER' }, { is_in_intro_offer: true, is_in_trial: false, trial_ends_at: null }],
     ['a promo code sets is_promo_code', { offer_type: 'PROMO_CODE' }, { is_promo_code: true, is_in_trial: false }],
-    ['a promotional offer is reported with its id', { offer_type: 'PROMOTIONAL_OFFER', promotional_offer_id: 'spring' },
-      { offer_type: 'PROMOTIONAL_OFFER', promotional_offer_id: 'spring', is_promo_code: false }],
-    ['a grace period sets is_in_grace_period and its expiry date',
+    [
+      'a promotional offer is reported with its id',
+      { offer_type: 'PROMOTIONAL_OFFER', promotional_offer_id: 'spring' },
+      { offer_type: 'PROMOTIONAL_OFFER', promotional_offer_id: 'spring', is_promo_code: false },
+    ],
+    [
+      'a grace period sets is_in_grace_period and its expiry date',
       { subscription_status: 'IN_GRACE_PERIOD', grace_period_expires_at: '2023-12-19T14:13:11.777Z', grace_period_expires_at_ms: 1702995191777 },
-      { is_in_grace_period: true, grace_period_expires_at: 1702995191777, is_auto_renewing: false, has_active_subscription: true }],
-    ['an ON_HOLD status means billing retry', { subscription_status: 'ON_HOLD' },
-      { is_in_billing_retry: true, is_auto_renewing: false }],
-    ['AUTO_RENEWING_CANCELED is not auto-renewing', { subscription_status: 'AUTO_RENEWING_CANCELED' },
-      { is_auto_renewing: false, has_active_subscription: true }],
-    ['a date without its _ms twin is read from the RFC 3339 string', { purchased_at_ms: undefined, next_renewal_at_ms: null },
-      { purchased_at: 1702390391777, next_renewal_at: 1702390991777 }],
-    ['a null attribute is unset, and family sharing not stated is false', { store_country: null, plan: null, is_family_shared: null },
-      { store_country: null, plan: null, is_family_shared: false }],
-    ['previous plan and content id are copied', { previous_plan: 'weekly', content_id: 'article-42' },
-      { previous_plan: 'weekly', content_id: 'article-42' }],
+      { is_in_grace_period: true, grace_period_expires_at: 1702995191777, is_auto_renewing: false, has_active_subscription: true },
+    ],
+    ['an ON_HOLD status means billing retry', { subscription_status: 'ON_HOLD' }, { is_in_billing_retry: true, is_auto_renewing: false }],
+    ['AUTO_RENEWING_CANCELED is not auto-renewing', { subscription_status: 'AUTO_RENEWING_CANCELED' }, { is_auto_renewing: false, has_active_subscription: true }],
+    [
+      'a date without its _ms twin is read from the RFC 3339 string',
+      { purchased_at_ms: undefined, next_renewal_at_ms: null },
+      { purchased_at: 1702390391777, next_renewal_at: 1702390991777 },
+    ],
+    [
+      'a null attribute is unset, and family sharing not stated is false',
+      { store_country: null, plan: null, is_family_shared: null },
+      { store_country: null, plan: null, is_family_shared: false },
+    ],
+    ['previous plan and content id are copied', { previous_plan: 'weekly', content_id: 'article-42' }, { previous_plan: 'weekly', content_id: 'article-42' }],
     ['family sharing is copied', { is_family_shared: true }, { is_family_shared: true }],
-    ['the revenue currency comes from the key', { cumulated_revenues_in_eur: undefined, cumulated_revenues_in_usd: 75.5 },
-      { cumulated_revenues: 75.5, revenue_currency: 'USD' }],
-    ['cumulated revenues given as a decimal string are read as a number', { cumulated_revenues_in_eur: '69.90', cumulated_revenues_in_usd: '75.10' },
-      { cumulated_revenues: 69.9, revenue_currency: 'EUR', cumulated_revenue_in_usd: 75.1 }],
-    ['without cumulated revenues both revenue properties are null', { cumulated_revenues_in_eur: undefined },
-      { cumulated_revenues: null, revenue_currency: null }],
-    ['both user ids are reported when the event carries both', { anonymous_user_id: 'anon-1' },
-      { user_id: 'toto', anonymous_user_id: 'anon-1' }],
-    ['a one-time purchase is identified by its own id and is no subscription', { purchasely_subscription_id: undefined, purchasely_one_time_purchase_id: 'otp_1', subscription_status: undefined, purchase_type: 'NON_CONSUMABLE' },
-      { purchasely_subscription_id: null, has_active_subscription: false, subscription_status: null, is_auto_renewing: false,
-        product: null, plan: null, has_lifetime_access: true, last_one_time_purchase_at: 1702390391777 }],
-    ['a subscription period of a year at the regular price is P1Y',
+    ['the revenue currency comes from the key', { cumulated_revenues_in_eur: undefined, cumulated_revenues_in_usd: 75.5 }, { cumulated_revenues: 75.5, revenue_currency: 'USD' }],
+    [
+      'cumulated revenues given as a decimal string are read as a number',
+      { cumulated_revenues_in_eur: '69.90', cumulated_revenues_in_usd: '75.10' },
+      { cumulated_revenues: 69.9, revenue_currency: 'EUR', cumulated_revenue_in_usd: 75.1 },
+    ],
+    ['without cumulated revenues both revenue properties are null', { cumulated_revenues_in_eur: undefined }, { cumulated_revenues: null, revenue_currency: null }],
+    ['both user ids are reported when the event carries both', { anonymous_user_id: 'anon-1' }, { user_id: 'toto', anonymous_user_id: 'anon-1' }],
+    [
+      'a one-time purchase is identified by its own id and is no subscription',
+      { purchasely_subscription_id: undefined, purchasely_one_time_purchase_id: 'otp_1', subscription_status: undefined, purchase_type: 'NON_CONSUMABLE' },
+      {
+        purchasely_subscription_id: null,
+        has_active_subscription: false,
+        subscription_status: null,
+        is_auto_renewing: false,
+        product: null,
+        plan: null,
+        has_lifetime_access: true,
+        last_one_time_purchase_at: 1702390391777,
+      },
+    ],
+    [
+      'a subscription period of a year at the regular price is P1Y',
       { next_renewal_at: '2024-12-12T14:13:11.777Z', next_renewal_at_ms: 1702390391777 + 366 * 86_400_000 },
-      { plan_periodicity: 'P1Y' }],
-    ['a monthly period during an offer has no periodicity', { offer_type: 'INTRO_OFFER', next_renewal_at_ms: 1702390391777 + 31 * 86_400_000 },
-      { plan_periodicity: null }],
-    ['cumulated revenues in USD are reported as cumulated_revenue_in_usd', { cumulated_revenues_in_usd: 75.5 },
-      { cumulated_revenue_in_usd: 75.5, cumulated_revenues: 69.9, revenue_currency: 'EUR' }],
+      { plan_periodicity: 'P1Y' },
+    ],
+    ['a monthly period during an offer has no periodicity', { offer_type: 'INTRO_OFFER', next_renewal_at_ms: 1702390391777 + 31 * 86_400_000 }, { plan_periodicity: null }],
+    [
+      'cumulated revenues in USD are reported as cumulated_revenue_in_usd',
+      { cumulated_revenues_in_usd: 75.5 },
+      { cumulated_revenue_in_usd: 75.5, cumulated_revenues: 69.9, revenue_currency: 'EUR' },
+    ],
   ];
 
   it.each(cases)('%s', (_label, changes, expected) => {
@@ -180,7 +205,10 @@ describe('entitlement and the primary subscription', () => {
   it('the primary subscription is the entitled one even when another has a later event', () => {
     const entitledOld = parsed(activate());
     const expiredNew = deactivate({
-      purchasely_subscription_id: 'subs_other', plan: 'yearly', subscription_status: 'DEACTIVATED', event_created_at_ms: 1702999999999,
+      purchasely_subscription_id: 'subs_other',
+      plan: 'yearly',
+      subscription_status: 'DEACTIVATED',
+      event_created_at_ms: 1702999999999,
     });
     const props = propsAfter([expiredNew, entitledOld]);
     expect(props).toMatchObject({ plan: 'monthly', purchasely_subscription_id: SUB, has_active_subscription: true, has_expired_subscription: true });
@@ -226,8 +254,17 @@ describe('user-level fields', () => {
   it('take each value from the latest event that carries it', () => {
     const early = variant(activate(), { event_id: 'e1', event_created_at_ms: 1000, anonymous_user_id: 'anon-old', cumulated_revenues_in_eur: 10 });
     const late = variant(activate(), { event_id: 'e2', event_created_at_ms: 2000, anonymous_user_id: 'anon-new', cumulated_revenues_in_eur: 30 });
-    const latestWithout = variant(activate(), { event_id: 'e3', event_created_at_ms: 3000, event_name: 'RENEWAL_DISABLED', anonymous_user_id: null, cumulated_revenues_in_eur: undefined });
-    for (const order of [[early, late, latestWithout], [latestWithout, late, early]]) {
+    const latestWithout = variant(activate(), {
+      event_id: 'e3',
+      event_created_at_ms: 3000,
+      event_name: 'RENEWAL_DISABLED',
+      anonymous_user_id: null,
+      cumulated_revenues_in_eur: undefined,
+    });
+    for (const order of [
+      [early, late, latestWithout],
+      [latestWithout, late, early],
+    ]) {
       expect(propsAfter(order)).toMatchObject({
         anonymous_user_id: 'anon-new',
         cumulated_revenues: 30,
@@ -240,7 +277,10 @@ describe('user-level fields', () => {
 describe('diffUserProperties', () => {
   it('names the properties that changed, all non-null ones against no snapshot', () => {
     const before = propsAfter([parsed(activate())]);
-    const after = propsAfter([parsed(activate()), variant(activate(), { event_id: 'x', event_created_at_ms: 1702390800000, event_name: 'RENEWAL_DISABLED', subscription_status: 'AUTO_RENEWING_CANCELED' })]);
+    const after = propsAfter([
+      parsed(activate()),
+      variant(activate(), { event_id: 'x', event_created_at_ms: 1702390800000, event_name: 'RENEWAL_DISABLED', subscription_status: 'AUTO_RENEWING_CANCELED' }),
+    ]);
     expect(diffUserProperties(before, after)).toEqual(['subscription_status', 'is_auto_renewing', 'last_event']);
     expect(diffUserProperties(before, before)).toEqual([]);
     expect(diffUserProperties(null, before)).toContain('user_id');

@@ -38,7 +38,12 @@ describe.each(DIALECTS)('stats API on %s', (dialect) => {
     const x = await insertEvent(api.t, { appId: otherApp, eventId: 'x1', userKey: 'u1', receivedAt: NOW - MIN, status: 'pending' });
     await insertRecord(api.t, { appId: otherApp, eventSeq: x, eventId: 'x1', userKey: 'u1', state: 'pending', createdAt: NOW - MIN });
 
-    await api.app.inject({ method: 'PUT', url: `/api/v1/apps/${appId}/integrations/clevertap`, headers: AUTH, payload: { region: 'eu1', accountId: 'W9R-STATS', passcode: 'p4ss' } });
+    await api.app.inject({
+      method: 'PUT',
+      url: `/api/v1/apps/${appId}/integrations/clevertap`,
+      headers: AUTH,
+      payload: { region: 'eu1', accountId: 'W9R-STATS', passcode: 'p4ss' },
+    });
     await api.t.ctx.store.db.run("INSERT INTO accounts (account_key, auth_state, updated_at) VALUES ('eu1:W9R-STATS', 'auth_failed', ?)", [NOW]);
   });
 

@@ -25,11 +25,7 @@ function newestMtime(path: string): number {
 /** Runs `vite build web` unless web/dist/index.html is newer than every dashboard source. */
 export async function ensureDashboardBuilt(): Promise<void> {
   const index = join(ROOT, 'web/dist/index.html');
-  const sources = Math.max(
-    newestMtime(join(ROOT, 'web/src')),
-    newestMtime(join(ROOT, 'web/index.html')),
-    newestMtime(join(ROOT, 'web/vite.config.ts')),
-  );
+  const sources = Math.max(newestMtime(join(ROOT, 'web/src')), newestMtime(join(ROOT, 'web/index.html')), newestMtime(join(ROOT, 'web/vite.config.ts')));
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], {

@@ -175,7 +175,9 @@ describe.skipIf(!browserAvailable)('the dashboard’s preview, profile compariso
       expect(await texts('[data-testid=record-identifier]')).toEqual(['identity: toto', 'identity: toto']);
       const eventBody = JSON.parse((await page.locator('[data-testid=preview-record-0] [data-testid=record-body]').textContent()) ?? '') as Record<string, unknown>;
       expect(eventBody).toMatchObject({ identity: 'toto', type: 'event', evtName: 'Subscription Active' });
-      const profileBody = JSON.parse((await page.locator('[data-testid=preview-record-1] [data-testid=record-body]').textContent()) ?? '') as { profileData: Record<string, unknown> };
+      const profileBody = JSON.parse((await page.locator('[data-testid=preview-record-1] [data-testid=record-body]').textContent()) ?? '') as {
+        profileData: Record<string, unknown>;
+      };
       expect(profileBody.profileData).toMatchObject({ subscription_status: 'AUTO_RENEWING' });
       // Nothing was asked of CleverTap.
       expect(previewCalls.every((c) => !c.validate)).toBe(true);
@@ -203,7 +205,10 @@ describe.skipIf(!browserAvailable)('the dashboard’s preview, profile compariso
       expect(typed.endsWith(tail)).toBe(true);
       await textarea.fill(typed.slice(0, -tail.length));
       // Broken JSON: the field says why, and the preview says what the webhook would do.
-      await page.locator('.field.has-error', { has: page.locator('#preview-payload') }).getByText('Not valid JSON yet').waitFor(WAIT);
+      await page
+        .locator('.field.has-error', { has: page.locator('#preview-payload') })
+        .getByText('Not valid JSON yet')
+        .waitFor(WAIT);
       await page.locator('[data-testid=preview-reason]', { hasText: 'invalid_json' }).waitFor(WAIT);
       await previewSettled();
       expect(await page.getByRole('button', { name: 'Validate with CleverTap' }).isDisabled()).toBe(true);
@@ -232,7 +237,9 @@ describe.skipIf(!browserAvailable)('the dashboard’s preview, profile compariso
       // Keyboard only: from the payload field, Tab reaches the button and Enter presses it.
       await page.getByLabel('Payload (JSON)').focus();
       await page.keyboard.press('Tab');
-      expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent)).toBe('Validate with CleverTap');
+      expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent)).toBe(
+        'Validate with CleverTap',
+      );
       await page.keyboard.press('Enter');
       await page.locator('[data-testid=dry-run-summary]').waitFor(WAIT);
       expect(await page.locator('[data-testid=dry-run-summary] strong').textContent()).toBe('CleverTap would accept all 2 records.');
@@ -378,7 +385,9 @@ describe.skipIf(!browserAvailable)('the dashboard’s preview, profile compariso
         await newest.waitFor(WAIT);
         expect(new URL(asked).searchParams.get('limit')).toBe('20');
         expect(await newest.textContent()).toContain('from 203.0.113.7');
-        expect(await page.locator('[data-testid=refused-cause]').textContent()).toContain("Timestamps 420 s behind this server's clock (the window is 300 s): check this server's clock");
+        expect(await page.locator('[data-testid=refused-cause]').textContent()).toContain(
+          "Timestamps 420 s behind this server's clock (the window is 300 s): check this server's clock",
+        );
         expect(await page.locator('[data-testid=refused-count-bad_signature]').textContent()).toBe('wrong signature × 3');
         const causes = await texts('[data-testid=refused-row] td:nth-child(3)');
         expect(causes).toHaveLength(5);
@@ -417,7 +426,9 @@ describe.skipIf(!browserAvailable)('the dashboard’s preview, profile compariso
       const newest = page.locator('[data-testid=refused-newest]');
       await newest.waitFor(WAIT);
       expect(await newest.textContent()).toContain('timestamp out of window');
-      expect(await page.locator('[data-testid=refused-cause]').textContent()).toMatch(/Timestamps 4[12]\d s behind this server's clock \(the window is 300 s\): check this server's clock/);
+      expect(await page.locator('[data-testid=refused-cause]').textContent()).toMatch(
+        /Timestamps 4[12]\d s behind this server's clock \(the window is 300 s\): check this server's clock/,
+      );
       expect(await page.locator('[data-testid=refused-row] td:nth-child(2)').allTextContents()).toEqual([
         'timestamp_out_of_window',
         'bad_signature',

@@ -152,7 +152,10 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     // Enabling without an account ID is refused by the server, not by the form.
     await page.locator('[data-testid=integration-enabled]').check();
     await page.click('[data-testid=save-integration]');
-    await page.locator('.field.has-error', { has: page.locator('#ct-account') }).locator('.field-error').waitFor(WAIT);
+    await page
+      .locator('.field.has-error', { has: page.locator('#ct-account') })
+      .locator('.field-error')
+      .waitFor(WAIT);
     await page.locator('[data-testid=save-error]').waitFor(WAIT);
   });
 
@@ -199,7 +202,15 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await page.click('[data-testid=save-integration]');
     await page.locator('[data-testid=saved]').waitFor(WAIT);
 
-    const saved = (await (await server.inject({ method: 'GET', url: `/api/v1/apps/${appId}/integrations/clevertap`, headers: AUTH })).json()) as { enabled: boolean; region: string; accountId: string; passcodeSet: boolean; sandbox: string; events: Record<string, unknown>; userProperties: Record<string, unknown> };
+    const saved = (await (await server.inject({ method: 'GET', url: `/api/v1/apps/${appId}/integrations/clevertap`, headers: AUTH })).json()) as {
+      enabled: boolean;
+      region: string;
+      accountId: string;
+      passcodeSet: boolean;
+      sandbox: string;
+      events: Record<string, unknown>;
+      userProperties: Record<string, unknown>;
+    };
     expect(saved.enabled).toBe(true);
     expect(saved.region).toBe('us1');
     expect(saved.accountId).toBe(ACCOUNT_ID);
@@ -263,8 +274,15 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
   it('shows the delivered event with its attempts and replays it after a confirmation', async () => {
     await page.goto(`${base}/apps/${appId}/events/${EVENT_ID}`);
     await page.locator('[data-testid=event-status]', { hasText: 'delivered' }).waitFor(WAIT);
-    await page.locator('details.record', { hasText: 'Subscription Started' }).first().waitFor({ state: 'attached', ...WAIT });
-    await page.locator('table', { hasText: 'success' }).or(page.locator('table', { hasText: '200' })).first().waitFor(WAIT);
+    await page
+      .locator('details.record', { hasText: 'Subscription Started' })
+      .first()
+      .waitFor({ state: 'attached', ...WAIT });
+    await page
+      .locator('table', { hasText: 'success' })
+      .or(page.locator('table', { hasText: '200' }))
+      .first()
+      .waitFor(WAIT);
 
     let asked = '';
     page.once('dialog', (dialog) => {
@@ -364,7 +382,9 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     const deadline = Date.now() + 20_000;
     let state = '';
     while (Date.now() < deadline && state !== 'auth_failed') {
-      const stats = (await server.inject({ method: 'GET', url: `/api/v1/apps/${appId}/stats?window=1h`, headers: AUTH })).json() as { accounts: { accountKey: string; authState: string }[] };
+      const stats = (await server.inject({ method: 'GET', url: `/api/v1/apps/${appId}/stats?window=1h`, headers: AUTH })).json() as {
+        accounts: { accountKey: string; authState: string }[];
+      };
       state = stats.accounts.find((a) => a.accountKey === `us1:${ACCOUNT_ID}`)?.authState ?? '';
       if (state !== 'auth_failed') await new Promise((r) => setTimeout(r, 100));
     }

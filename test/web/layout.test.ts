@@ -105,7 +105,11 @@ describe.skipIf(!browserAvailable)('every dashboard page at 390 and 1280 px', ()
     workers = startWorkers(t.ctx);
     await server.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
-    appId = ((await server.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: `Layout check app with a rather long name ${LONG}`, webhookSecret: SECRET } })).json() as { id: string }).id;
+    appId = (
+      (
+        await server.inject({ method: 'POST', url: '/api/v1/apps', headers: AUTH, payload: { name: `Layout check app with a rather long name ${LONG}`, webhookSecret: SECRET } })
+      ).json() as { id: string }
+    ).id;
     await putSettings(ACCOUNT.passcode);
 
     // Delivered: a known user.
@@ -228,7 +232,10 @@ describe.skipIf(!browserAvailable)('every dashboard page at 390 and 1280 px', ()
 
     await page.goto(`${base}/apps/${appId}/events/${AUTH_ID}`);
     await page.locator('[data-testid=event-counts]', { hasText: 'attempts used 0 · requests 1' }).waitFor(WAIT);
-    await page.locator('[data-testid=record-counts]', { hasText: 'attempts used 0 · requests 1' }).first().waitFor({ state: 'attached', ...WAIT });
+    await page
+      .locator('[data-testid=record-counts]', { hasText: 'attempts used 0 · requests 1' })
+      .first()
+      .waitFor({ state: 'attached', ...WAIT });
 
     await page.goto(`${base}/apps/${appId}/overview`);
     await page.locator('[data-testid=alert-failed-spike]', { hasText: '4 of' }).waitFor(WAIT);

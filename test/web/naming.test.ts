@@ -42,10 +42,13 @@ describe("the dashboard's CleverTap name checks", () => {
   it('refuses exactly the names the server refuses', () => {
     const alphabet = fc.constantFrom(...'aZ _-#%>.:;$\'"\\!|&<é1'.split(''), 'App Launched', 'Email', 'Identity');
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 8 }).map((parts) => parts.join('')), (name) => {
-        expect(checkEventName(name) === null).toBe(serverCheckEventName(name) === null);
-        expect(checkUserPropertyName(name) === null).toBe(serverCheckPropertyName(name) === null);
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 8 }).map((parts) => parts.join('')),
+        (name) => {
+          expect(checkEventName(name) === null).toBe(serverCheckEventName(name) === null);
+          expect(checkUserPropertyName(name) === null).toBe(serverCheckPropertyName(name) === null);
+        },
+      ),
       { numRuns: 500 },
     );
   });

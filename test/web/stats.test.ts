@@ -20,7 +20,7 @@ const STATS = {
   accounts: [{ accountKey: 'eu1:W9R-1', authState: 'auth_failed' }],
 };
 
-describe("reading the stats for the Overview", () => {
+describe('reading the stats for the Overview', () => {
   it('reads the counters and the queue depth', () => {
     const view = readStats(STATS);
     expect(Object.fromEntries(view.counters.map((c) => [c.id, c.value]))).toEqual({

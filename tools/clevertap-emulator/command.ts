@@ -64,19 +64,14 @@ type CommandOptions = {
 
 /** Adds `emulator clevertap` (creating the `emulator` group if needed) to `program`. */
 export function registerEmulatorCommand(program: Command): void {
-  const group =
-    program.commands.find((c) => c.name() === 'emulator') ??
-    program.command('emulator').description('run stand-ins for the vendors\' APIs (tests, demo, benchmarks)');
+  const group = program.commands.find((c) => c.name() === 'emulator') ?? program.command('emulator').description("run stand-ins for the vendors' APIs (tests, demo, benchmarks)");
   group
     .command('clevertap')
     .description('run a CleverTap /1/upload emulator with injectable faults (control API under /_emulator/)')
     .option('--port <port>', 'TCP port to listen on; 0 picks a free one', parseWhole(0, 65535, 'The port'), 8090)
     .option('--host <address>', 'address to bind', '127.0.0.1')
     .addOption(
-      new Option(
-        '--account <id:passcode[:region]>',
-        `accept these credentials (repeatable); with a region (${EMULATOR_REGIONS.join(' ')}), /{region}/1/upload must match it`,
-      )
+      new Option('--account <id:passcode[:region]>', `accept these credentials (repeatable); with a region (${EMULATOR_REGIONS.join(' ')}), /{region}/1/upload must match it`)
         .argParser(collectAccount)
         .default([], `${DEFAULT_EMULATOR_ACCOUNT.accountId}:${DEFAULT_EMULATOR_ACCOUNT.passcode}`),
     )

@@ -8,14 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import {
-  DEFAULT_SETTINGS,
-  checkSettingsPatch,
-  isEmulatorRegion,
-  type EmulatorAccount,
-  type EmulatorOptions,
-  type EmulatorSettings,
-} from './options.js';
+import { DEFAULT_SETTINGS, checkSettingsPatch, isEmulatorRegion, type EmulatorAccount, type EmulatorOptions, type EmulatorSettings } from './options.js';
 import {
   accountStats,
   addTimelineEntry,

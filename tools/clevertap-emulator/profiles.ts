@@ -29,10 +29,7 @@ export type ProfileFilter = { account?: string; identity?: string; objectId?: st
 export type ProfileLookup = { email: string } | { identity: string } | { objectId: string };
 
 /** A profile command: a one-member object value in `profileData`. */
-export type ProfileCommand =
-  | { op: '$delete' }
-  | { op: '$set' | '$add' | '$remove'; values: string[] }
-  | { op: '$incr' | '$decr'; by: number };
+export type ProfileCommand = { op: '$delete' } | { op: '$set' | '$add' | '$remove'; values: string[] } | { op: '$incr' | '$decr'; by: number };
 
 const IDENTIFIER_KEYS = ['identity', 'objectId', 'FBID', 'GPID'] as const;
 const MAX_LIST_ITEMS = 100;
@@ -41,8 +38,7 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-const isStringList = (x: unknown): x is string[] =>
-  Array.isArray(x) && x.length <= MAX_LIST_ITEMS && x.every((s) => typeof s === 'string');
+const isStringList = (x: unknown): x is string[] => Array.isArray(x) && x.length <= MAX_LIST_ITEMS && x.every((s) => typeof s === 'string');
 
 /** Reads `value` as a profile command; null when it is not exactly one valid command. */
 export function readProfileCommand(value: unknown): ProfileCommand | null {
@@ -65,8 +61,7 @@ export function readProfileCommand(value: unknown): ProfileCommand | null {
   }
 }
 
-const present = (v: unknown): boolean =>
-  (typeof v === 'string' && v.trim() !== '') || (typeof v === 'number' && Number.isFinite(v));
+const present = (v: unknown): boolean => (typeof v === 'string' && v.trim() !== '') || (typeof v === 'number' && Number.isFinite(v));
 
 /** The identifier a record's profile is kept under; null when it has none (validation refuses those). */
 export function identifierOf(record: Readonly<Record<string, unknown>>): ProfileIdentifier | null {
@@ -88,10 +83,7 @@ function asList(x: unknown): string[] {
 }
 
 /** Applies `profileData` to `current`: commands act on their key, any other value replaces it. */
-export function applyProfileData(
-  current: Readonly<Record<string, unknown>>,
-  data: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
+export function applyProfileData(current: Readonly<Record<string, unknown>>, data: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const next: Record<string, unknown> = { ...current };
   for (const [key, value] of Object.entries(data)) {
     const command = readProfileCommand(value);
@@ -128,11 +120,7 @@ export function applyProfileData(
 }
 
 /** Counts one occurrence of `name` at `ts` (seconds). */
-export function countEvent(
-  events: Readonly<Record<string, EventSummary>>,
-  name: string,
-  ts: number,
-): Record<string, EventSummary> {
+export function countEvent(events: Readonly<Record<string, EventSummary>>, name: string, ts: number): Record<string, EventSummary> {
   const seen = events[name];
   const summary: EventSummary =
     seen === undefined
@@ -167,8 +155,7 @@ export function foldRecord(
   };
 }
 
-const identifierValue = (p: EmulatorProfile, kind: 'identity' | 'objectId'): string | undefined =>
-  (p.identifier as Record<string, string>)[kind];
+const identifierValue = (p: EmulatorProfile, kind: 'identity' | 'objectId'): string | undefined => (p.identifier as Record<string, string>)[kind];
 
 /** Profiles matching every given filter field, in the order they were created. */
 export function filterProfiles(profiles: Iterable<EmulatorProfile>, filter: ProfileFilter): EmulatorProfile[] {

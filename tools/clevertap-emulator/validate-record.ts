@@ -21,9 +21,21 @@ export type ValidationOptions = {
 };
 
 const RESERVED = [
-  'Notification Sent', 'Notification Viewed', 'Notification Clicked', 'Notification Delivered',
-  'Notification Replied', 'UTM Visited', 'App Launched', 'App Uninstalled', 'App Version Changed',
-  'Stayed', 'Reply Sent', 'Experiment Rendered', 'Reachable By', 'Identity Reset', 'Identity Set',
+  'Notification Sent',
+  'Notification Viewed',
+  'Notification Clicked',
+  'Notification Delivered',
+  'Notification Replied',
+  'UTM Visited',
+  'App Launched',
+  'App Uninstalled',
+  'App Version Changed',
+  'Stayed',
+  'Reply Sent',
+  'Experiment Rendered',
+  'Reachable By',
+  'Identity Reset',
+  'Identity Set',
   'Identity Error',
 ];
 const EVENT_FORBIDDEN = ['%', '>', '<', '!', '|', '&', '.', ':', ';', '$', "'", '"', '\\'];
@@ -51,18 +63,18 @@ const PROFILE_FIELDS: ReadonlyArray<{ key: string; code: number; ok: (v: unknown
   { key: 'Email', code: 515, ok: (v) => typeof v === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), error: 'Invalid email address' },
   { key: 'Phone', code: 516, ok: (v) => typeof v === 'string' && /^\+\d{6,15}$/.test(v), error: 'Invalid phone number. Phone should start with + and the country code' },
   { key: 'Employed', code: 517, ok: (v) => v === 'Y' || v === 'N', error: 'Invalid employment status. Employed should be Y or N' },
-  { key: 'Education', code: 518, ok: (v) => typeof v === 'string' && /^(School|College|Graduate)$/.test(v), error: 'Invalid education. Education should be School, College or Graduate' },
+  {
+    key: 'Education',
+    code: 518,
+    ok: (v) => typeof v === 'string' && /^(School|College|Graduate)$/.test(v),
+    error: 'Invalid education. Education should be School, College or Graduate',
+  },
   { key: 'Married', code: 519, ok: (v) => v === 'Y' || v === 'N', error: 'Invalid marital status. Married should be Y or N' },
   { key: 'Age', code: 520, ok: (v) => typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 150, error: 'Invalid age. Age should be a whole number' },
 ];
 
 /** Inferred rules about keys and values shared by events and profiles; code 512. */
-function checkProperties(
-  data: Record<string, unknown>,
-  forbidden: readonly string[],
-  allowItems: boolean,
-  target: 'event' | 'profile',
-): RecordRejection | null {
+function checkProperties(data: Record<string, unknown>, forbidden: readonly string[], allowItems: boolean, target: 'event' | 'profile'): RecordRejection | null {
   // Event keys are limited in characters; the profile upload docs count key bytes.
   const keyTooLong = (key: string): boolean => chars(key) > 120 || (target === 'profile' && bytes(key) > 120);
   const allowStringLists = target === 'profile';

@@ -566,14 +566,7 @@ function commonFields(t: Timeline, name: string, ms: number, owner: Owner | unde
   };
 }
 
-function subscriptionPayload(
-  t: Timeline,
-  name: string,
-  ms: number,
-  sub: Subscription,
-  extra: Record<string, unknown>,
-  owner: Owner | undefined,
-): Record<string, unknown> {
+function subscriptionPayload(t: Timeline, name: string, ms: number, sub: Subscription, extra: Record<string, unknown>, owner: Owner | undefined): Record<string, unknown> {
   const { person, wall } = t;
   const priceCustomer = round2(sub.plan.priceEur * person.market.perEur);
   return {
@@ -614,14 +607,7 @@ function subscriptionPayload(
  * A one-time purchase's payload: `purchasely_one_time_purchase_id` and no subscription
  * attributes at all (no `purchasely_subscription_id`, `subscription_status` or renewal dates).
  */
-function oneTimePayload(
-  t: Timeline,
-  name: string,
-  ms: number,
-  otp: OneTimePurchase,
-  extra: Record<string, unknown>,
-  owner: Owner | undefined,
-): Record<string, unknown> {
+function oneTimePayload(t: Timeline, name: string, ms: number, otp: OneTimePurchase, extra: Record<string, unknown>, owner: Owner | undefined): Record<string, unknown> {
   const { person } = t;
   return {
     ...commonFields(t, name, ms, owner),

@@ -11,7 +11,7 @@ const MAX_DELAY_S = (3 * 24 + 20) * 3600;
 export function purchaselyRetryDelaysMs(): number[] {
   const delays: number[] = [];
   for (let i = 0; i < PURCHASELY_MAX_RETRIES; i++) {
-    const seconds = i < FIRST_DELAYS_S.length ? FIRST_DELAYS_S[i]! : Math.min(MAX_DELAY_S, Math.round(delays[i - 1]! / 1000 * 2.5));
+    const seconds = i < FIRST_DELAYS_S.length ? FIRST_DELAYS_S[i]! : Math.min(MAX_DELAY_S, Math.round((delays[i - 1]! / 1000) * 2.5));
     delays.push(seconds * 1000);
   }
   return delays;

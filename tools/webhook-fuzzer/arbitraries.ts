@@ -31,9 +31,23 @@ const oddValue: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Attributes worth breaking: identity, dates, money, nesting. */
 const ATTRIBUTES = [
-  'event_id', 'event_name', 'event_created_at', 'event_created_at_ms', 'user_id', 'anonymous_user_id', 'environment',
-  'purchased_at_ms', 'next_renewal_at', 'purchasely_subscription_id', 'purchase_type', 'subscription_status',
-  'amount_in_customer_currency', 'cumulated_revenues_in_eur', 'transferred_to_user_id', '__proto__', 'extra',
+  'event_id',
+  'event_name',
+  'event_created_at',
+  'event_created_at_ms',
+  'user_id',
+  'anonymous_user_id',
+  'environment',
+  'purchased_at_ms',
+  'next_renewal_at',
+  'purchasely_subscription_id',
+  'purchase_type',
+  'subscription_status',
+  'amount_in_customer_currency',
+  'cumulated_revenues_in_eur',
+  'transferred_to_user_id',
+  '__proto__',
+  'extra',
 ] as const;
 
 /** An id of 1–256 characters, sometimes with characters a URL must escape. */
@@ -45,14 +59,12 @@ export const mutatedPayload: fc.Arbitrary<string> = fc
   .map(([name, uuid, eventId, overrides]) => JSON.stringify({ ...FIXTURES[name], event_id: eventId ?? `fuzz-${uuid}`, ...overrides }));
 
 /** A documented payload with a deeply nested attribute. */
-const deepPayload: fc.Arbitrary<string> = fc
-  .tuple(fc.uuid(), fc.integer({ min: 100, max: 12_000 }), fc.boolean())
-  .map(([uuid, depth, arrays]) => {
-    const open = arrays ? '['.repeat(depth) : '{"a":'.repeat(depth);
-    const close = arrays ? ']'.repeat(depth) : '}'.repeat(depth);
-    const nested = `${open}${arrays ? '' : '1'}${close}`;
-    return JSON.stringify({ ...FIXTURES['ACTIVATE'], event_id: `deep-${uuid}` }).replace(/}$/, `,"nested":${nested}}`);
-  });
+const deepPayload: fc.Arbitrary<string> = fc.tuple(fc.uuid(), fc.integer({ min: 100, max: 12_000 }), fc.boolean()).map(([uuid, depth, arrays]) => {
+  const open = arrays ? '['.repeat(depth) : '{"a":'.repeat(depth);
+  const close = arrays ? ']'.repeat(depth) : '}'.repeat(depth);
+  const nested = `${open}${arrays ? '' : '1'}${close}`;
+  return JSON.stringify({ ...FIXTURES['ACTIVATE'], event_id: `deep-${uuid}` }).replace(/}$/, `,"nested":${nested}}`);
+});
 
 /** Bodies: raw bytes, odd encodings, JSON of any shape, mutated and nested payloads, sizes around the limit. */
 export const bodyArb: fc.Arbitrary<Buffer> = fc.oneof(

@@ -49,7 +49,18 @@ const CONTROL_EVERY = 10;
 /** Sends `requests` fuzzed webhooks and reports what the bridge did with them. */
 export async function runWebhookFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const samples = fc.sample(webhookArb, { numRuns: opts.requests, seed: opts.seed });
-  const report: FuzzReport = { requests: 0, byStatus: {}, serverErrors: 0, unexpected: [], acknowledged: 0, listed: 0, unreadable: 0, unreadableSamples: [], stuck: 0, controlsNotProcessed: [] };
+  const report: FuzzReport = {
+    requests: 0,
+    byStatus: {},
+    serverErrors: 0,
+    unexpected: [],
+    acknowledged: 0,
+    listed: 0,
+    unreadable: 0,
+    unreadableSamples: [],
+    stuck: 0,
+    controlsNotProcessed: [],
+  };
   const controls: string[] = [];
   const webhook = `/webhooks/purchasely/${encodeURIComponent(opts.appId)}`;
 

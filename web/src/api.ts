@@ -113,26 +113,22 @@ export const api = {
   listApps: () => request<AppListOut>('GET', '/apps'),
   getApp: (appId: string) => request<AppOut>('GET', appPath(appId)),
   createApp: (name: string, webhookSecret: string) => request<AppCreatedOut>('POST', '/apps', { name, webhookSecret }),
-  updateApp: (appId: string, patch: AppPatchIn) =>
-    request<AppOut>('PATCH', appPath(appId), patch),
+  updateApp: (appId: string, patch: AppPatchIn) => request<AppOut>('PATCH', appPath(appId), patch),
   deleteApp: (appId: string) => request<void>('DELETE', appPath(appId), {}),
   setWebhookSecret: (appId: string, secret: string) => request<AppOut>('PUT', `${appPath(appId)}/webhook-secret`, { secret }),
   retirePreviousSecret: (appId: string) => request<AppOut>('DELETE', `${appPath(appId)}/webhook-secret/previous`, {}),
   rotateSdkKey: (appId: string) => request<SdkKeyOut>('POST', `${appPath(appId)}/sdk-key/rotate`, {}),
 
   getIntegration: (appId: string) => request<IntegrationSettingsOut>('GET', `${appPath(appId)}/integrations/clevertap`),
-  putIntegration: (appId: string, settings: IntegrationSettingsIn) =>
-    request<IntegrationSettingsOut>('PUT', `${appPath(appId)}/integrations/clevertap`, settings),
-  testIntegration: (appId: string, credentials: CredentialTestIn) =>
-    request<CredentialTestOut>('POST', `${appPath(appId)}/integrations/clevertap/test`, credentials),
+  putIntegration: (appId: string, settings: IntegrationSettingsIn) => request<IntegrationSettingsOut>('PUT', `${appPath(appId)}/integrations/clevertap`, settings),
+  testIntegration: (appId: string, credentials: CredentialTestIn) => request<CredentialTestOut>('POST', `${appPath(appId)}/integrations/clevertap/test`, credentials),
   resumeIntegration: (appId: string) => request<ResumeOut>('POST', `${appPath(appId)}/integrations/clevertap/resume`, {}),
   getCatalog: (appId: string) => request<CatalogOut>('GET', `${appPath(appId)}/catalog`),
 
   listEvents: (appId: string, filters: EventFilters, cursor?: string | null, limit = 50) =>
     request<EventListOut>('GET', `${appPath(appId)}/events${query({ ...filters, cursor, limit: String(limit) })}`),
   getEvent: (appId: string, eventId: string) => request<EventDetailOut>('GET', `${appPath(appId)}/events/${enc(eventId)}`),
-  replayEvent: (appId: string, eventId: string, force: boolean) =>
-    request<ReplayOut>('POST', `${appPath(appId)}/events/${enc(eventId)}/replay${force ? '?force=true' : ''}`, {}),
+  replayEvent: (appId: string, eventId: string, force: boolean) => request<ReplayOut>('POST', `${appPath(appId)}/events/${enc(eventId)}/replay${force ? '?force=true' : ''}`, {}),
   /** Replays every event matching the filter — `POST …/replay`. */
   replayEvents: (appId: string, filter: ReplayFilterIn) => request<ReplayOut>('POST', `${appPath(appId)}/replay`, filter),
   /** How many events `replayEvents` would requeue, changing nothing (`"countOnly": true`). */

@@ -18,7 +18,7 @@ export function heldReason(item: HeldInfo): string {
 
 /** How a CleverTap ID gets set: by the app (SDK key) or by hand on the Identity page. */
 export const HOW_TO_SET_ID =
-  "Set it from the app with PUT /api/v1/apps/{appId}/users/{userKey}/attributes and the SDK key (X-Api-Key), or by hand on the Identity page: the held records are then sent at once, in order.";
+  'Set it from the app with PUT /api/v1/apps/{appId}/users/{userKey}/attributes and the SDK key (X-Api-Key), or by hand on the Identity page: the held records are then sent at once, in order.';
 
 /** The reason shown for an event in the log: the held explanation, or the stored reason. */
 export function eventReason(item: HeldInfo & { status: string; reason: string | null }): string {

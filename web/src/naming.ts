@@ -68,11 +68,7 @@ export function effectiveName(key: string, entry: MappingEntryDraft): string {
  * own, then collisions between enabled names (case and spaces ignored), then `Charged` when
  * the Charged event is on. Disabled entries are not checked, as on the server.
  */
-export function validateMapping(
-  kind: MappingKind,
-  entries: Record<string, MappingEntryDraft>,
-  opts: { chargedEvent?: boolean } = {},
-): Record<string, string> {
+export function validateMapping(kind: MappingKind, entries: Record<string, MappingEntryDraft>, opts: { chargedEvent?: boolean } = {}): Record<string, string> {
   const problems: Record<string, string> = {};
   const check = kind === 'events' ? checkEventName : checkUserPropertyName;
   const byKey = new Map<string, string[]>();

@@ -80,7 +80,11 @@ export function formatProfileValue(value: unknown): string {
     const date = /^\$D_(-?\d+)$/.exec(value);
     if (date) {
       const d = new Date(Number(date[1]) * 1000);
-      if (!Number.isNaN(d.getTime())) return `${d.toISOString().replace('T', ' ').replace(/\.000Z$/, ' UTC')}`;
+      if (!Number.isNaN(d.getTime()))
+        return `${d
+          .toISOString()
+          .replace('T', ' ')
+          .replace(/\.000Z$/, ' UTC')}`;
     }
     return value;
   }

@@ -42,7 +42,8 @@ export interface OverviewStats {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
 const first = (o: Obj, ...keys: string[]): unknown => {
   for (const k of keys) if (o[k] !== undefined && o[k] !== null) return o[k];
   return undefined;
@@ -93,11 +94,7 @@ function readQueue(stats: Obj): { depth: number | undefined; parts: { name: stri
 
 function readAccounts(stats: Obj): AccountHealth[] {
   const raw = stats.accounts;
-  const list: Obj[] = Array.isArray(raw)
-    ? raw.filter(isObj)
-    : isObj(raw)
-      ? Object.entries(raw).map(([key, v]) => ({ accountKey: key, ...(isObj(v) ? v : {}) }))
-      : [];
+  const list: Obj[] = Array.isArray(raw) ? raw.filter(isObj) : isObj(raw) ? Object.entries(raw).map(([key, v]) => ({ accountKey: key, ...(isObj(v) ? v : {}) })) : [];
   return list.map((a) => {
     const region = first(a, 'region');
     const accountId = first(a, 'accountId', 'account_id');

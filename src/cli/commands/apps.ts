@@ -24,9 +24,7 @@ export function registerAppsCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(created)}\n`);
         return;
       }
-      process.stdout.write(
-        `created app ${created.id} (${created.name})\n  webhook path: ${created.webhookPath}\n  SDK key (shown once): ${created.sdkKey}\n`,
-      );
+      process.stdout.write(`created app ${created.id} (${created.name})\n  webhook path: ${created.webhookPath}\n  SDK key (shown once): ${created.sdkKey}\n`);
     });
   apps
     .command('list')

@@ -47,7 +47,13 @@ export function registerDemoCommand(program: Command): void {
     .option('--users <n>', 'simulated Purchasely users per cohort', parsePositive('--users'), 30)
     .option('--speed <x>', 'simulated seconds per real second (86400 = a day per second)', parsePositive('--speed'), 86_400)
     .action(async (o: DemoCommandOptions) => {
-      const demo = await startDemo({ port: demoPort(o.port, process.env), dataDir: o.dataDir, users: Math.floor(o.users), speed: o.speed, logLevel: process.env.LOG_LEVEL ?? 'warn' });
+      const demo = await startDemo({
+        port: demoPort(o.port, process.env),
+        dataDir: o.dataDir,
+        users: Math.floor(o.users),
+        speed: o.speed,
+        logLevel: process.env.LOG_LEVEL ?? 'warn',
+      });
       process.stdout.write(
         [
           '',

@@ -84,9 +84,7 @@ function printJson(value: unknown): void {
  * uses the new settings for the events it processes next.
  */
 export function registerIntegrationCommand(program: Command): void {
-  const integration = program
-    .command('integration')
-    .description('Show or change an app\'s CleverTap integration settings (acts on DATABASE_URL directly)');
+  const integration = program.command('integration').description("Show or change an app's CleverTap integration settings (acts on DATABASE_URL directly)");
   integration
     .command('get')
     .description('Print the settings as JSON (never a passcode: passcodeSet says whether one is stored)')

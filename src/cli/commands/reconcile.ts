@@ -19,7 +19,8 @@ function parseSample(value: string): number {
 
 function parseRate(value: string): number {
   const rate = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(rate > 0) || rate > 1000) throw new InvalidArgumentError('--rate is a number of CleverTap calls per second, above 0 and at most 1000, e.g. 10.');
+  if (!/^\d+(\.\d+)?$/.test(value) || !(rate > 0) || rate > 1000)
+    throw new InvalidArgumentError('--rate is a number of CleverTap calls per second, above 0 and at most 1000, e.g. 10.');
   return rate;
 }
 
@@ -45,7 +46,7 @@ export function registerReconcileCommand(program: Command): void {
     .description(
       "Compare users' profiles in pcbridge with what CleverTap holds (Get User Profile API, at a bounded rate; progress on stderr) and print a summary; " +
         'with --fix, resend the differing ones and wait until they are delivered. Reads DATABASE_URL directly. ' +
-        'Delivery is a running server\'s work: with --fix, a pcbridge server (pcbridge serve, role all or worker) must be running on the same database, ' +
+        "Delivery is a running server's work: with --fix, a pcbridge server (pcbridge serve, role all or worker) must be running on the same database, " +
         'else the resent profiles stay queued and the command gives up after --wait. ' +
         'Exit 0 when every compared profile is equal (or was fixed: delivered, and CleverTap then agrees), 1 otherwise, 2 on a wrong argument. ' +
         'Users without a CleverTap identifier (anonymous, no CleverTap ID) are counted as unaddressable and do not change the exit code.',

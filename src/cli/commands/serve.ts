@@ -38,9 +38,7 @@ export function registerServeCommand(program: Command): void {
       stopOnSignals(ctx.logger, server);
       if (generatedAdminToken) {
         // Printed once, on stdout only; the database keeps its hash.
-        process.stdout.write(
-          `\n  Admin token (shown once, keep it): ${generatedAdminToken}\n  Replace it with: npx pcbridge admin-token reset\n\n`,
-        );
+        process.stdout.write(`\n  Admin token (shown once, keep it): ${generatedAdminToken}\n  Replace it with: npx pcbridge admin-token reset\n\n`);
       }
       const where = server.address ? server.address.replace('0.0.0.0', 'localhost') : null;
       ctx.logger.info({ role: config.role, address: server.address, store: config.database.dialect }, 'pcbridge started');

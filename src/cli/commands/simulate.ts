@@ -52,7 +52,11 @@ export function registerSimulateCommand(program: Command): void {
     .option('--secret <secret>', "the app's Purchasely shared secret (else PCBRIDGE_WEBHOOK_SECRET)")
     .option('--users <n>', 'people per cohort', parseNumber('--users', 1, 100_000, true), 20)
     .option('--speed <x>', 'time compression: simulated seconds per real second (86400 = a day per second)', parseNumber('--speed', 1, 1e9, false), 86_400)
-    .option('--duration <seconds>', 'run this long, starting a new cohort as the previous one spreads out (default: one cohort, until sent)', parseNumber('--duration', 1, 31_536_000, false))
+    .option(
+      '--duration <seconds>',
+      'run this long, starting a new cohort as the previous one spreads out (default: one cohort, until sent)',
+      parseNumber('--duration', 1, 31_536_000, false),
+    )
     .option('--sandbox-ratio <f>', 'share of SANDBOX users (0–1)', parseNumber('--sandbox-ratio', 0, 1, false), 0.2)
     .option('--seed <n>', 'seed of the generated lifecycles (same seed, same events)', parseNumber('--seed', 0, 2 ** 31, true), 1)
     .option('--no-pace', 'send every event at once (in order per user) instead of when it falls due')

@@ -87,8 +87,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardOptio
   });
 
   /** index.html, or how to build it when it is missing (checked per request: a build may come later). */
-  const sendIndex = (reply: FastifyReply) =>
-    existsSync(join(distDir, 'index.html')) ? reply.sendFile('index.html') : reply.type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
+  const sendIndex = (reply: FastifyReply) => (existsSync(join(distDir, 'index.html')) ? reply.sendFile('index.html') : reply.type('text/html; charset=utf-8').send(NOT_BUILT_PAGE));
 
   // With a build at start-up, @fastify/static already answers `/` with index.html.
   if (!built) app.get('/', { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));

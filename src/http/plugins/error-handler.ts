@@ -64,8 +64,7 @@ export function answerFrameworkError(err: FastifyError, _request: FastifyRequest
 export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const message =
-    status === 408 ? 'The request took too long to arrive.' : status === 431 ? 'The request headers are too large.' : 'The request is not valid HTTP.';
+  const message = status === 408 ? 'The request took too long to arrive.' : status === 431 ? 'The request headers are too large.' : 'The request is not valid HTTP.';
   const body = JSON.stringify({ error: { code: errorCodeOfStatus(status), message } } satisfies ErrorOut);
   if (socket.writable) {
     socket.write(

@@ -46,7 +46,9 @@ export async function applyMigrations(db: Db, now: () => number = Date.now): Pro
 export async function pendingMigrations(db: Db): Promise<number[]> {
   try {
     const done = await appliedVersions(db);
-    return migrationsFor(db.dialect).filter((m) => !done.has(m.version)).map((m) => m.version);
+    return migrationsFor(db.dialect)
+      .filter((m) => !done.has(m.version))
+      .map((m) => m.version);
   } catch {
     return migrationsFor(db.dialect).map((m) => m.version);
   }
@@ -54,5 +56,8 @@ export async function pendingMigrations(db: Db): Promise<number[]> {
 
 /** Our migrations hold no semicolons inside literals or bodies, so a split on `;` is exact. */
 function splitStatements(sql: string): string[] {
-  return sql.split(';').map((s) => s.trim()).filter((s) => s.length > 0);
+  return sql
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }

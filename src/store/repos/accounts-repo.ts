@@ -113,18 +113,16 @@ export function createAccountsRepo(q: Queryable): AccountsRepo {
     },
 
     async markAuthOk(accountKey, now) {
-      const res = await q.run(
-        `UPDATE accounts SET auth_state = 'ok', next_probe_at = NULL, updated_at = ? WHERE account_key = ? AND auth_state <> 'ok'`,
-        [now, accountKey],
-      );
+      const res = await q.run(`UPDATE accounts SET auth_state = 'ok', next_probe_at = NULL, updated_at = ? WHERE account_key = ? AND auth_state <> 'ok'`, [now, accountKey]);
       return res.changes > 0;
     },
 
     async claimProbe(accountKey, now, nextProbeAt) {
-      const res = await q.run(
-        `UPDATE accounts SET next_probe_at = ? WHERE account_key = ? AND auth_state = 'auth_failed' AND (next_probe_at IS NULL OR next_probe_at <= ?)`,
-        [nextProbeAt, accountKey, now],
-      );
+      const res = await q.run(`UPDATE accounts SET next_probe_at = ? WHERE account_key = ? AND auth_state = 'auth_failed' AND (next_probe_at IS NULL OR next_probe_at <= ?)`, [
+        nextProbeAt,
+        accountKey,
+        now,
+      ]);
       return res.changes > 0;
     },
 
@@ -146,35 +144,36 @@ export function createAccountsRepo(q: Queryable): AccountsRepo {
     },
 
     async hasFreeSlot(accountKey, limit, now) {
-      const free = await q.get<{ slot: number }>(
-        `SELECT slot FROM account_slots WHERE account_key = ? AND slot < ? AND (holder IS NULL OR lease_until < ?) LIMIT 1`,
-        [accountKey, limit, now],
-      );
+      const free = await q.get<{ slot: number }>(`SELECT slot FROM account_slots WHERE account_key = ? AND slot < ? AND (holder IS NULL OR lease_until < ?) LIMIT 1`, [
+        accountKey,
+        limit,
+        now,
+      ]);
       return free !== undefined;
     },
 
     async acquireSlot(accountKey, limit, holder, leaseUntil, now) {
-      const free = await q.all<{ slot: number }>(
-        `SELECT slot FROM account_slots WHERE account_key = ? AND slot < ? AND (holder IS NULL OR lease_until < ?) ORDER BY slot`,
-        [accountKey, limit, now],
-      );
+      const free = await q.all<{ slot: number }>(`SELECT slot FROM account_slots WHERE account_key = ? AND slot < ? AND (holder IS NULL OR lease_until < ?) ORDER BY slot`, [
+        accountKey,
+        limit,
+        now,
+      ]);
       for (const { slot } of free) {
         // Conditional update: on PostgreSQL another instance may have taken it since the SELECT.
-        const res = await q.run(
-          `UPDATE account_slots SET holder = ?, lease_until = ? WHERE account_key = ? AND slot = ? AND (holder IS NULL OR lease_until < ?)`,
-          [holder, leaseUntil, accountKey, slot, now],
-        );
+        const res = await q.run(`UPDATE account_slots SET holder = ?, lease_until = ? WHERE account_key = ? AND slot = ? AND (holder IS NULL OR lease_until < ?)`, [
+          holder,
+          leaseUntil,
+          accountKey,
+          slot,
+          now,
+        ]);
         if (res.changes === 1) return slot;
       }
       return null;
     },
 
     async releaseSlot(accountKey, slot, holder) {
-      await q.run(`UPDATE account_slots SET holder = NULL, lease_until = NULL WHERE account_key = ? AND slot = ? AND holder = ?`, [
-        accountKey,
-        slot,
-        holder,
-      ]);
+      await q.run(`UPDATE account_slots SET holder = NULL, lease_until = NULL WHERE account_key = ? AND slot = ? AND holder = ?`, [accountKey, slot, holder]);
     },
 
     async slotHolders(now) {

@@ -25,9 +25,7 @@ interface DbApp {
   updated_at: number;
 }
 
-export type AppPatch = Partial<
-  Pick<AppRecord, 'name' | 'signatureToleranceSeconds' | 'allowLegacySignatures' | 'webhookSecretEnc' | 'previousWebhookSecretEnc' | 'sdkKeyDigest'>
->;
+export type AppPatch = Partial<Pick<AppRecord, 'name' | 'signatureToleranceSeconds' | 'allowLegacySignatures' | 'webhookSecretEnc' | 'previousWebhookSecretEnc' | 'sdkKeyDigest'>>;
 
 export interface AppsRepo {
   insert(app: AppRecord): Promise<void>;

@@ -17,10 +17,7 @@ export interface AttributesRepo {
 export function createAttributesRepo(q: Queryable): AttributesRepo {
   return {
     async getClevertapId(appId, userKey) {
-      const row = await q.get<{ clevertap_id: string }>(
-        'SELECT clevertap_id FROM user_attributes WHERE app_id = ? AND user_key = ?',
-        [appId, userKey],
-      );
+      const row = await q.get<{ clevertap_id: string }>('SELECT clevertap_id FROM user_attributes WHERE app_id = ? AND user_key = ?', [appId, userKey]);
       return row?.clevertap_id ?? null;
     },
 

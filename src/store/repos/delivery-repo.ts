@@ -144,10 +144,11 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
     },
 
     async hasReady(appId, target, now) {
-      const row = await q.get<{ one: number }>(
-        `SELECT 1 AS one FROM records WHERE state = 'pending' AND app_id = ? AND target = ? AND next_attempt_at <= ? LIMIT 1`,
-        [appId, target, now],
-      );
+      const row = await q.get<{ one: number }>(`SELECT 1 AS one FROM records WHERE state = 'pending' AND app_id = ? AND target = ? AND next_attempt_at <= ? LIMIT 1`, [
+        appId,
+        target,
+        now,
+      ]);
       return row !== undefined;
     },
 
@@ -219,10 +220,7 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
       const values = columns.map((c) => group.set[c] as SqlValue);
       let changed = 0;
       for (const part of chunks(group.ids)) {
-        const res = await q.run(
-          `UPDATE records SET ${assignments} WHERE id IN (${marks(part.length)}) AND state = 'in_flight' AND lease_owner = ?`,
-          [...values, ...part, owner],
-        );
+        const res = await q.run(`UPDATE records SET ${assignments} WHERE id IN (${marks(part.length)}) AND state = 'in_flight' AND lease_owner = ?`, [...values, ...part, owner]);
         changed += res.changes;
       }
       return changed;
@@ -243,10 +241,10 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
     },
 
     async reclaimOwner(owner, now) {
-      const res = await q.run(
-        `UPDATE records SET state = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE state = 'in_flight' AND lease_owner = ?`,
-        [now, owner],
-      );
+      const res = await q.run(`UPDATE records SET state = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE state = 'in_flight' AND lease_owner = ?`, [
+        now,
+        owner,
+      ]);
       return res.changes;
     },
 
@@ -269,10 +267,7 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
 
     async setEventStatus(eventSeqs, status) {
       for (const part of chunks(eventSeqs)) {
-        await q.run(
-          `UPDATE events SET status = ? WHERE seq IN (${marks(part.length)}) AND status NOT IN ('received', 'quarantined') AND status <> ?`,
-          [status, ...part, status],
-        );
+        await q.run(`UPDATE events SET status = ? WHERE seq IN (${marks(part.length)}) AND status NOT IN ('received', 'quarantined') AND status <> ?`, [status, ...part, status]);
       }
     },
 

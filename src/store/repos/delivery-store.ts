@@ -70,12 +70,15 @@ export function createDeliveryStore(db: Db): DeliveryStore {
     // a process crash) only means records are sent again, which CleverTap's event_id lets one
     // spot. Hence no fsync wait (`durable: false`).
     claim: (appIds, fn) =>
-      db.transaction(async (q) => {
-        if (q.dialect === 'postgres') {
-          for (const appId of [...new Set(appIds)].sort()) await q.run(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, [CLAIM_LOCK_CLASS, appId]);
-        }
-        return fn(deliveryTx(q));
-      }, { durable: false }),
+      db.transaction(
+        async (q) => {
+          if (q.dialect === 'postgres') {
+            for (const appId of [...new Set(appIds)].sort()) await q.run(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, [CLAIM_LOCK_CLASS, appId]);
+          }
+          return fn(deliveryTx(q));
+        },
+        { durable: false },
+      ),
     tx: (fn) => db.transaction((q) => fn(deliveryTx(q)), { durable: false }),
     deliveryLatencies: (ids) => metrics.deliveryLatencies(ids),
     wake(what = 'records') {

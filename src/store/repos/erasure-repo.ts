@@ -100,10 +100,13 @@ export function createErasureRepo(q: Queryable): ErasureRepo {
     },
 
     async replaceSubscription(appId, environment, subscriptionId, stateJson, ownerUserKey) {
-      await q.run(
-        'UPDATE subscription_states SET state_json = ?, owner_user_key = ? WHERE app_id = ? AND environment = ? AND subscription_id = ?',
-        [stateJson, ownerUserKey, appId, environment, subscriptionId],
-      );
+      await q.run('UPDATE subscription_states SET state_json = ?, owner_user_key = ? WHERE app_id = ? AND environment = ? AND subscription_id = ?', [
+        stateJson,
+        ownerUserKey,
+        appId,
+        environment,
+        subscriptionId,
+      ]);
     },
   };
 }

@@ -264,8 +264,7 @@ interface DbAttempt {
   record_count: number;
 }
 
-const LIST_COLUMNS =
-  'seq, app_id, event_id, event_name, user_key, user_id, anonymous_user_id, environment, received_at, event_created_at, status, reason, note, duplicates, late';
+const LIST_COLUMNS = 'seq, app_id, event_id, event_name, user_key, user_id, anonymous_user_id, environment, received_at, event_created_at, status, reason, note, duplicates, late';
 
 // `duplicates` starts at copies - 1; a conflict adds every copy of this batch. RETURNING lets
 // the caller tell a new row (duplicates = copies - 1) from a retry (anything larger).
@@ -422,7 +421,7 @@ export function createEventsRepo(q: Queryable): EventsRepo {
         recordCount: Number(a.record_count),
       }));
     },
-      async deliverySummaries(eventSeqs) {
+    async deliverySummaries(eventSeqs) {
       const out = new Map<number, EventDeliverySummary>();
       if (eventSeqs.length === 0) return out;
       const list = placeholders(eventSeqs.length);
@@ -521,8 +520,7 @@ export function createEventsRepo(q: Queryable): EventsRepo {
         params.push(r.appId, r.eventId, r.eventName, r.userKey, r.userId, r.anonymousUserId, r.environment, r.receivedAt, r.eventCreatedAt, r.status, r.reason, r.rawBody);
       }
       const { changes } = await q.run(
-        `INSERT INTO events (${NEW_EVENT_COLUMNS.join(', ')}) VALUES ${rows.map(() => NEW_EVENT_PLACEHOLDERS).join(', ')} ` +
-          'ON CONFLICT (app_id, event_id) DO NOTHING',
+        `INSERT INTO events (${NEW_EVENT_COLUMNS.join(', ')}) VALUES ${rows.map(() => NEW_EVENT_PLACEHOLDERS).join(', ')} ` + 'ON CONFLICT (app_id, event_id) DO NOTHING',
         params,
       );
       return changes;

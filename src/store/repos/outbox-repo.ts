@@ -132,21 +132,18 @@ export function createOutboxRepo(q: Queryable): OutboxRepo {
       const params = [appId, userKey, userKey];
       const rows = await q.all<{ event_seq: number }>(`SELECT DISTINCT event_seq FROM records WHERE ${where}`, params);
       if (rows.length === 0) return [];
-      await q.run(
-        `UPDATE records SET state = 'pending', hold_until = NULL, next_attempt_at = ?, updated_at = ? WHERE ${where}`,
-        [now, now, ...params],
-      );
+      await q.run(`UPDATE records SET state = 'pending', hold_until = NULL, next_attempt_at = ?, updated_at = ? WHERE ${where}`, [now, now, ...params]);
       return rows.map((r) => Number(r.event_seq));
     },
 
     async expireHolds(now, limit) {
-      const rows = await q.all<{ id: number; event_seq: number }>(
-        `SELECT id, event_seq FROM records WHERE state = 'held' AND hold_until <= ? ORDER BY id LIMIT ?`,
-        [now, limit],
-      );
+      const rows = await q.all<{ id: number; event_seq: number }>(`SELECT id, event_seq FROM records WHERE state = 'held' AND hold_until <= ? ORDER BY id LIMIT ?`, [now, limit]);
       if (rows.length === 0) return [];
       await createStateRepo(q).forgetSentProfiles(rows.map((r) => Number(r.id)));
-      for (const part of chunk(rows.map((r) => Number(r.id)), 500)) {
+      for (const part of chunk(
+        rows.map((r) => Number(r.id)),
+        500,
+      )) {
         await q.run(
           `UPDATE records SET state = 'skipped', reason = 'no_identity', hold_until = NULL, updated_at = ?
            WHERE state = 'held' AND id IN (${placeholders(part.length)})`,
@@ -199,13 +196,7 @@ export function createOutboxRepo(q: Queryable): OutboxRepo {
  * Writes event statuses, one UPDATE per distinct (status, reason). Events whose current status
  * is in `unless` keep it. `processed_at` is set only when `markProcessed`.
  */
-export async function updateEventStatuses(
-  q: Queryable,
-  updates: readonly EventStatusUpdate[],
-  now: number,
-  unless: readonly string[] = [],
-  markProcessed = false,
-): Promise<void> {
+export async function updateEventStatuses(q: Queryable, updates: readonly EventStatusUpdate[], now: number, unless: readonly string[] = [], markProcessed = false): Promise<void> {
   const groups = new Map<string, { status: string; reason: string | null; seqs: number[] }>();
   for (const u of updates) {
     const key = `${u.status}\u0000${u.reason ?? ''}`;
@@ -217,10 +208,13 @@ export async function updateEventStatuses(
   const setProcessed = markProcessed ? ', processed_at = ?' : '';
   for (const group of groups.values()) {
     for (const part of chunk(group.seqs, 500)) {
-      await q.run(
-        `UPDATE events SET status = ?, reason = ?${setProcessed} WHERE seq IN (${placeholders(part.length)})${guard}`,
-        [group.status, group.reason, ...(markProcessed ? [now] : []), ...part, ...unless],
-      );
+      await q.run(`UPDATE events SET status = ?, reason = ?${setProcessed} WHERE seq IN (${placeholders(part.length)})${guard}`, [
+        group.status,
+        group.reason,
+        ...(markProcessed ? [now] : []),
+        ...part,
+        ...unless,
+      ]);
     }
   }
 }

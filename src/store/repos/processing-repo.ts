@@ -61,10 +61,7 @@ export function createProcessingRepo(q: Queryable): ProcessingRepo {
     },
 
     async nextReceivedEvents(limit) {
-      const rows = await q.all<DbReceivedEvent>(
-        `SELECT seq, app_id, event_id, raw_body, processed_at FROM events WHERE status = 'received' ORDER BY seq LIMIT ?`,
-        [limit],
-      );
+      const rows = await q.all<DbReceivedEvent>(`SELECT seq, app_id, event_id, raw_body, processed_at FROM events WHERE status = 'received' ORDER BY seq LIMIT ?`, [limit]);
       return rows.map((row) => ({
         seq: Number(row.seq),
         appId: row.app_id,
@@ -77,10 +74,7 @@ export function createProcessingRepo(q: Queryable): ProcessingRepo {
     async loadSettingsJson(appIds) {
       const found = new Map<string, string>();
       for (const part of chunk([...new Set(appIds)], 500)) {
-        const rows = await q.all<{ app_id: string; settings_json: string }>(
-          `SELECT app_id, settings_json FROM integrations WHERE app_id IN (${placeholders(part.length)})`,
-          part,
-        );
+        const rows = await q.all<{ app_id: string; settings_json: string }>(`SELECT app_id, settings_json FROM integrations WHERE app_id IN (${placeholders(part.length)})`, part);
         for (const row of rows) found.set(row.app_id, row.settings_json);
       }
       return found;

@@ -30,7 +30,10 @@ export function createReconcileRepo(q: Queryable): ReconcileRepo {
   return {
     async sampleUserStates(appId, size) {
       // random() in both dialects; a whole-table sort, acceptable for a command run by hand.
-      const rows = await q.all<{ environment: string; user_key: string }>('SELECT environment, user_key FROM user_states WHERE app_id = ? ORDER BY random() LIMIT ?', [appId, size]);
+      const rows = await q.all<{ environment: string; user_key: string }>('SELECT environment, user_key FROM user_states WHERE app_id = ? ORDER BY random() LIMIT ?', [
+        appId,
+        size,
+      ]);
       return rows.map(toKey);
     },
 
@@ -38,7 +41,10 @@ export function createReconcileRepo(q: Queryable): ReconcileRepo {
       // Keyset paging on the primary key (app_id, environment, user_key).
       const rows =
         after === null
-          ? await q.all<{ environment: string; user_key: string }>('SELECT environment, user_key FROM user_states WHERE app_id = ? ORDER BY environment, user_key LIMIT ?', [appId, limit])
+          ? await q.all<{ environment: string; user_key: string }>('SELECT environment, user_key FROM user_states WHERE app_id = ? ORDER BY environment, user_key LIMIT ?', [
+              appId,
+              limit,
+            ])
           : await q.all<{ environment: string; user_key: string }>(
               'SELECT environment, user_key FROM user_states WHERE app_id = ? AND (environment > ? OR (environment = ? AND user_key > ?)) ORDER BY environment, user_key LIMIT ?',
               [appId, after.environment, after.environment, after.userKey, limit],
@@ -51,7 +57,10 @@ export function createReconcileRepo(q: Queryable): ReconcileRepo {
       const out: RecordProgress[] = [];
       for (let i = 0; i < ids.length; i += 500) {
         const part = ids.slice(i, i + 500);
-        const rows = await q.all<{ id: number | string; state: string; last_message: string | null }>(`SELECT id, state, last_message FROM records WHERE id IN (${placeholders(part.length)})`, part);
+        const rows = await q.all<{ id: number | string; state: string; last_message: string | null }>(
+          `SELECT id, state, last_message FROM records WHERE id IN (${placeholders(part.length)})`,
+          part,
+        );
         out.push(...rows.map((r) => ({ id: Number(r.id), state: r.state, lastMessage: r.last_message })));
       }
       return out;

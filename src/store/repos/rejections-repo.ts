@@ -69,10 +69,7 @@ export function createRejectionsRepo(q: Queryable): RejectionsRepo {
         const part = rows.slice(i, i + ROWS_PER_INSERT);
         const params: SqlValue[] = [];
         for (const r of part) params.push(r.bucket, r.appId, r.at, r.source, r.reason, r.skewSeconds, r.size);
-        await q.run(
-          `INSERT INTO webhook_rejections (bucket, app_id, at, source, reason, skew_seconds, size) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-          params,
-        );
+        await q.run(`INSERT INTO webhook_rejections (bucket, app_id, at, source, reason, skew_seconds, size) VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`, params);
       }
     },
 
@@ -93,10 +90,10 @@ export function createRejectionsRepo(q: Queryable): RejectionsRepo {
     },
 
     async list(bucket, limit) {
-      const rows = await q.all<DbRejection>(
-        'SELECT app_id, at, source, reason, skew_seconds, size FROM webhook_rejections WHERE bucket = ? ORDER BY at DESC, id DESC LIMIT ?',
-        [bucket, limit],
-      );
+      const rows = await q.all<DbRejection>('SELECT app_id, at, source, reason, skew_seconds, size FROM webhook_rejections WHERE bucket = ? ORDER BY at DESC, id DESC LIMIT ?', [
+        bucket,
+        limit,
+      ]);
       return rows.map((r) => ({
         bucket,
         appId: r.app_id,
@@ -109,10 +106,10 @@ export function createRejectionsRepo(q: Queryable): RejectionsRepo {
     },
 
     async countByReason(bucket, sinceMs) {
-      const rows = await q.all<{ reason: string; n: number | string }>(
-        'SELECT reason, COUNT(*) AS n FROM webhook_rejections WHERE bucket = ? AND at >= ? GROUP BY reason',
-        [bucket, sinceMs],
-      );
+      const rows = await q.all<{ reason: string; n: number | string }>('SELECT reason, COUNT(*) AS n FROM webhook_rejections WHERE bucket = ? AND at >= ? GROUP BY reason', [
+        bucket,
+        sinceMs,
+      ]);
       return Object.fromEntries(rows.map((r) => [r.reason, Number(r.n)]));
     },
   };

@@ -92,12 +92,34 @@ export function startSqliteIngestThread(path: string, writePriority: WritePriori
   return {
     maxInFlight: 1,
     insertBatch(rows) {
-      const { columns, bodies } = pack(rows, ({ row, copies }): PackedRow => [row.appId, row.eventId, row.eventName, row.userKey, row.userId, row.anonymousUserId, row.environment, row.receivedAt, row.eventCreatedAt, row.status, row.reason, copies, row.rawBody.length], ({ row }) => row.rawBody);
+      const { columns, bodies } = pack(
+        rows,
+        ({ row, copies }): PackedRow => [
+          row.appId,
+          row.eventId,
+          row.eventName,
+          row.userKey,
+          row.userId,
+          row.anonymousUserId,
+          row.environment,
+          row.receivedAt,
+          row.eventCreatedAt,
+          row.status,
+          row.reason,
+          copies,
+          row.rawBody.length,
+        ],
+        ({ row }) => row.rawBody,
+      );
       return send<boolean[]>({ kind: 'rows', columns, bodies }, [bodies]);
     },
     insertReceived(items) {
       if (rowBuilder === null) return Promise.reject(new Error('this ingest writer was opened without a row builder'));
-      const { columns, bodies } = pack(items, (item): PackedReceived => [item.appId, item.receivedAt, item.rawBody.length], (item) => item.rawBody);
+      const { columns, bodies } = pack(
+        items,
+        (item): PackedReceived => [item.appId, item.receivedAt, item.rawBody.length],
+        (item) => item.rawBody,
+      );
       return send<ReceivedOutcome[]>({ kind: 'received', columns, bodies }, [bodies]);
     },
     close() {

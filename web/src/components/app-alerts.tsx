@@ -45,8 +45,8 @@ export function AppAlerts(props: { appId: string; appName?: string | undefined; 
         alert.kind === 'auth_failed' ? (
           <div key="auth" className="banner banner-error alert-banner" role="alert" data-testid="alert-auth-failed">
             <div>
-              <strong>{prefix}CleverTap refused the credentials: sending is paused.</strong> Nothing is lost: records wait until the account ID, passcode and region
-              are fixed, or sending is resumed once they work again.
+              <strong>{prefix}CleverTap refused the credentials: sending is paused.</strong> Nothing is lost: records wait until the account ID, passcode and region are fixed, or
+              sending is resumed once they work again.
             </div>
             <div className="row">
               <Link to={`${base}/integrations/clevertap`} className="button" testId="alert-fix-credentials">

@@ -33,7 +33,10 @@ export function AppLayout(props: { appId?: string; path: string; onLogout: () =>
       {appId ? (
         <div className="app-header">
           <div className="crumbs">
-            <Link to="/">Apps</Link> / <strong data-testid="app-name" className="id-text">{app.data?.name ?? appId}</strong>
+            <Link to="/">Apps</Link> /{' '}
+            <strong data-testid="app-name" className="id-text">
+              {app.data?.name ?? appId}
+            </strong>
           </div>
           <nav className="app-nav" aria-label="App sections">
             {APP_NAV.map((item) => (

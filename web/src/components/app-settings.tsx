@@ -54,11 +54,7 @@ export function AppSettings(props: { app: AppOut; onSaved: () => void }) {
       <Field label="Name" htmlFor="app-settings-name">
         <input id="app-settings-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
       </Field>
-      <Field
-        label="Signature time window (seconds)"
-        htmlFor="app-settings-tolerance"
-        hint="How far a webhook's timestamp may be from this server's clock (1 to 86,400)."
-      >
+      <Field label="Signature time window (seconds)" htmlFor="app-settings-tolerance" hint="How far a webhook's timestamp may be from this server's clock (1 to 86,400).">
         <input id="app-settings-tolerance" type="number" min={1} max={86400} value={tolerance} onChange={(e) => setTolerance(e.target.value)} required />
       </Field>
       <Toggle checked={legacy} onChange={setLegacy} label="Accept Purchasely's older signature schemes" testId="app-settings-legacy" />

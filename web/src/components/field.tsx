@@ -7,7 +7,11 @@ export function Field(props: { label: string; htmlFor?: string; hint?: ReactNode
       <label htmlFor={props.htmlFor}>{props.label}</label>
       {props.children}
       {props.hint ? <div className="hint">{props.hint}</div> : null}
-      {props.error ? <div className="field-error" role="alert">{props.error}</div> : null}
+      {props.error ? (
+        <div className="field-error" role="alert">
+          {props.error}
+        </div>
+      ) : null}
     </div>
   );
 }

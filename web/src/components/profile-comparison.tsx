@@ -177,7 +177,9 @@ export function ProfileComparison(props: { appId: string; userKey: string; versi
         <dd>{view.lastDeliveredAt ? formatTime(view.lastDeliveredAt) : <span className="muted">never</span>}</dd>
       </dl>
       {view.stale ? (
-        <div className="banner banner-warn">The user's last profile record failed or was skipped: CleverTap may not hold the snapshot. The next event (or a re-send) sends the whole profile.</div>
+        <div className="banner banner-warn">
+          The user's last profile record failed or was skipped: CleverTap may not hold the snapshot. The next event (or a re-send) sends the whole profile.
+        </div>
       ) : null}
       {resend.notice ? (
         <div className="banner banner-ok" role="status" data-testid="resend-notice">
@@ -260,9 +262,7 @@ export function ProfileComparison(props: { appId: string; userKey: string; versi
           </dl>
         </details>
       ) : null}
-      <p className="hint">
-        Dates are compared as epoch seconds; properties pcbridge does not manage are ignored. A highlighted “last delivered” cell is not the snapshot yet.
-      </p>
+      <p className="hint">Dates are compared as epoch seconds; properties pcbridge does not manage are ignored. A highlighted “last delivered” cell is not the snapshot yet.</p>
     </div>
   );
 }

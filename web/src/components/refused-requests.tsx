@@ -26,7 +26,9 @@ export function RefusedRequests(props: { appId: string; toleranceSeconds?: numbe
   const data = loaded.data;
   const items = data?.items ?? [];
   const newest = items[0];
-  const summary = Object.entries(data?.summary ?? {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const summary = Object.entries(data?.summary ?? {})
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
   const explain = (item: (typeof items)[number]) => explainRejection(item, props.toleranceSeconds !== undefined ? { toleranceSeconds: props.toleranceSeconds } : {});
 
   return (
@@ -53,7 +55,9 @@ export function RefusedRequests(props: { appId: string; toleranceSeconds?: numbe
       </p>
       <ErrorBanner error={loaded.error} />
       {data === undefined ? (
-        loaded.loading ? <p className="muted">Loading…</p> : null
+        loaded.loading ? (
+          <p className="muted">Loading…</p>
+        ) : null
       ) : newest === undefined ? (
         <p className="muted" data-testid="no-refused-requests">
           No refused requests recorded.

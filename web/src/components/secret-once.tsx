@@ -4,7 +4,10 @@ import { useState } from 'react';
 export function SecretOnce(props: { label: string; value: string; onDismiss: () => void }) {
   const [copied, setCopied] = useState(false);
   const copy = () => {
-    void navigator.clipboard?.writeText(props.value).then(() => setCopied(true), () => undefined);
+    void navigator.clipboard?.writeText(props.value).then(
+      () => setCopied(true),
+      () => undefined,
+    );
   };
   return (
     <div className="banner banner-secret" role="status">
@@ -12,8 +15,12 @@ export function SecretOnce(props: { label: string; value: string; onDismiss: () 
       <p className="muted">Copy it now: it is shown only this once and can't be displayed again.</p>
       <div className="secret-row">
         <code data-testid="secret-value">{props.value}</code>
-        <button type="button" onClick={copy}>{copied ? 'Copied' : 'Copy'}</button>
-        <button type="button" className="secondary" onClick={props.onDismiss}>I saved it</button>
+        <button type="button" onClick={copy}>
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+        <button type="button" className="secondary" onClick={props.onDismiss}>
+          I saved it
+        </button>
       </div>
     </div>
   );

@@ -56,7 +56,10 @@ function splitServerDetails(err: unknown): { fields: Record<string, string>; eve
   const out = { fields: {} as Record<string, string>, events: {} as Record<string, string>, userProperties: {} as Record<string, string> };
   if (!(err instanceof ApiError)) return out;
   for (const detail of err.details) {
-    const parts = detail.path.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = detail.path
+      .split('/')
+      .filter(Boolean)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     const [head, key] = parts;
     if ((head === 'events' || head === 'userProperties') && key !== undefined) out[head][key] = detail.message;
     else out.fields[parts.join('.') || 'form'] = detail.message;
@@ -272,7 +275,11 @@ export function CleverTapEditorPage(props: { appId: string }) {
           {draft.sandbox === 'sandbox_account' ? (
             <div className="grid-3 indent">
               <Field label="Sandbox region" htmlFor="sb-region" error={fieldError('sandboxAccount.region')}>
-                <select id="sb-region" value={draft.sandboxAccount.region} onChange={(e) => isRegion(e.target.value) && update({ sandboxAccount: { ...draft.sandboxAccount, region: e.target.value } })}>
+                <select
+                  id="sb-region"
+                  value={draft.sandboxAccount.region}
+                  onChange={(e) => isRegion(e.target.value) && update({ sandboxAccount: { ...draft.sandboxAccount, region: e.target.value } })}
+                >
                   {REGIONS.map((r) => (
                     <option key={r} value={r}>
                       {`${r} — ${REGION_LABELS[r]}`}
@@ -281,7 +288,12 @@ export function CleverTapEditorPage(props: { appId: string }) {
                 </select>
               </Field>
               <Field label="Sandbox account ID" htmlFor="sb-account" error={fieldError('sandboxAccount.accountId')}>
-                <input id="sb-account" value={draft.sandboxAccount.accountId} autoComplete="off" onChange={(e) => update({ sandboxAccount: { ...draft.sandboxAccount, accountId: e.target.value } })} />
+                <input
+                  id="sb-account"
+                  value={draft.sandboxAccount.accountId}
+                  autoComplete="off"
+                  onChange={(e) => update({ sandboxAccount: { ...draft.sandboxAccount, accountId: e.target.value } })}
+                />
               </Field>
               <Field label="Sandbox passcode" htmlFor="sb-passcode" error={fieldError('sandboxAccount.passcode')}>
                 <input
@@ -321,7 +333,21 @@ export function CleverTapEditorPage(props: { appId: string }) {
             label="Also send CleverTap's Charged event for TRANSACTION_PROCESSED"
           />
           {Object.entries(server.fields)
-            .filter(([k]) => !['region', 'accountId', 'passcode', 'sandbox', 'sandboxAccount.region', 'sandboxAccount.accountId', 'sandboxAccount.passcode', 'identity.mode', 'identity.holdFor', 'revenue.currency'].includes(k))
+            .filter(
+              ([k]) =>
+                ![
+                  'region',
+                  'accountId',
+                  'passcode',
+                  'sandbox',
+                  'sandboxAccount.region',
+                  'sandboxAccount.accountId',
+                  'sandboxAccount.passcode',
+                  'identity.mode',
+                  'identity.holdFor',
+                  'revenue.currency',
+                ].includes(k),
+            )
             .map(([k, message]) => (
               <div key={k} className="field-error">
                 {k}: {message}
@@ -371,7 +397,9 @@ export function CleverTapEditorPage(props: { appId: string }) {
         {saveError ? (
           <span className="error-text" data-testid="save-error">
             {errorMessage(saveError)}
-            {saveError instanceof ApiError && saveError.details.length > 0 ? ` (${saveError.details.length} ${saveError.details.length === 1 ? 'problem' : 'problems'}, shown next to the fields)` : ''}
+            {saveError instanceof ApiError && saveError.details.length > 0
+              ? ` (${saveError.details.length} ${saveError.details.length === 1 ? 'problem' : 'problems'}, shown next to the fields)`
+              : ''}
           </span>
         ) : null}
         {saved ? (

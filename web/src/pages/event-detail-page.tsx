@@ -103,7 +103,9 @@ export function EventDetailPage(props: { appId: string; eventId: string }) {
           </div>
           <div className="card">
             <h2>1. Payload</h2>
-            <pre className="code" data-testid="event-payload">{prettyJson(rawPayload(data))}</pre>
+            <pre className="code" data-testid="event-payload">
+              {prettyJson(rawPayload(data))}
+            </pre>
           </div>
           <div className="card">
             <h2>2. CleverTap records</h2>
@@ -114,8 +116,7 @@ export function EventDetailPage(props: { appId: string; eventId: string }) {
                   <StatusBadge status={record.state} /> <strong>{record.kind}</strong> → {record.target}
                   <span className="muted">
                     {' '}
-                    · #{String(record.id)} · generation {record.generation ?? 0} ·{' '}
-                    <span data-testid="record-counts">{countsText(record.requests ?? 0, record.attempts ?? 0)}</span>
+                    · #{String(record.id)} · generation {record.generation ?? 0} · <span data-testid="record-counts">{countsText(record.requests ?? 0, record.attempts ?? 0)}</span>
                     {record.lastCode ? ` · last code ${record.lastCode}` : ''}
                     {record.state === 'held' && record.holdUntil ? ` · skipped at ${formatTime(record.holdUntil)} unless the user gets a CleverTap ID` : ''}
                   </span>
@@ -144,37 +145,37 @@ export function EventDetailPage(props: { appId: string; eventId: string }) {
               <p className="muted">No attempts yet.</p>
             ) : (
               <div className="table-scroll" tabIndex={0} role="region" aria-label="Attempts">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th>Started</th>
-                    <th>HTTP</th>
-                    <th>Outcome</th>
-                    <th>Latency</th>
-                    <th>Records</th>
-                    <th>CleverTap's answer</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(data.attempts ?? []).map((a) => (
-                    <tr key={String(a.id)}>
-                      <td>{formatTime(a.startedAt)}</td>
-                      <td>{a.httpStatus ?? '—'}</td>
-                      <td>
-                        <StatusBadge status={a.outcome} />
-                      </td>
-                      <td>{formatMs(a.latencyMs)}</td>
-                      <td>{a.recordCount ?? '—'}</td>
-                      <td className="mono small">{a.response ?? ''}</td>
+                <table className="table">
+                  <thead>
+                    <tr>
+                      <th>Started</th>
+                      <th>HTTP</th>
+                      <th>Outcome</th>
+                      <th>Latency</th>
+                      <th>Records</th>
+                      <th>CleverTap's answer</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {(data.attempts ?? []).map((a) => (
+                      <tr key={String(a.id)}>
+                        <td>{formatTime(a.startedAt)}</td>
+                        <td>{a.httpStatus ?? '—'}</td>
+                        <td>
+                          <StatusBadge status={a.outcome} />
+                        </td>
+                        <td>{formatMs(a.latencyMs)}</td>
+                        <td>{a.recordCount ?? '—'}</td>
+                        <td className="mono small">{a.response ?? ''}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
               </div>
             )}
             <p className="hint">
-              A request that CleverTap refused for the credentials (401/403) or throttled (429) uses no attempt of the retry schedule: "attempts used" counts only the
-              schedule, "requests" every upload.
+              A request that CleverTap refused for the credentials (401/403) or throttled (429) uses no attempt of the retry schedule: "attempts used" counts only the schedule,
+              "requests" every upload.
             </p>
           </div>
         </>

@@ -224,8 +224,8 @@ export function EventsPage(props: { appId: string }) {
           ) : (
             <div className="confirm" role="alertdialog" aria-labelledby="replay-confirm-text" data-testid="replay-confirm">
               <p id="replay-confirm-text">
-                Replay <strong data-testid="replay-count">{replayState.confirm}</strong> {scope.what} event{replayState.confirm === 1 ? '' : 's'} matching these
-                filters (not just the loaded page)? Each gets new records from its user's current state.
+                Replay <strong data-testid="replay-count">{replayState.confirm}</strong> {scope.what} event{replayState.confirm === 1 ? '' : 's'} matching these filters (not just
+                the loaded page)? Each gets new records from its user's current state.
                 {scope.resends ? ' Their records already reached CleverTap or are on their way: CleverTap receives them again and may count them twice.' : ''}
               </p>
               <div className="row">

@@ -108,8 +108,8 @@ export function IdentityPage(props: { appId: string }) {
       <div className="page-title">
         <h1>Identity</h1>
         <p className="muted">
-          Records of anonymous users wait (are <em>held</em>) until the app sets their CleverTap ID, or until the hold time passes. The user's profile in CleverTap is
-          compared with pcbridge's.
+          Records of anonymous users wait (are <em>held</em>) until the app sets their CleverTap ID, or until the hold time passes. The user's profile in CleverTap is compared with
+          pcbridge's.
         </p>
       </div>
       <form className="card row" onSubmit={find}>
@@ -126,10 +126,7 @@ export function IdentityPage(props: { appId: string }) {
         <>
           <form className="card form" onSubmit={save} data-testid="identity-card">
             <h2 className="mono">{lookup.userKey}</h2>
-            <p>
-              CleverTap ID:{' '}
-              {lookup.clevertapId ? <code data-testid="current-clevertap-id">{lookup.clevertapId}</code> : <span className="muted">not set</span>}
-            </p>
+            <p>CleverTap ID: {lookup.clevertapId ? <code data-testid="current-clevertap-id">{lookup.clevertapId}</code> : <span className="muted">not set</span>}</p>
             <Field label="Set the CleverTap ID" htmlFor="ct-id" error={idProblem}>
               <input id="ct-id" value={newId} maxLength={64} onChange={(e) => setNewId(e.target.value)} />
             </Field>

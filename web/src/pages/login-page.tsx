@@ -29,7 +29,11 @@ export function LoginPage(props: { onLoggedIn: () => void }) {
         <p className="muted">Purchasely server events to CleverTap. Log in with the admin token (PCBRIDGE_ADMIN_TOKEN, or the one printed at first start).</p>
         <label htmlFor="token">Admin token</label>
         <input id="token" type="password" autoComplete="current-password" value={token} onChange={(e) => setToken(e.target.value)} autoFocus required />
-        {error ? <div className="field-error" role="alert">{error}</div> : null}
+        {error ? (
+          <div className="field-error" role="alert">
+            {error}
+          </div>
+        ) : null}
         <button type="submit" disabled={busy || token.trim() === ''}>
           {busy ? 'Logging in…' : 'Log in'}
         </button>

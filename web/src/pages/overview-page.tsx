@@ -176,32 +176,32 @@ export function OverviewPage(props: { appId: string }) {
           <p className="muted">No account has been used yet.</p>
         ) : (
           <div className="table-scroll" tabIndex={0} role="region" aria-label="CleverTap accounts">
-          <table className="table" data-testid="accounts-table">
-            <thead>
-              <tr>
-                <th>Account</th>
-                <th>Health</th>
-                {accountColumns.map((c) => (
-                  <th key={c.id}>{c.label}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {view.accounts.map((a) => (
-                <tr key={a.key}>
-                  <td className="mono id-text">{a.key}</td>
-                  <td>
-                    <StatusBadge status={a.health} />
-                  </td>
+            <table className="table" data-testid="accounts-table">
+              <thead>
+                <tr>
+                  <th>Account</th>
+                  <th>Health</th>
                   {accountColumns.map((c) => (
-                    <td key={c.id} className={c.id === 'lastError' ? 'small muted' : undefined}>
-                      {c.id === 'lastError' ? (a.lastError ?? '') : formatCount(a[c.id])}
-                    </td>
+                    <th key={c.id}>{c.label}</th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {view.accounts.map((a) => (
+                  <tr key={a.key}>
+                    <td className="mono id-text">{a.key}</td>
+                    <td>
+                      <StatusBadge status={a.health} />
+                    </td>
+                    {accountColumns.map((c) => (
+                      <td key={c.id} className={c.id === 'lastError' ? 'small muted' : undefined}>
+                        {c.id === 'lastError' ? (a.lastError ?? '') : formatCount(a[c.id])}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </div>
         )}
       </div>

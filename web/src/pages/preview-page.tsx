@@ -127,8 +127,8 @@ export function PreviewPage(props: { appId: string }) {
       <div className="page-title">
         <h1>Try a payload</h1>
         <p className="muted">
-          Paste a Purchasely payload, or pick a documented example: the CleverTap records it would produce now — with this app's settings and the user's current state —
-          appear as you type. Nothing is stored, and nothing is sent unless you ask CleverTap to check them.
+          Paste a Purchasely payload, or pick a documented example: the CleverTap records it would produce now — with this app's settings and the user's current state — appear as
+          you type. Nothing is stored, and nothing is sent unless you ask CleverTap to check them.
         </p>
       </div>
       <div className="preview-layout">
@@ -151,7 +151,12 @@ export function PreviewPage(props: { appId: string }) {
               ))}
             </select>
           </Field>
-          <Field label="Payload (JSON)" htmlFor="preview-payload" hint="The body Purchasely posts to the webhook." error={parseProblem ? `Not valid JSON yet: ${parseProblem}` : null}>
+          <Field
+            label="Payload (JSON)"
+            htmlFor="preview-payload"
+            hint="The body Purchasely posts to the webhook."
+            error={parseProblem ? `Not valid JSON yet: ${parseProblem}` : null}
+          >
             <textarea
               id="preview-payload"
               className="code-input"
@@ -173,8 +178,8 @@ export function PreviewPage(props: { appId: string }) {
             </button>
           </div>
           <p className="hint">
-            CleverTap checks the records without storing them (a dry run), sent under the one identity <code>pcbridge-dry-run</code> so no real user's profile is touched. At
-            most 10 checks a minute per app.
+            CleverTap checks the records without storing them (a dry run), sent under the one identity <code>pcbridge-dry-run</code> so no real user's profile is touched. At most
+            10 checks a minute per app.
           </p>
         </div>
         <div className={`stack preview-output${upToDate || current === null ? '' : ' stale'}`} aria-live="polite" aria-busy={updating || validating} data-testid="preview-output">
@@ -223,9 +228,7 @@ function PreviewSummary(props: { preview: PreviewOut; updating: boolean; base: s
       </div>
       <dl className="facts">
         <dt>Outcome</dt>
-        <dd data-testid="preview-outcome-text">
-          {preview.outcome === 'records' ? `${n} ${n === 1 ? 'record' : 'records'} for CleverTap` : 'Nothing would be sent'}
-        </dd>
+        <dd data-testid="preview-outcome-text">{preview.outcome === 'records' ? `${n} ${n === 1 ? 'record' : 'records'} for CleverTap` : 'Nothing would be sent'}</dd>
         {preview.reason ? (
           <>
             <dt>Reason</dt>

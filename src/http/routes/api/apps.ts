@@ -1,11 +1,4 @@
-import {
-  createApp,
-  requireApp,
-  retirePreviousWebhookSecret,
-  rotateSdkKey,
-  setWebhookSecret,
-  toAppOut,
-} from '../../../apps/apps-service.js';
+import { createApp, requireApp, retirePreviousWebhookSecret, rotateSdkKey, setWebhookSecret, toAppOut } from '../../../apps/apps-service.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { AppCreatedOut, AppCreateIn, AppIdParams, AppListOut, AppOut, AppPatchIn, errorResponses, NoContent, SdkKeyOut, WebhookSecretIn } from '../../../contract/index.js';
@@ -16,20 +9,16 @@ export async function appsRoutes(app: TypedFastify, opts: { ctx: AppContext }): 
   const { ctx } = opts;
   const tags = ['apps'];
 
-  app.post(
-    '/apps',
-    { schema: { tags, summary: 'Create an app', body: AppCreateIn, response: { 201: AppCreatedOut, ...errorResponses(401, 422) } } },
-    async (request, reply) => reply.status(201).send(await createApp(ctx, request.body)),
+  app.post('/apps', { schema: { tags, summary: 'Create an app', body: AppCreateIn, response: { 201: AppCreatedOut, ...errorResponses(401, 422) } } }, async (request, reply) =>
+    reply.status(201).send(await createApp(ctx, request.body)),
   );
 
   app.get('/apps', { schema: { tags, summary: 'List apps', response: { 200: AppListOut } } }, async () => ({
     items: (await ctx.store.apps.list()).map(toAppOut),
   }));
 
-  app.get(
-    '/apps/:appId',
-    { schema: { tags, summary: 'Get an app', params: AppIdParams, response: { 200: AppOut, ...errorResponses(401, 404) } } },
-    async (request) => toAppOut(await requireApp(ctx, request.params.appId)),
+  app.get('/apps/:appId', { schema: { tags, summary: 'Get an app', params: AppIdParams, response: { 200: AppOut, ...errorResponses(401, 404) } } }, async (request) =>
+    toAppOut(await requireApp(ctx, request.params.appId)),
   );
 
   app.patch(

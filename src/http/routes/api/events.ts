@@ -11,7 +11,10 @@ const MAX_COUNT_WINDOW_MS = 30 * 86_400_000;
 
 function splitList(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   return items.length > 0 ? items : undefined;
 }
 
@@ -38,7 +41,8 @@ export async function eventsRoutes(app: TypedFastify, opts: { ctx: AppContext })
       let beforeSeq: number | undefined;
       if (query.cursor !== undefined) {
         const decoded = decodeEventCursor(query.cursor);
-        if (decoded === null) throw new AppError('validation_failed', 'The request is not valid: see details.', [{ path: '/querystring/cursor', message: 'is not a cursor this API gave out' }]);
+        if (decoded === null)
+          throw new AppError('validation_failed', 'The request is not valid: see details.', [{ path: '/querystring/cursor', message: 'is not a cursor this API gave out' }]);
         beforeSeq = decoded;
       }
       await requireApp(ctx, appId);

@@ -3,15 +3,7 @@ import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { getIntegrationSettings, saveIntegrationSettings } from '../../../settings/integration-settings-service.js';
 import { testCredentials } from '../../../settings/test-credentials.js';
-import {
-  AppIdParams,
-  CredentialTestIn,
-  CredentialTestOut,
-  errorResponses,
-  IntegrationSettingsInSchema,
-  Nullable,
-  IntegrationSettingsOutSchema,
-} from '../../../contract/index.js';
+import { AppIdParams, CredentialTestIn, CredentialTestOut, errorResponses, IntegrationSettingsInSchema, Nullable, IntegrationSettingsOutSchema } from '../../../contract/index.js';
 import type { TypedFastify } from '../../schemas.js';
 
 /**
@@ -86,7 +78,6 @@ export async function integrationsRoutes(app: TypedFastify, opts: { ctx: AppCont
         response: { 200: CredentialTestOut, ...errorResponses(401, 404, 422) },
       },
     },
-    async (request) =>
-      testCredentials(ctx, client, request.params.appId, request.body ?? {}),
+    async (request) => testCredentials(ctx, client, request.params.appId, request.body ?? {}),
   );
 }

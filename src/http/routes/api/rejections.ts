@@ -13,7 +13,7 @@ export async function rejectionsRoutes(app: TypedFastify, opts: { ctx: AppContex
     {
       schema: {
         tags,
-        summary: "Webhook requests to this app refused with 401 or 413 (no body), newest first, and a count per reason over the last 24 h",
+        summary: 'Webhook requests to this app refused with 401 or 413 (no body), newest first, and a count per reason over the last 24 h',
         params: AppIdParams,
         querystring: RejectionsQuery,
         response: { 200: RejectionsOut, ...errorResponses(401, 404, 422) },

@@ -18,8 +18,7 @@ export async function sessionRoutes(app: TypedFastify, opts: SessionRoutesOption
   const { auth } = opts;
   const publicHttps = opts.publicUrl?.startsWith('https://') ?? false;
   /** HTTPS as the client saw it: the socket, or X-Forwarded-Proto from a trusted proxy (Fastify's trustProxy). */
-  const cookieOptions = (request: FastifyRequest) =>
-    ({ httpOnly: true, sameSite: 'strict', secure: publicHttps || request.protocol === 'https', path: '/' }) as const;
+  const cookieOptions = (request: FastifyRequest) => ({ httpOnly: true, sameSite: 'strict', secure: publicHttps || request.protocol === 'https', path: '/' }) as const;
 
   app.post(
     '/session',
