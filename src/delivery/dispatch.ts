@@ -176,7 +176,9 @@ async function runRequest(engine: DeliveryEngine, runtime: AccountRuntime, ready
     if (!slotHeld) return;
     slotHeld = false;
     runtime.inFlight -= 1;
-    if (outcome?.httpStatus != null) runtime.latencyMs = runtime.latencyMs * 0.7 + outcome.latencyMs * 0.3;
+    // Only answers that processed records say how long CleverTap takes: a refusal (401, 429, 5xx)
+    // comes back at once, and counting it would leave a resumed account on two requests.
+    if (outcome?.kind === 'success' || outcome?.kind === 'partial') runtime.latencyMs = runtime.latencyMs * 0.7 + outcome.latencyMs * 0.3;
     // Refused credentials: no other answer hands its slot over from now on (the store learns it
     // with this answer's bookkeeping).
     if (outcome?.kind === 'auth_failed') pauseRuntime(engine, runtime, false);

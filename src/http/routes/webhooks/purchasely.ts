@@ -36,6 +36,11 @@ declare module 'fastify' {
  * a retry, or quarantined) and 200 is sent only after the commit. Nothing else happens here.
  * Registered outside /api/v1: Purchasely proves itself with the signature, not the admin token.
  */
+/** The route's path parameters: typed here, validated by the checks below (in the order Purchasely's retries rely on), not by a schema. */
+interface WebhookRoute {
+  Params: { appId: string };
+}
+
 export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
   const apps = createAppSecretsCache(ctx);
@@ -51,9 +56,9 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
   });
 
   /** Records a refused request (never its body); `size` defaults to the announced Content-Length. */
-  function recordRefusal(request: FastifyRequest, reason: RejectionReason, fields: { appId?: string; skewSeconds?: number | null; size?: number } = {}): void {
+  function recordRefusal(request: FastifyRequest<WebhookRoute>, reason: RejectionReason, fields: { appId?: string; skewSeconds?: number | null; size?: number } = {}): void {
     const knownApp = request.webhookApp !== null;
-    const named = (request.params as { appId?: string }).appId ?? '';
+    const named = request.params.appId ?? '';
     rejections.record({
       appId: fields.appId ?? (knownApp ? request.webhookApp!.id : storableAppId(named)),
       knownApp,
@@ -75,7 +80,7 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_WEBHOOK_BODY_BYTES }, (_request, body, done) => done(null, body));
 
-  app.post(
+  app.post<WebhookRoute>(
     '/webhooks/purchasely/:appId',
     {
       // Documentation only: no params/body validation, the checks below follow the SPEC's order.
@@ -90,11 +95,11 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
       bodyLimit: MAX_WEBHOOK_BODY_BYTES,
       // A chunked body cut off while read (no Content-Length to refuse it by): at least one byte
       // over the limit arrived, and that is all that is known of its size.
-      onError: async (request: FastifyRequest, _reply: FastifyReply, err: Error & { code?: string }) => {
+      onError: async (request: FastifyRequest<WebhookRoute>, _reply: FastifyReply, err: Error & { code?: string }) => {
         if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') recordRefusal(request, 'payload_too_large', { size: Math.max(announcedLength(request), MAX_WEBHOOK_BODY_BYTES + 1) });
       },
-      onRequest: async (request: FastifyRequest) => {
-        const { appId } = request.params as { appId: string };
+      onRequest: async (request: FastifyRequest<WebhookRoute>) => {
+        const { appId } = request.params;
         const found = await loadApp(appId);
         if (!found) {
           recordRefusal(request, 'unknown_app');
@@ -112,10 +117,10 @@ export async function purchaselyWebhookRoutes(app: FastifyInstance, opts: { ctx:
         delete request.raw.headers['content-type'];
       },
     },
-    async (request: FastifyRequest, reply: FastifyReply) => {
+    async (request: FastifyRequest<WebhookRoute>, reply: FastifyReply) => {
       const started = performance.now();
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const appId = (request.params as { appId: string }).appId;
+      const appId = request.params.appId;
       let webhookApp = request.webhookApp!;
       const nowMs = ctx.clock.now();
       let verdict = verifyWebhook(webhookApp, request.headers, rawBody, nowMs);
