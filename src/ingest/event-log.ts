@@ -1,48 +1,14 @@
-import type { EventItemOut } from '../contract/events.js';
+import type { EventAttemptOut, EventDetailOut, EventItemOut, EventRecordOut } from '../contract/events.js';
 import { isSerializableDateMs } from '../purchasely/payload.js';
 import type { EventAttemptRow, EventDeliverySummary, EventRecord, EventRecordRow, EventWithBody } from '../store/repos/events-repo.js';
 
 /** One line of the event log as the API shows it (SPEC §2): the contract's `EventItemOut`. */
 export type EventItem = EventItemOut;
 
-export interface EventRecordItem {
-  id: number;
-  kind: string;
-  target: string;
-  state: string;
-  reason: string | null;
-  attempts: number;
-  lastCode: number | null;
-  lastMessage: string | null;
-  generation: number;
-  body: unknown;
-  identifier: unknown;
-  createdAt: string;
-  deliveredAt: string | null;
-  /** Upload requests that carried this record, whatever their outcome (`attempts` counts only the retry schedule). */
-  requests: number;
-  /** For a held record: when it is skipped unless the user gets a CleverTap ID. */
-  holdUntil: string | null;
-}
-
-export interface EventAttemptItem {
-  id: number;
-  startedAt: string;
-  httpStatus: number | null;
-  outcome: string;
-  response: string | null;
-  latencyMs: number;
-  recordCount: number;
-}
-
-export interface EventDetail extends EventItem {
-  /** The payload as JSON when the raw body parses; null otherwise (see `rawBody`). */
-  payload: unknown;
-  /** The raw body as text, present only when it is not JSON or nests deeper than MAX_SHOWN_PAYLOAD_DEPTH. */
-  rawBody?: string;
-  records: EventRecordItem[];
-  attempts: EventAttemptItem[];
-}
+/** A record of an event, an attempt that carried one, and the event with both, as the API shows them: the contract's shapes. */
+export type EventRecordItem = EventRecordOut;
+export type EventAttemptItem = EventAttemptOut;
+export type EventDetail = EventDetailOut;
 
 /**
  * RFC 3339 text of a stored time, or null when it has none: a date before year 0 or after 9999
