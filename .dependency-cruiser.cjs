@@ -5,7 +5,7 @@
 /** The stage folders: the data flows through them, and they never reach up to what starts them. */
 const STAGES = '^src/(ingest|processing|delivery)/';
 /** Pure folders: functions of their inputs, no I/O. */
-const PURE = '^src/(purchasely|mapping|state)/';
+const PURE = '^src/(purchasely|mapping|state|clevertap|contract)/';
 /** The root modules everything may use, which import no folder themselves. */
 const ROOT_LEAVES = '^src/(errors|config|clock|logger|secrets)[.]ts$';
 
@@ -68,7 +68,7 @@ module.exports = {
     {
       name: 'pure-folders-do-no-io',
       severity: 'error',
-      comment: 'purchasely, mapping and state are pure: no store, HTTP or runtime.',
+      comment: 'purchasely, mapping, state, clevertap and the contract stand below the store: no store, HTTP or runtime.',
       from: { path: PURE },
       to: { path: '^src/(store|http|runtime)/' },
     },
