@@ -1,4 +1,5 @@
 import type { Queryable, SqlValue } from '../db.js';
+import { eventFilterClauses, placeholders } from './event-filter.js';
 
 /** Status of a freshly stored webhook: processing (H6) moves `received` on. */
 export type IngestStatus = 'received' | 'quarantined';
@@ -317,10 +318,6 @@ function fromDb(row: DbEvent): EventRecord {
   };
 }
 
-function placeholders(n: number): string {
-  return Array.from({ length: n }, () => '?').join(', ');
-}
-
 export function createEventsRepo(q: Queryable): EventsRepo {
   return {
     async insertOrCountDuplicates(rows) {
@@ -333,31 +330,10 @@ export function createEventsRepo(q: Queryable): EventsRepo {
     },
 
     async list(filter) {
-      const where: string[] = ['app_id = ?'];
-      const params: SqlValue[] = [filter.appId];
-      if (filter.statuses && filter.statuses.length > 0) {
-        where.push(`status IN (${placeholders(filter.statuses.length)})`);
-        params.push(...filter.statuses);
-      }
-      if (filter.eventNames && filter.eventNames.length > 0) {
-        where.push(`event_name IN (${placeholders(filter.eventNames.length)})`);
-        params.push(...filter.eventNames);
-      }
-      if (filter.userKey !== undefined) {
-        where.push('(user_key = ? OR user_id = ? OR anonymous_user_id = ?)');
-        params.push(filter.userKey, filter.userKey, filter.userKey);
-      }
-      if (filter.environment !== undefined) {
-        where.push('environment = ?');
-        params.push(filter.environment);
-      }
+      const { where, params } = eventFilterClauses(filter);
       if (filter.eventId !== undefined) {
         where.push('event_id = ?');
         params.push(filter.eventId);
-      }
-      if (filter.fromMs !== undefined) {
-        where.push('received_at >= ?');
-        params.push(filter.fromMs);
       }
       if (filter.toMs !== undefined) {
         where.push('received_at < ?');

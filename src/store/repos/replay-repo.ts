@@ -4,6 +4,7 @@
  * the status the caller read.
  */
 import type { Queryable, SqlValue } from '../db.js';
+import { eventFilterClauses, placeholders } from './event-filter.js';
 import type { NewEventRow } from './events-repo.js';
 
 /** What replay needs to know about a stored event. */
@@ -49,27 +50,13 @@ export interface CandidateFilter {
 }
 
 function candidateWhere(filter: CandidateFilter): { where: string[]; params: SqlValue[] } {
-  const where: string[] = ['app_id = ?', `status IN (${filter.statuses.map(() => '?').join(', ')})`];
-  const params: SqlValue[] = [filter.appId, ...filter.statuses];
-  if (filter.eventNames && filter.eventNames.length > 0) {
-    where.push(`event_name IN (${filter.eventNames.map(() => '?').join(', ')})`);
-    params.push(...filter.eventNames);
-  }
+  // Unlike the log's filter, a replay always names its statuses, may name events by id and takes `toMs` inclusive.
+  const { where, params } = eventFilterClauses(filter);
+  // No status named: nothing is a candidate (the shared filter would read it as "any status").
+  if (filter.statuses.length === 0) where.push('0 = 1');
   if (filter.eventIds && filter.eventIds.length > 0) {
-    where.push(`event_id IN (${filter.eventIds.map(() => '?').join(', ')})`);
+    where.push(`event_id IN (${placeholders(filter.eventIds.length)})`);
     params.push(...filter.eventIds);
-  }
-  if (filter.userKey !== undefined) {
-    where.push('(user_key = ? OR user_id = ? OR anonymous_user_id = ?)');
-    params.push(filter.userKey, filter.userKey, filter.userKey);
-  }
-  if (filter.environment !== undefined) {
-    where.push('environment = ?');
-    params.push(filter.environment);
-  }
-  if (filter.fromMs !== undefined) {
-    where.push('received_at >= ?');
-    params.push(filter.fromMs);
   }
   if (filter.toMs !== undefined) {
     where.push('received_at <= ?');
