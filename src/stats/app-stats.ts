@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { accountKeyOf } from '../clevertap/account-key.js';
 import { loadIntegration } from '../settings/load-integration.js';
+import type { WindowEventCounts } from '../store/repos/stats-repo.js';
 
 export { MAX_LATENCY_SAMPLES } from '../store/repos/stats-repo.js';
 
@@ -19,16 +20,8 @@ export interface MinuteStats {
 }
 
 /** `GET /apps/{appId}/stats` (SPEC §2). */
-export interface AppStats {
+export interface AppStats extends WindowEventCounts {
   window: string;
-  /** Events received in the window, and how many of them now have each status. */
-  received: number;
-  delivered: number;
-  failed: number;
-  held: number;
-  skipped: number;
-  quarantined: number;
-  late: number;
   /** Records waiting now: pending, in flight or held (whatever their age). */
   queueDepth: number;
   /** Delivered record time minus its event's receipt, over records delivered in the window. */
