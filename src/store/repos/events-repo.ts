@@ -91,20 +91,11 @@ export function createTransactionalBatchWriter(
   };
 }
 
-/** An `events` row as the log shows it (without the raw body). */
-export interface EventRecord {
+/** An `events` row as the log shows it (without the raw body): the stored columns, and what processing and delivery added. */
+export interface EventRecord extends Omit<NewEventRow, 'status' | 'rawBody'> {
   seq: number;
-  appId: string;
-  eventId: string;
-  eventName: string | null;
-  userKey: string | null;
-  userId: string | null;
-  anonymousUserId: string | null;
-  environment: string | null;
-  receivedAt: number;
-  eventCreatedAt: number | null;
+  /** Any status of the event's life, not only the ingest ones. */
   status: string;
-  reason: string | null;
   /** A remark on a processed event that is not a failure (e.g. why no Charged record was made). */
   note: string | null;
   duplicates: number;

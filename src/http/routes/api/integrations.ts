@@ -1,4 +1,4 @@
-import { createUploadClient } from '../../../clevertap/upload-client.js';
+import { routeUploadClient } from './route-upload-client.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { getIntegrationSettings, saveIntegrationSettings } from '../../../settings/integration-settings-service.js';
@@ -18,12 +18,7 @@ export async function integrationsRoutes(app: TypedFastify, opts: { ctx: AppCont
   const { ctx } = opts;
   const tags = ['integrations'];
   const path = '/apps/:appId/integrations/clevertap';
-  const client = createUploadClient({
-    timeoutMs: ctx.config.clevertapTimeoutMs,
-    ...(ctx.config.clevertapBaseUrl ? { baseUrlOverride: ctx.config.clevertapBaseUrl } : {}),
-    maxConnectionsPerHost: 2,
-  });
-  app.addHook('onClose', async () => client.close());
+  const client = routeUploadClient(app, ctx);
 
   // RFC 7396 names its own media type; accept it beside application/json.
   app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, (_request, body, done) => {

@@ -1,5 +1,5 @@
 import { requireApp } from '../../../apps/apps-service.js';
-import { createUploadClient } from '../../../clevertap/upload-client.js';
+import { routeUploadClient } from './route-upload-client.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { DryRunLimitError, dryRunRecords, type DryRunResult } from '../../../preview/dry-run.js';
@@ -14,12 +14,7 @@ import { MAX_WEBHOOK_BODY_BYTES } from '../webhooks/purchasely.js';
  */
 export async function previewRoutes(app: TypedFastify, opts: { ctx: AppContext }): Promise<void> {
   const { ctx } = opts;
-  const client = createUploadClient({
-    timeoutMs: ctx.config.clevertapTimeoutMs,
-    ...(ctx.config.clevertapBaseUrl ? { baseUrlOverride: ctx.config.clevertapBaseUrl } : {}),
-    maxConnectionsPerHost: 2,
-  });
-  app.addHook('onClose', async () => client.close());
+  const client = routeUploadClient(app, ctx);
 
   app.post(
     '/apps/:appId/preview',
