@@ -60,7 +60,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<RunningDemo> {
       PCBRIDGE_ROLE: 'all',
       LOG_LEVEL: opts.logLevel ?? 'warn',
     });
-    const { ctx } = await openContext(config);
+    const { ctx } = await openContext(config, { longRunning: true });
     let server: RunningServer;
     let demoApp: { appId: string; webhookSecret: string; sdkKey: string };
     try {

@@ -36,11 +36,18 @@ async function connect(config: Config, ping: () => Promise<void>): Promise<void>
  * database's fingerprint). The admin token is `serve`'s business (`ensureAdminToken`): a tool
  * run first must not generate one that nobody sees.
  */
-export async function openContext(config: Config, opts: { logger?: Logger; clock?: Clock } = {}): Promise<OpenedContext> {
+export interface OpenContextOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** A long-running process (serve, demo): on a SQLite file, the WAL is checkpointed by a worker thread of its own. */
+  longRunning?: boolean;
+}
+
+export async function openContext(config: Config, opts: OpenContextOptions = {}): Promise<OpenedContext> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const { key, generatedAt } = loadOrCreateSecretKey(config);
   const secrets = createSecretBox(key);
-  const store = openStore(config.database);
+  const store = openStore(config.database, { sqliteCheckpointWorker: opts.longRunning === true });
   try {
     await connect(config, store.ping);
     const appliedMigrations = await store.migrate();

@@ -153,11 +153,13 @@ export interface OpenStoreOptions {
   maxConnections?: number;
   /** SQLite, in another thread of the process: the main thread's `sqliteWritePriority.shared`. */
   sqliteWritePriority?: SharedArrayBuffer;
+  /** SQLite file, main thread of a long-running process: checkpoint the WAL from a worker thread (see `wal-checkpointer.ts`). */
+  sqliteCheckpointWorker?: boolean;
 }
 
 function openDb(target: DatabaseTarget, opts: OpenStoreOptions): { db: Db; writePriority: WritePriority | null } {
   if (target.dialect === 'sqlite') {
-    const db = openSqliteDb(target.path, opts.sqliteWritePriority ? { writePriority: opts.sqliteWritePriority } : {});
+    const db = openSqliteDb(target.path, opts.sqliteWritePriority ? { writePriority: opts.sqliteWritePriority } : { checkpointWorker: opts.sqliteCheckpointWorker === true });
     return { db, writePriority: db.writePriority };
   }
   const db = openPostgresDb({ url: target.url, schema: target.schema, ...(opts.maxConnections ? { maxConnections: opts.maxConnections } : {}) });

@@ -22,7 +22,7 @@ export function registerServeCommand(program: Command): void {
     .option('--trust-proxy <list>', 'off | on | proxy addresses/CIDRs whose X-Forwarded-* headers count (PCBRIDGE_TRUST_PROXY)')
     .action(async (flags: ConfigFlags) => {
       const config = loadConfig(process.env, flags);
-      const { ctx, generatedKeyPath } = await openContext(config);
+      const { ctx, generatedKeyPath } = await openContext(config, { longRunning: true });
       let server: RunningServer;
       let generatedAdminToken: string | null;
       try {

@@ -3,6 +3,7 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createLocalChannels, toSqlValue, type Db, type Queryable, type RunResult, type SqlValue, type TransactionOptions } from '../db.js';
 import { createMutex } from './mutex.js';
 import { ensureSqliteFolder, explainSqliteOpenError, restrictSqliteFiles } from './sqlite-files.js';
+import { startWalCheckpointer, WRITER_SAFETY_NET_PAGES } from './wal-checkpointer.js';
 import { openWritePriority, type WritePriority } from './write-priority.js';
 
 /** How long a writer keeps trying to take the write lock before it reports SQLITE_BUSY. */
@@ -30,6 +31,12 @@ export interface SqliteDbOptions {
    * `checkpoint()` when nobody waits (the webhook ingest thread, after answering a batch).
    */
   manualCheckpoints?: boolean;
+  /**
+   * Copy the WAL into the database file from a worker thread of its own (`startWalCheckpointer`),
+   * never inside this connection's commits (SQLite's own checkpoint stays as a safety net far
+   * above what the worker lets the WAL grow to). For the process's main connection to a file.
+   */
+  checkpointWorker?: boolean;
 }
 
 /** A SQLite `Db`, with what the threads writing to the same file need to share. */
@@ -65,7 +72,11 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
     throw explainSqliteOpenError(path, err);
   }
   writer.pragma('busy_timeout = 0');
+  // Connections of the process's other threads (a shared write priority) leave checkpoints to
+  // its main connection or that connection's worker: their commits checkpoint only as a safety net.
   if (opts.manualCheckpoints) writer.pragma('wal_autocheckpoint = 0');
+  else if (opts.checkpointWorker || opts.writePriority) writer.pragma(`wal_autocheckpoint = ${WRITER_SAFETY_NET_PAGES}`);
+  const checkpointer = opts.checkpointWorker && path !== ':memory:' && !path.startsWith('file:') ? startWalCheckpointer(path) : null;
   const priority = openWritePriority(opts.writePriority);
   // Reads outside transactions use their own read-only connection: they never wait for the
   // writer's mutex and can never write by mistake (a write with RETURNING belongs in a transaction).
@@ -188,6 +199,7 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
     },
     listen: (channel, fn) => channels.add(channel, fn),
     async close() {
+      await checkpointer?.close();
       await mutex.run(async () => {
         if (reader !== writer) reader.close();
         writer.close();
