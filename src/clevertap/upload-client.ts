@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { Agent } from 'undici';
 import { REGIONS, REGION_LABELS, overrideIgnoresRegion, uploadUrl, type Region } from './regions.js';
 import type { CleverTapAccount, CleverTapRecord } from './types.js';
-import { classifyUploadResponse, RESPONSE_BODY_LOG_BYTES, type UploadOutcome } from './upload-outcome.js';
+import { classifyUploadResponse, RESPONSE_BODY_LOG_BYTES, sentRecords, sentRecordsJson, type SentRecords, type UploadOutcome } from './upload-outcome.js';
 import { truncateUtf8 } from './naming.js';
 
 export type { UploadOutcome, RecordFailure, UnmatchedFailure, AttemptInfo } from './upload-outcome.js';
@@ -49,6 +49,8 @@ export type UploadCallOptions = {
 export type UploadClient = {
   /** Sends at most {@link MAX_RECORDS_PER_REQUEST} records / {@link MAX_REQUEST_BYTES} in one request. */
   upload(account: CleverTapAccount, records: readonly CleverTapRecord[], call?: UploadCallOptions): Promise<UploadOutcome>;
+  /** `upload` for records already serialised (each one JSON object's text): the body is their concatenation. */
+  uploadJson(account: CleverTapAccount, recordsJson: readonly string[], call?: UploadCallOptions): Promise<UploadOutcome>;
   /** Checks credentials with an empty upload; on refusal, finds the region that accepts them. */
   checkCredentials(account: CleverTapAccount): Promise<CredentialCheck>;
   /** Closes every pooled connection. */
@@ -64,6 +66,16 @@ export function recordBytes(record: CleverTapRecord): number {
 export function requestBytes(recordSizes: readonly number[]): number {
   const sum = recordSizes.reduce((a, b) => a + b, 0);
   return REQUEST_ENVELOPE_BYTES + sum + Math.max(0, recordSizes.length - 1);
+}
+
+function checkCount(count: number): void {
+  if (count > MAX_RECORDS_PER_REQUEST) throw new RangeError(`upload() got ${count} records; at most ${MAX_RECORDS_PER_REQUEST} fit in one request`);
+}
+
+function checkBytes(body: string): string {
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > MAX_REQUEST_BYTES) throw new RangeError(`upload() body is ${bytes} bytes; at most ${MAX_REQUEST_BYTES} fit in one request`);
+  return body;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -86,7 +98,7 @@ export function createUploadClient(opts: UploadClientOptions): UploadClient {
     connectTimeout: Math.min(opts.timeoutMs, 10_000),
   });
 
-  async function post(region: Region, account: CleverTapAccount, body: string, records: readonly unknown[], dryRun = false): Promise<UploadOutcome> {
+  async function post(region: Region, account: CleverTapAccount, body: string, records: SentRecords, dryRun = false): Promise<UploadOutcome> {
     const url = new URL(uploadUrl(region, opts.baseUrlOverride));
     if (dryRun) url.searchParams.set('dryRun', '1');
     const controller = new AbortController();
@@ -134,20 +146,18 @@ export function createUploadClient(opts: UploadClientOptions): UploadClient {
   }
 
   async function upload(account: CleverTapAccount, records: readonly CleverTapRecord[], call: UploadCallOptions = {}): Promise<UploadOutcome> {
-    if (records.length > MAX_RECORDS_PER_REQUEST) {
-      throw new RangeError(`upload() got ${records.length} records; at most ${MAX_RECORDS_PER_REQUEST} fit in one request`);
-    }
-    const body = JSON.stringify({ d: records });
-    const bytes = Buffer.byteLength(body, 'utf8');
-    if (bytes > MAX_REQUEST_BYTES) {
-      throw new RangeError(`upload() body is ${bytes} bytes; at most ${MAX_REQUEST_BYTES} fit in one request`);
-    }
-    return post(account.region, account, body, records, call.dryRun ?? false);
+    checkCount(records.length);
+    return post(account.region, account, checkBytes(JSON.stringify({ d: records })), sentRecords(records), call.dryRun ?? false);
+  }
+
+  async function uploadJson(account: CleverTapAccount, recordsJson: readonly string[], call: UploadCallOptions = {}): Promise<UploadOutcome> {
+    checkCount(recordsJson.length);
+    return post(account.region, account, checkBytes(`{"d":[${recordsJson.join(',')}]}`), sentRecordsJson(recordsJson), call.dryRun ?? false);
   }
 
   async function checkCredentials(account: CleverTapAccount): Promise<CredentialCheck> {
     const label = (r: Region): string => `${r} (${REGION_LABELS[r]})`;
-    const first = await post(account.region, account, '{"d":[]}', []);
+    const first = await post(account.region, account, '{"d":[]}', sentRecords([]));
     if (first.kind === 'retryable' && first.httpStatus === null) {
       return { ok: false, reason: 'unreachable', message: `CleverTap could not be reached for region ${label(account.region)}: ${first.message}` };
     }
@@ -162,7 +172,7 @@ export function createUploadClient(opts: UploadClientOptions): UploadClient {
       };
     }
     const others = REGIONS.filter((r) => r !== account.region);
-    const answers = await Promise.all(others.map((r) => post(r, { ...account, region: r }, '{"d":[]}', [])));
+    const answers = await Promise.all(others.map((r) => post(r, { ...account, region: r }, '{"d":[]}', sentRecords([]))));
     const acceptedRegion = others.find((_, i) => {
       const a = answers[i];
       return a !== undefined && a.httpStatus !== null && a.kind !== 'auth_failed';
@@ -184,6 +194,7 @@ export function createUploadClient(opts: UploadClientOptions): UploadClient {
 
   return {
     upload,
+    uploadJson,
     checkCredentials,
     close: () => agent.close(),
   };

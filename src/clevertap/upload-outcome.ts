@@ -94,7 +94,7 @@ function describeBody(body: Record<string, unknown> | undefined, fallback: strin
  * Locates each refused record: by "Skipped record number : k" (1-based) in the message, else by
  * the first not-yet-matched request record equal to the echoed one.
  */
-function matchFailures(unprocessed: unknown[], records: readonly unknown[]): { failures: RecordFailure[]; unmatched: UnmatchedFailure[] } {
+function matchFailures(unprocessed: unknown[], sent: SentRecords): { failures: RecordFailure[]; unmatched: UnmatchedFailure[] } {
   const failures: RecordFailure[] = [];
   const unmatched: UnmatchedFailure[] = [];
   const taken = new Set<number>();
@@ -106,10 +106,10 @@ function matchFailures(unprocessed: unknown[], records: readonly unknown[]): { f
     let index = -1;
     if (numbered?.[1] !== undefined) {
       const k = Number(numbered[1]);
-      if (k >= 1 && k <= records.length) index = k - 1;
+      if (k >= 1 && k <= sent.count) index = k - 1;
     }
     if (index < 0 && item['record'] !== undefined) {
-      index = records.findIndex((r, i) => !taken.has(i) && jsonEqual(r, item['record']));
+      index = sent.list().findIndex((r, i) => !taken.has(i) && jsonEqual(r, item['record']));
     }
     if (index < 0) {
       unmatched.push({ code, message, record: item['record'] });
@@ -121,11 +121,27 @@ function matchFailures(unprocessed: unknown[], records: readonly unknown[]): { f
   return { failures, unmatched };
 }
 
+/** The records of one request, in order: how many, and the records themselves (read only for an answer naming refused ones). */
+export interface SentRecords {
+  readonly count: number;
+  list(): readonly unknown[];
+}
+
+export function sentRecords(records: readonly unknown[]): SentRecords {
+  return { count: records.length, list: () => records };
+}
+
+/** Records sent as JSON texts: parsed only if an answer names refused records. */
+export function sentRecordsJson(recordsJson: readonly string[]): SentRecords {
+  let parsed: unknown[] | null = null;
+  return { count: recordsJson.length, list: () => (parsed ??= recordsJson.map((json) => JSON.parse(json) as unknown)) };
+}
+
 /**
  * Classifies an HTTP answer of `/1/upload`. `records` are the records that were sent, in
  * order, so per-record failures can be located.
  */
-export function classifyUploadResponse(input: { httpStatus: number; bodyText: string; records: readonly unknown[]; latencyMs: number }): UploadOutcome {
+export function classifyUploadResponse(input: { httpStatus: number; bodyText: string; records: SentRecords; latencyMs: number }): UploadOutcome {
   const { httpStatus, bodyText, records } = input;
   const info: AttemptInfo = {
     httpStatus,
@@ -164,7 +180,7 @@ export function classifyUploadResponse(input: { httpStatus: number; bodyText: st
   const processed = typeof body?.['processed'] === 'number' ? body['processed'] : 0;
   const unprocessed = Array.isArray(body?.['unprocessed']) ? (body['unprocessed'] as unknown[]) : [];
   if (status === 'success' && unprocessed.length === 0) {
-    return { ...info, kind: 'success', processed: typeof body?.['processed'] === 'number' ? processed : records.length };
+    return { ...info, kind: 'success', processed: typeof body?.['processed'] === 'number' ? processed : records.count };
   }
   if ((status === 'partial' || status === 'fail' || status === 'success') && unprocessed.length > 0) {
     const { failures, unmatched } = matchFailures(unprocessed, records);

@@ -5,7 +5,6 @@
  * 1000 records / 4 MiB, marked in flight under this instance's lease. A batch claimed ahead of a
  * free slot is therefore ready to go the moment an answer frees one.
  */
-import type { CleverTapRecord } from '../clevertap/types.js';
 import { REQUEST_ENVELOPE_BYTES } from '../clevertap/upload-client.js';
 import type { AppContext } from '../context.js';
 import { resolveIdentifier } from '../identity/resolve-identifier.js';
@@ -23,8 +22,10 @@ export interface BatchRecord {
   userKey: string;
   attempts: number;
   eventCreatedAt: number | null;
-  /** The record as sent: identifier and body, built when the batch was claimed. */
-  sent: CleverTapRecord;
+  /** When the webhook brought the event in: the delivery latency histogram counts from there. */
+  eventReceivedAt: number | null;
+  /** The record's JSON as sent (identifier, then body), joined when the batch was claimed. */
+  sentJson: string;
 }
 
 /** Records claimed together, in the order they are sent. */
@@ -103,6 +104,7 @@ export async function claimBatches(ctx: AppContext, account: DeliveryAccount, op
             userKey: row.user_key,
             attempts: row.attempts,
             eventCreatedAt: row.event_created_at === null ? null : Number(row.event_created_at),
+            eventReceivedAt: row.event_received_at === null ? null : Number(row.event_received_at),
             bodyJson: row.body_json,
           },
         });
@@ -167,12 +169,12 @@ export async function claimBatches(ctx: AppContext, account: DeliveryAccount, op
   // Built as sent once the claim committed: on PostgreSQL other instances wait for its lock.
   return claimed.map((batch) => ({
     ...batch,
-    records: batch.records.map(({ bodyJson, ...r }) => ({ ...r, sent: toClevertapRecord(r.identifierJson, bodyJson) })),
+    records: batch.records.map(({ bodyJson, ...r }) => ({ ...r, sentJson: joinRecordJson(r.identifierJson, bodyJson) })),
   }));
 }
 
 /** A claimed record before it is built as sent. */
-type StoredRecord = Omit<BatchRecord, 'sent'> & { bodyJson: string };
+type StoredRecord = Omit<BatchRecord, 'sentJson'> & { bodyJson: string };
 
 /** The users (and anonymous IDs) of these records, per app: whose CleverTap IDs to read. */
 function userKeysByApp(rows: readonly ClaimableRecord[]): Map<string, Set<string>> {
@@ -186,10 +188,21 @@ function userKeysByApp(rows: readonly ClaimableRecord[]): Map<string, Set<string
   return byApp;
 }
 
-/** The record as sent: the identifier first (as CleverTap's examples show it), then the body. */
-export function toClevertapRecord(identifierJson: string, bodyJson: string): CleverTapRecord {
-  // One parse of the joined text instead of two parses and a copy: this runs for every record sent.
-  return JSON.parse(`${identifierJson.slice(0, -1)},${bodyJson.slice(1)}`) as CleverTapRecord;
+/**
+ * The record's JSON as sent: the identifier's members first (as CleverTap's examples show
+ * them), then the body's. Both are objects serialised by JSON.stringify when stored, so their
+ * texts join without a parse and a serialisation per record sent.
+ */
+export function joinRecordJson(identifierJson: string, bodyJson: string): string {
+  if (!bodyJson.startsWith('{') || !identifierJson.endsWith('}')) throw new TypeError('a record joins two JSON objects');
+  // An empty object (an erased record's body) adds no members, and no comma.
+  if (isEmptyObjectJson(bodyJson)) return identifierJson;
+  if (isEmptyObjectJson(identifierJson)) return bodyJson;
+  return `${identifierJson.slice(0, -1)},${bodyJson.slice(1)}`;
+}
+
+function isEmptyObjectJson(json: string): boolean {
+  return json.length < 16 && /^\{\s*\}$/.test(json);
 }
 
 /** Type of the claim transaction's repositories (re-exported for tests of the claim). */

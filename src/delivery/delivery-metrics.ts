@@ -8,8 +8,11 @@ import type { RecordFate } from './plan-outcome.js';
 export interface DeliveryMetrics {
   /** One CleverTap call answered (or failed to be). */
   countRequest(outcome: UploadOutcome, records: number): void;
-  /** The fates of a call's records, once they are committed (delivered ones feed the latency histogram). */
-  countFates(fates: readonly RecordFate[]): void;
+  /**
+   * The fates of a call's records, once they are committed, and for each delivered record the
+   * ms from its event's receipt by the webhook to its delivery (the latency histogram).
+   */
+  countFates(fates: readonly RecordFate[], deliveredLatenciesMs: readonly number[]): void;
 }
 
 /** Re-exported for the query-plan test: the outbox gauge's read (see metrics-repo.ts). */
@@ -17,12 +20,6 @@ export { OUTBOX_COUNTS_SQL } from '../store/repos/metrics-repo.js';
 
 /** Buckets of the receipt-to-delivery histogram: from a prompt delivery to a day of retries or holding. */
 const DELIVERY_LATENCY_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 6 * 3600, 24 * 3600];
-
-/**
- * Latency lookups not finished yet, per registry: a scrape waits for them, so a histogram read
- * right after a delivery already counts it.
- */
-const pendingLookups = new WeakMap<Registry, Set<Promise<void>>>();
 
 /**
  * The delivery metrics, registered once per registry (a second engine on the same registry, e.g.
@@ -49,9 +46,6 @@ export function createDeliveryMetrics(registry: Registry, store: Store): Deliver
     'pcbridge_records_settled_total',
     (base) => new Counter({ ...base, help: 'Records after a CleverTap answer: delivered, failed (permanently) or retry (scheduled again)', labelNames: ['fate'] }),
   );
-  let lookups = pendingLookups.get(registry);
-  if (!lookups) pendingLookups.set(registry, (lookups = new Set()));
-  const waiting = lookups;
   const deliveryLatency = reuse(
     'pcbridge_delivery_latency_seconds',
     (base) =>
@@ -59,24 +53,9 @@ export function createDeliveryMetrics(registry: Registry, store: Store): Deliver
         ...base,
         help: "Time from an event's receipt by the webhook to the delivery of each of its records (held, retried and replayed records count their whole wait)",
         buckets: DELIVERY_LATENCY_BUCKETS,
-        async collect() {
-          await Promise.all([...waiting]);
-        },
       }),
   );
   registerStoreGauges(registry, store);
-
-  /** Reads the delivered records' receipt times after their commit, off the delivery path. */
-  const observeDelivered = (ids: number[]): void => {
-    const lookup = store.delivery
-      .deliveryLatencies(ids)
-      .then((list) => {
-        for (const ms of list) deliveryLatency.observe(ms / 1000);
-      })
-      .catch(() => undefined) // store unreachable: the histogram misses these, delivery goes on
-      .finally(() => waiting.delete(lookup));
-    waiting.add(lookup);
-  };
 
   return {
     countRequest(outcome, records) {
@@ -84,19 +63,17 @@ export function createDeliveryMetrics(registry: Registry, store: Store): Deliver
       latency.observe(outcome.latencyMs / 1000);
       sent.inc(records);
     },
-    countFates(list) {
-      const delivered: number[] = [];
+    countFates(list, deliveredLatenciesMs) {
+      let delivered = 0;
       let failed = 0;
       let retry = 0;
       for (const f of list) {
-        if (f.fate === 'delivered') delivered.push(f.id);
+        if (f.fate === 'delivered') delivered += 1;
         else if (f.fate === 'failed') failed += 1;
         else retry += 1;
       }
-      if (delivered.length > 0) {
-        fates.inc({ fate: 'delivered' }, delivered.length);
-        observeDelivered(delivered);
-      }
+      if (delivered > 0) fates.inc({ fate: 'delivered' }, delivered);
+      for (const ms of deliveredLatenciesMs) deliveryLatency.observe(Math.max(0, ms) / 1000);
       if (failed > 0) fates.inc({ fate: 'failed' }, failed);
       if (retry > 0) fates.inc({ fate: 'retry' }, retry);
     },

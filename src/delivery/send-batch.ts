@@ -77,11 +77,11 @@ export async function sendBatch(env: SendEnv, records: readonly BatchRecord[]): 
   return { effect: EFFECT_RANK[second.effect] > EFFECT_RANK[first.effect] ? second.effect : first.effect, settled: second.settled };
 }
 
-/** The records were built when the batch was claimed: the call only serialises them. */
+/** The records' JSON was joined when the batch was claimed: the call only concatenates it. */
 async function upload(env: SendEnv, records: readonly BatchRecord[]): Promise<UploadOutcome> {
-  return env.client.upload(
+  return env.client.uploadJson(
     env.account.account,
-    records.map((r) => r.sent),
+    records.map((r) => r.sentJson),
   );
 }
 
@@ -183,13 +183,24 @@ async function applyOutcome(env: SendEnv, records: readonly BatchRecord[], outco
       late.map((r) => r.eventSeq),
     );
   });
-  if (!plan.split) env.metrics?.countFates(plan.fates);
+  if (!plan.split) env.metrics?.countFates(plan.fates, deliveredLatencies(records, plan, now));
   if (plan.account === 'auth_failed') {
     ctx.logger.warn(
       { account: account.key, httpStatus: outcome.httpStatus },
       'CleverTap refused the credentials: delivery to this account is paused until they change, resume is called or a probe succeeds',
     );
   }
+}
+
+/** For each delivered record whose event is still stored, the ms from the event's receipt to `deliveredAt`. */
+function deliveredLatencies(records: readonly BatchRecord[], plan: OutcomePlan, deliveredAt: number): number[] {
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const out: number[] = [];
+  for (const fate of plan.fates) {
+    const receivedAt = fate.fate === 'delivered' ? byId.get(fate.id)?.eventReceivedAt : null;
+    if (receivedAt !== null && receivedAt !== undefined) out.push(deliveredAt - receivedAt);
+  }
+  return out;
 }
 
 /** How often a paused account's credentials are checked again. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyUploadResponse } from '../../src/clevertap/upload-outcome.js';
+import { classifyUploadResponse, sentRecords } from '../../src/clevertap/upload-outcome.js';
 
 const ts = 1_700_000_000;
 const records = [
@@ -9,7 +9,7 @@ const records = [
 ];
 
 function classify(httpStatus: number, body: unknown) {
-  return classifyUploadResponse({ httpStatus, bodyText: typeof body === 'string' ? body : JSON.stringify(body), records, latencyMs: 12 });
+  return classifyUploadResponse({ httpStatus, bodyText: typeof body === 'string' ? body : JSON.stringify(body), records: sentRecords(records), latencyMs: 12 });
 }
 
 describe('classifyUploadResponse', () => {

@@ -31,6 +31,12 @@ function timedClient(baseUrl: string): UploadClient & { calls: Call[] } {
       calls.push({ start, end: performance.now(), records: records.length });
       return outcome;
     },
+    async uploadJson(account, recordsJson, call) {
+      const start = performance.now();
+      const outcome = await real.uploadJson(account, recordsJson, call);
+      calls.push({ start, end: performance.now(), records: recordsJson.length });
+      return outcome;
+    },
     checkCredentials: (account) => real.checkCredentials(account),
     close: () => real.close(),
   };

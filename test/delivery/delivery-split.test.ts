@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUploadClient, type UploadClient } from '../../src/clevertap/upload-client.js';
+import type { CleverTapRecord } from '../../src/clevertap/types.js';
+import type { UploadOutcome } from '../../src/clevertap/upload-outcome.js';
 import { createDeliveryWorker } from '../../src/delivery/delivery-worker.js';
 import type { BackgroundWorker } from '../../src/context.js';
 import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
@@ -16,20 +18,24 @@ import { ACCOUNT_ID, PASSCODE, countByState, createAppWithIntegration, insertRec
 function poisonAwareClient(baseUrl: string): UploadClient & { sizes: number[] } {
   const real = createUploadClient({ timeoutMs: 5000, baseUrlOverride: baseUrl });
   const sizes: number[] = [];
+  const refuse = (records: readonly CleverTapRecord[]): UploadOutcome | null => {
+    sizes.push(records.length);
+    if (!records.some((r) => r.type === 'event' && r.evtData['poison'] === true)) return null;
+    return {
+      kind: 'bad_request',
+      httpStatus: 400,
+      latencyMs: 1,
+      responseBody: '{"status":"fail","error":"Bad Request","code":400}',
+      message: 'CleverTap rejected the request with HTTP 400: Bad Request.',
+    };
+  };
   return {
     sizes,
     async upload(account, records) {
-      sizes.push(records.length);
-      if (records.some((r) => r.type === 'event' && r.evtData['poison'] === true)) {
-        return {
-          kind: 'bad_request',
-          httpStatus: 400,
-          latencyMs: 1,
-          responseBody: '{"status":"fail","error":"Bad Request","code":400}',
-          message: 'CleverTap rejected the request with HTTP 400: Bad Request.',
-        };
-      }
-      return real.upload(account, records);
+      return refuse(records) ?? real.upload(account, records);
+    },
+    async uploadJson(account, recordsJson) {
+      return refuse(recordsJson.map((json) => JSON.parse(json) as CleverTapRecord)) ?? real.uploadJson(account, recordsJson);
     },
     checkCredentials: (account) => real.checkCredentials(account),
     close: () => real.close(),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_FAILED_ACCOUNTS_SQL, OUTBOX_COUNTS_SQL, RECEIVED_EVENTS_SQL, deliveryLatencySql } from '../../src/store/repos/metrics-repo.js';
+import { AUTH_FAILED_ACCOUNTS_SQL, OUTBOX_COUNTS_SQL, RECEIVED_EVENTS_SQL } from '../../src/store/repos/metrics-repo.js';
 import type { SqlValue } from '../../src/store/db.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
 
@@ -21,7 +21,6 @@ describe('/metrics store reads on SQLite', () => {
   it.each([
     ['outbox gauge', OUTBOX_COUNTS_SQL, [], /records_ready[\s\S]*records_held/],
     ['unprocessed events gauge', RECEIVED_EVENTS_SQL, [], /events_to_process/],
-    ['delivery latency lookup', deliveryLatencySql(3), [1, 2, 3], /SEARCH r USING INTEGER PRIMARY KEY[\s\S]*SEARCH e USING INTEGER PRIMARY KEY/],
   ] as const)('reads the %s through an index, never a whole table', async (_name, sql, params, expected) => {
     const steps = await plan(sql, [...params]);
     expect(steps).toMatch(expected);

@@ -20,6 +20,8 @@ export interface ClaimableRecord {
   attempts: number;
   hold_until: number | null;
   event_created_at: number | null;
+  /** When the webhook brought the record's event in (null for an event gone since). */
+  event_received_at: number | null;
 }
 
 /** Records of one group (same new values) to update. */
@@ -162,7 +164,7 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
       for (let page = 0; page < MAX_CLAIM_PAGES && picked.length < limit; page++) {
         const candidates = await q.all<ClaimableRecord>(
           `SELECT r.id, r.app_id, r.event_seq, r.user_key, r.user_id, r.anonymous_user_id, r.body_json, r.attempts,
-                  r.hold_until, e.event_created_at
+                  r.hold_until, e.event_created_at, e.received_at AS event_received_at
              FROM records r LEFT JOIN events e ON e.seq = r.event_seq
             WHERE r.state = 'pending' AND r.app_id = ? AND r.target = ? AND r.id > ? AND r.next_attempt_at <= ?
             ORDER BY r.id

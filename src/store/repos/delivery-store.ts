@@ -8,7 +8,6 @@ import type { Db, Queryable } from '../db.js';
 import { createAccountsRepo, type AccountsRepo } from './accounts-repo.js';
 import { createAttemptsRepo, type AttemptsRepo } from './attempts-repo.js';
 import { createDeliveryRepo, type DeliveryRepo } from './delivery-repo.js';
-import { createMetricsRepo } from './metrics-repo.js';
 import { createStateRepo } from './state-repo.js';
 
 /** The repositories of one delivery transaction. */
@@ -32,8 +31,6 @@ export interface DeliveryStore {
   claim<T>(appIds: readonly string[], fn: (tx: DeliveryTx) => Promise<T>): Promise<T>;
   /** The bookkeeping of one answer, in one transaction. */
   tx<T>(fn: (tx: DeliveryTx) => Promise<T>): Promise<T>;
-  /** For these delivered records, the ms from their event's receipt to their delivery. */
-  deliveryLatencies(recordIds: readonly number[]): Promise<number[]>;
   /**
    * Records may be ready to send: wakes the delivery engine of this process, and on PostgreSQL
    * of every instance. `records` (the default) for records written or released from a hold;
@@ -62,7 +59,6 @@ function deliveryTx(q: Queryable): DeliveryTx {
 }
 
 export function createDeliveryStore(db: Db): DeliveryStore {
-  const metrics = createMetricsRepo(db);
   return {
     records: createDeliveryRepo(db),
     accounts: createAccountsRepo(db),
@@ -80,7 +76,6 @@ export function createDeliveryStore(db: Db): DeliveryStore {
         { durable: false },
       ),
     tx: (fn) => db.transaction((q) => fn(deliveryTx(q)), { durable: false }),
-    deliveryLatencies: (ids) => metrics.deliveryLatencies(ids),
     wake(what = 'records') {
       void db.notify(WAKE_CHANNELS[what]).catch(() => undefined);
     },

@@ -18,15 +18,6 @@ export const RECEIVED_EVENTS_SQL = `SELECT COUNT(*) AS n FROM events WHERE statu
 /** CleverTap accounts paused by a credential failure (one row per account: a small table). */
 export const AUTH_FAILED_ACCOUNTS_SQL = `SELECT COUNT(*) AS n FROM accounts WHERE auth_state = 'auth_failed'`;
 
-/** Receipt-to-delivery times (ms) of delivered records, by primary key and the events' primary key. */
-export function deliveryLatencySql(count: number): string {
-  return `SELECT r.delivered_at - e.received_at AS latency FROM records r JOIN events e ON e.seq = r.event_seq
- WHERE r.id IN (${Array.from({ length: count }, () => '?').join(',')}) AND r.state = 'delivered' AND r.delivered_at IS NOT NULL`;
-}
-
-/** Ids looked up per statement (well under SQLite's and PostgreSQL's parameter limits). */
-const IDS_PER_QUERY = 500;
-
 export interface MetricsRepo {
   /** Open records by state: `pending`, `in_flight`, `held` (0 when none). */
   outboxCounts(): Promise<Map<string, number>>;
@@ -34,8 +25,6 @@ export interface MetricsRepo {
   receivedEvents(): Promise<number>;
   /** CleverTap accounts whose credentials were refused (delivery paused). */
   authFailedAccounts(): Promise<number>;
-  /** For these records, the ms from their event's receipt to their delivery (records not delivered are left out). */
-  deliveryLatencies(recordIds: readonly number[]): Promise<number[]>;
 }
 
 export function createMetricsRepo(q: Queryable): MetricsRepo {
@@ -52,14 +41,5 @@ export function createMetricsRepo(q: Queryable): MetricsRepo {
     },
     receivedEvents: () => count(RECEIVED_EVENTS_SQL),
     authFailedAccounts: () => count(AUTH_FAILED_ACCOUNTS_SQL),
-    async deliveryLatencies(recordIds) {
-      const out: number[] = [];
-      for (let start = 0; start < recordIds.length; start += IDS_PER_QUERY) {
-        const part = recordIds.slice(start, start + IDS_PER_QUERY);
-        const rows = await q.all<{ latency: number | string | null }>(deliveryLatencySql(part.length), part);
-        for (const row of rows) if (row.latency !== null) out.push(Math.max(0, Number(row.latency)));
-      }
-      return out;
-    },
   };
 }
