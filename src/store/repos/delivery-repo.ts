@@ -77,6 +77,25 @@ export interface DeliveryRepo {
 /** Pages of due records a claim looks through for ones no earlier record holds back. */
 const MAX_CLAIM_PAGES = 4;
 
+/*
+ * PostgreSQL plans `key IN (…400 keys…)` from its statistics, and a table filled faster than
+ * autovacuum analyzes it (a backlog, an import) has none: it then reads the whole table for
+ * each lookup (60 ms per 400 events of a 60k-record outbox instead of 0.3 ms). These lookups go
+ * through a LATERAL subquery behind OFFSET 0, which PostgreSQL cannot flatten: one index lookup
+ * per key, whatever the statistics say. The keys travel as one JSON array parameter.
+ */
+
+/** PostgreSQL: `(user_key, id)` of the open records of these users (JSON array) of one app, up to an id. */
+export const PG_OPEN_RECORD_IDS_SQL = `SELECT u.key AS user_key, r.id
+  FROM jsonb_array_elements_text(?::jsonb) AS u(key)
+  CROSS JOIN LATERAL (SELECT id FROM records WHERE app_id = ? AND user_key = u.key AND state IN ('pending', 'in_flight') AND id <= ? OFFSET 0) AS r
+ ORDER BY r.id`;
+
+/** PostgreSQL: `(event_seq, generation, state)` of every record of these events (JSON array). */
+export const PG_RECORD_STATES_SQL = `SELECT r.event_seq, r.generation, r.state
+  FROM jsonb_array_elements_text(?::jsonb) AS s(seq)
+  CROSS JOIN LATERAL (SELECT event_seq, generation, state FROM records WHERE event_seq = s.seq::bigint OFFSET 0) AS r`;
+
 /**
  * Per user, the ids of its open records (pending or in flight, any account, any due time) up to
  * `maxId`, in order. A candidate may leave only when every open record of its user before it
@@ -87,12 +106,15 @@ const MAX_CLAIM_PAGES = 4;
 async function openRecordIds(q: Queryable, appId: string, userKeys: readonly string[], maxId: number): Promise<Map<string, number[]>> {
   const open = new Map<string, number[]>();
   for (const part of chunks(userKeys)) {
-    const rows = await q.all<{ user_key: string; id: number }>(
-      `SELECT user_key, id FROM records
-        WHERE app_id = ? AND user_key IN (${marks(part.length)}) AND state IN ('pending', 'in_flight') AND id <= ?
-        ORDER BY id`,
-      [appId, ...part, maxId],
-    );
+    const rows =
+      q.dialect === 'postgres'
+        ? await q.all<{ user_key: string; id: number }>(PG_OPEN_RECORD_IDS_SQL, [JSON.stringify(part), appId, maxId])
+        : await q.all<{ user_key: string; id: number }>(
+            `SELECT user_key, id FROM records
+              WHERE app_id = ? AND user_key IN (${marks(part.length)}) AND state IN ('pending', 'in_flight') AND id <= ?
+              ORDER BY id`,
+            [appId, ...part, maxId],
+          );
     for (const r of rows) {
       let ids = open.get(r.user_key);
       if (!ids) open.set(r.user_key, (ids = []));
@@ -258,10 +280,12 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
       const rows: { event_seq: number; generation: number; state: string }[] = [];
       for (const part of chunks(eventSeqs)) {
         rows.push(
-          ...(await q.all<{ event_seq: number; generation: number; state: string }>(
-            `SELECT event_seq, generation, state FROM records WHERE event_seq IN (${marks(part.length)})`,
-            part,
-          )),
+          ...(q.dialect === 'postgres'
+            ? await q.all<{ event_seq: number; generation: number; state: string }>(PG_RECORD_STATES_SQL, [JSON.stringify(part)])
+            : await q.all<{ event_seq: number; generation: number; state: string }>(
+                `SELECT event_seq, generation, state FROM records WHERE event_seq IN (${marks(part.length)})`,
+                part,
+              )),
         );
       }
       return rows;
