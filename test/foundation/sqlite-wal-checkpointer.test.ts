@@ -70,15 +70,39 @@ describe('WAL checkpoints from a worker thread', () => {
     }
   });
 
-  it('without the worker, the main connection keeps SQLite’s own checkpoints and other threads’ connections keep only the safety net', async () => {
-    const main = openSqliteDb(path);
+  it('the process’s other connections leave checkpoints to the worker while it runs, and keep SQLite’s own without it', async () => {
+    const main = openSqliteDb(path, { checkpointWorker: true });
     const other = openSqliteDb(path, { writePriority: main.writePriority.shared });
+    const alone = openSqliteDb(path);
+    const besideAlone = openSqliteDb(path, { writePriority: alone.writePriority.shared });
     try {
-      expect(await writerAutocheckpoint(main)).toBe(1000);
       expect(await writerAutocheckpoint(other)).toBe(WRITER_SAFETY_NET_PAGES);
+      expect(await writerAutocheckpoint(alone)).toBe(1000);
+      expect(await writerAutocheckpoint(besideAlone)).toBe(1000);
     } finally {
-      await other.close();
-      await main.close();
+      for (const db of [besideAlone, alone, other, main]) await db.close();
+    }
+  });
+
+  it('keeps the WAL short under back-to-back commits by starting it over, and writers go on meanwhile', async () => {
+    const db = openSqliteDb(path, { checkpointWorker: true });
+    try {
+      await db.exec('CREATE TABLE pages (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+      // About 40 MB of commits with no pause: a PASSIVE checkpoint alone never catches up with them.
+      let rows = 0;
+      const until = Date.now() + 3_000;
+      while (Date.now() < until && rows < 10_000) {
+        await db.transaction(async (q) => {
+          for (let i = 0; i < 10; i++) await q.run(`INSERT INTO pages (body) VALUES (?)`, ['x'.repeat(4000)]);
+        });
+        rows += 10;
+      }
+      expect(rows).toBeGreaterThan(1000);
+      // Without restarts the WAL would hold every page written; it is started over instead.
+      expect(statSync(`${path}-wal`).size).toBeLessThan((rows * 4096) / 2);
+      expect(await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM pages')).toEqual({ n: rows });
+    } finally {
+      await db.close();
     }
   });
 });

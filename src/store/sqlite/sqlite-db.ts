@@ -3,7 +3,7 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { createLocalChannels, toSqlValue, type Db, type Queryable, type RunResult, type SqlValue, type TransactionOptions } from '../db.js';
 import { createMutex } from './mutex.js';
 import { ensureSqliteFolder, explainSqliteOpenError, restrictSqliteFiles } from './sqlite-files.js';
-import { startWalCheckpointer, WRITER_SAFETY_NET_PAGES } from './wal-checkpointer.js';
+import { MAX_RESTART_WAIT_MS, startWalCheckpointer, WRITER_SAFETY_NET_PAGES } from './wal-checkpointer.js';
 import { openWritePriority, type WritePriority } from './write-priority.js';
 
 /** How long a writer keeps trying to take the write lock before it reports SQLITE_BUSY. */
@@ -33,8 +33,8 @@ export interface SqliteDbOptions {
   manualCheckpoints?: boolean;
   /**
    * Copy the WAL into the database file from a worker thread of its own (`startWalCheckpointer`),
-   * never inside this connection's commits (SQLite's own checkpoint stays as a safety net far
-   * above what the worker lets the WAL grow to). For the process's main connection to a file.
+   * never inside the commits of the process's connections (SQLite's own checkpoint stays as a
+   * safety net). For the process's main connection to a file, opened before its other threads'.
    */
   checkpointWorker?: boolean;
 }
@@ -72,12 +72,11 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
     throw explainSqliteOpenError(path, err);
   }
   writer.pragma('busy_timeout = 0');
-  // Connections of the process's other threads (a shared write priority) leave checkpoints to
-  // its main connection or that connection's worker: their commits checkpoint only as a safety net.
-  if (opts.manualCheckpoints) writer.pragma('wal_autocheckpoint = 0');
-  else if (opts.checkpointWorker || opts.writePriority) writer.pragma(`wal_autocheckpoint = ${WRITER_SAFETY_NET_PAGES}`);
-  const checkpointer = opts.checkpointWorker && path !== ':memory:' && !path.startsWith('file:') ? startWalCheckpointer(path) : null;
   const priority = openWritePriority(opts.writePriority);
+  const checkpointer = opts.checkpointWorker && path !== ':memory:' && !path.startsWith('file:') ? startWalCheckpointer(path, priority) : null;
+  // While the process's checkpoint worker runs, commits checkpoint only as a safety net.
+  if (opts.manualCheckpoints) writer.pragma('wal_autocheckpoint = 0');
+  else if (priority.checkpointWorkerRuns()) writer.pragma(`wal_autocheckpoint = ${WRITER_SAFETY_NET_PAGES}`);
   // Reads outside transactions use their own read-only connection: they never wait for the
   // writer's mutex and can never write by mistake (a write with RETURNING belongs in a transaction).
   const reader = path === ':memory:' ? writer : new Database(path, { readonly: true });
@@ -128,6 +127,8 @@ export function openSqliteDb(path: string, opts: SqliteDbOptions = {}): SqliteDb
   /** `BEGIN IMMEDIATE`, tried again every few ms while another connection holds the write lock. */
   async function begin(background: boolean): Promise<void> {
     if (background) await priority.yieldToForeground(MAX_YIELD_MS);
+    // The checkpoint worker is starting the WAL over: a few ms, unless it is gone.
+    for (let heldFrom = Date.now(); priority.restartPending() && Date.now() - heldFrom < MAX_RESTART_WAIT_MS;) await nap(0);
     const waited = background ? null : priority.announce();
     try {
       const startedAt = Date.now();

@@ -146,7 +146,8 @@ function main(port: NonNullable<typeof parentPort>, data: IngestThreadData): voi
         // After the answer: the webhooks of this batch never wait for the checkpoint, and the
         // next batch fills meanwhile.
         sinceCheckpoint += message.bodies.byteLength;
-        if (sinceCheckpoint >= CHECKPOINT_AFTER_BYTES) {
+        // The process's checkpoint worker, when it runs, copies the WAL off this thread.
+        if (sinceCheckpoint >= CHECKPOINT_AFTER_BYTES && !db.writePriority.checkpointWorkerRuns()) {
           sinceCheckpoint = 0;
           void db.checkpoint().catch(() => undefined);
         }
