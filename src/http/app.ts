@@ -9,7 +9,7 @@ import { registerAuthFailureLimit } from './plugins/auth-failure-limit.js';
 import { createMetricsAuth } from './plugins/metrics-auth.js';
 import { registerStoreGauges } from '../metrics.js';
 import { dashboardRoutes } from './plugins/dashboard.js';
-import { answerClientError, answerFrameworkError, registerErrorHandler } from './plugins/error-handler.js';
+import { answerClientError, answerFrameworkError, registerErrorHandler, registerNotFoundHandler } from './plugins/error-handler.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { registerStorableParams } from './plugins/storable-params.js';
 import { appsRoutes } from './routes/api/apps.js';
@@ -73,15 +73,15 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
+  // Root hooks run on every webhook too: callback style, so that none costs a promise and a
+  // microtask per request.
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
     // Requests still arriving on kept-alive connections while the server drains.
-    return reply.status(503).header('connection', 'close').send(new AppError('shutting_down', 'The server is shutting down; retry in a moment.').toJSON());
+    reply.status(503).header('connection', 'close').send(new AppError('shutting_down', 'The server is shutting down; retry in a moment.').toJSON());
   });
   app.addSchema(ErrorOut);
-  await registerSecurityHeaders(app, ctx.config.publicUrl);
-  await app.register(cookie);
-  const failures = await registerAuthFailureLimit(app);
+  // At the root, before any route: the OpenAPI document lists the routes of every context.
   await app.register(swagger, {
     openapi: {
       info: { title: 'pcbridge', version: '1', description: 'Purchasely server events to CleverTap' },
@@ -89,15 +89,33 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  const auth = createAdminAuth(ctx, failures);
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     ctx.metrics.httpRequests.inc({ route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
+    done();
   });
 
-  await app.register(healthRoutes, { ctx });
   // Outside /api/v1: no admin auth (the signature proves Purchasely), raw-body parser of its own.
+  // A sibling of the context below, so none of its browser-facing hooks run on the hot path.
   await app.register(purchaselyWebhookRoutes, { ctx });
+  // Everything a browser or an operator talks to, with security headers and cookies.
+  await app.register(async (site) => browserFacingRoutes(site, ctx));
+
+  return app;
+}
+
+/**
+ * The dashboard, the API, the operations endpoints and the 404 for unknown paths: one context
+ * with helmet's headers (security-headers.ts), cookies (sessions) and the failed-login limit.
+ */
+async function browserFacingRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await registerSecurityHeaders(app, ctx.config.publicUrl);
+  await app.register(cookie);
+  registerNotFoundHandler(app);
+  const failures = await registerAuthFailureLimit(app);
+  const auth = createAdminAuth(ctx, failures);
+
+  await app.register(healthRoutes, { ctx });
 
   await app.register(
     async (api) => {
@@ -134,6 +152,4 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
 
   await app.register(dashboardRoutes);
-
-  return app;
 }

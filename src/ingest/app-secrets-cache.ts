@@ -15,6 +15,11 @@ export interface AppSecretsCache {
   /** The app, or null when there is no such app. Throws when the store cannot be read. */
   get(appId: string): Promise<WebhookApp | null>;
   /**
+   * What `get` would resolve to, without waiting, when the app is loaded and still fresh;
+   * undefined when it must be loaded first (never seen, expired, still loading, or failed).
+   */
+  peek(appId: string): WebhookApp | null | undefined;
+  /**
    * Reloads an app now (a signature that failed may have been made with a secret set a moment
    * ago, possibly on another node). At most one reload per app per `minIntervalMs`, so a flood
    * of bad signatures cannot turn into a flood of database reads; resolves to undefined when
@@ -26,6 +31,8 @@ export interface AppSecretsCache {
 interface Entry {
   loadedAt: number;
   value: Promise<WebhookApp | null>;
+  /** The value once loaded (the hot path reads it without a promise). */
+  loaded?: { app: WebhookApp | null };
 }
 
 export interface AppSecretsCacheOptions {
@@ -58,10 +65,15 @@ export function createAppSecretsCache(ctx: AppContext, opts: AppSecretsCacheOpti
         app ? { id: app.id, secrets: activeWebhookSecrets(ctx, app), toleranceSeconds: app.signatureToleranceSeconds, allowLegacy: app.allowLegacySignatures } : null,
       ),
     };
-    // A failed load (store down) must not be remembered.
-    entry.value.catch(() => {
-      if (entries.get(appId) === entry) entries.delete(appId);
-    });
+    entry.value.then(
+      (app) => {
+        entry.loaded = { app };
+      },
+      // A failed load (store down) must not be remembered.
+      () => {
+        if (entries.get(appId) === entry) entries.delete(appId);
+      },
+    );
     if (entries.size >= maxEntries) entries.clear();
     entries.set(appId, entry);
     return entry;
@@ -72,6 +84,11 @@ export function createAppSecretsCache(ctx: AppContext, opts: AppSecretsCacheOpti
       const entry = entries.get(appId);
       if (entry && now() - entry.loadedAt < ttlMs) return entry.value;
       return load(appId).value;
+    },
+    peek(appId) {
+      const entry = entries.get(appId);
+      if (entry?.loaded && now() - entry.loadedAt < ttlMs) return entry.loaded.app;
+      return undefined;
     },
     async refresh(appId, minIntervalMs = 100) {
       const last = lastRefresh.get(appId);

@@ -58,6 +58,23 @@ describe('the app secrets cache', () => {
     expect(reads).toEqual(['nope']);
   });
 
+  it('answers peek without waiting only while a loaded app is fresh, as get would', async () => {
+    const apps = new Map([['a1', app('a1', 's1')]]);
+    const { ctx, reads } = fakeContext(apps);
+    let now = 0;
+    const cache = createAppSecretsCache(ctx, { now: () => now });
+    expect(cache.peek('a1')).toBeUndefined();
+    const loading = cache.get('a1');
+    expect(cache.peek('a1')).toBeUndefined();
+    await loading;
+    expect(cache.peek('a1')!.secrets).toEqual(['s1']);
+    await cache.get('nope');
+    expect(cache.peek('nope')).toBeNull();
+    now = 2000;
+    expect(cache.peek('a1')).toBeUndefined();
+    expect(reads).toEqual(['a1', 'nope']);
+  });
+
   it('reloads at once on refresh, but at most once per 100 ms per app', async () => {
     const apps = new Map([['a1', app('a1', 's1')]]);
     const { ctx, reads } = fakeContext(apps);

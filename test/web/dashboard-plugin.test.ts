@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardRoutes } from '../../src/http/plugins/dashboard.js';
-import { registerErrorHandler } from '../../src/http/plugins/error-handler.js';
+import { registerErrorHandler, registerNotFoundHandler } from '../../src/http/plugins/error-handler.js';
 import { useTestApi } from '../helpers/api.js';
 
 const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
@@ -12,6 +12,7 @@ const HTML = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/
 async function bareApp(distDir: string): Promise<FastifyInstance> {
   const app = Fastify();
   registerErrorHandler(app);
+  registerNotFoundHandler(app);
   app.get('/api/v1/things', async () => ({ ok: true }));
   await app.register(dashboardRoutes, { distDir });
   return app;

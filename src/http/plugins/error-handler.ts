@@ -31,8 +31,8 @@ export function toValidationDetails(issues: readonly ValidationIssue[], prefix: 
 
 /**
  * Every error leaves as `{"error": {code, message}}` with the SPEC's codes; nothing else, and
- * never a stack trace: errors of routes and hooks, unknown routes, and the framework's own
- * refusals before any route runs (an undecodable URL, an over-long path segment).
+ * never a stack trace: errors of routes and hooks, and the framework's own refusals before any
+ * route runs (an undecodable URL, an over-long path segment). Unknown routes: registerNotFoundHandler.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -44,7 +44,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     return reply.status(answer.status).send(answer.body);
   });
+}
 
+/**
+ * Unknown routes answer 404 `not_found` in the SPEC shape. Registered in the context whose hooks
+ * (security headers, cookies) the answer should carry: Fastify runs the hooks of the context
+ * that set the handler.
+ */
+export function registerNotFoundHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     const error = new AppError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`);
     return reply.status(404).send(error.toJSON());

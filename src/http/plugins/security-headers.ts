@@ -1,5 +1,5 @@
 import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * The Content-Security-Policy of every dashboard and API answer. The dashboard is Vite's build:
@@ -41,14 +41,11 @@ export function securityHeaderOptions(publicUrl: string | null): FastifyHelmetOp
 }
 
 /**
- * Security headers (@fastify/helmet) on every answer of the dashboard, the API, the operations
- * endpoints and errors. Not on the Purchasely webhook: a machine-to-machine JSON answer a browser
- * never renders, on the hot path where helmet's per-request work would cost throughput.
+ * Security headers (@fastify/helmet) on every answer of the context it is registered in: in
+ * app.ts the dashboard, the API, the operations endpoints and their errors and 404s. Not on the
+ * Purchasely webhook, registered beside that context: a machine-to-machine JSON answer a browser
+ * never renders, on the hot path where helmet's per-request hooks would cost throughput.
  */
 export async function registerSecurityHeaders(app: FastifyInstance, publicUrl: string | null): Promise<void> {
-  // Added before helmet's own onRoute hook, which reads `helmet: false` to skip a route.
-  app.addHook('onRoute', (route: RouteOptions) => {
-    if (route.url.startsWith('/webhooks/')) route.helmet = false;
-  });
   await app.register(helmet, securityHeaderOptions(publicUrl));
 }

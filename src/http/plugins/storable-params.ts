@@ -8,17 +8,23 @@ import { toStorableText } from '../../purchasely/storable-text.js';
  * would send it.
  */
 export function registerStorableParams(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
+  // Callback style: it runs on every request, the webhook's included (no promise, no microtask).
+  app.addHook('preValidation', (request, _reply, done) => {
     makeStorable(request.params);
     makeStorable(request.query);
+    done();
   });
 }
 
 function makeStorable(values: unknown): void {
   if (typeof values !== 'object' || values === null) return;
   const record = values as Record<string, unknown>;
-  for (const [key, value] of Object.entries(record)) {
-    if (typeof value === 'string') record[key] = toStorableText(value);
-    else if (Array.isArray(value)) record[key] = value.map((v: unknown) => (typeof v === 'string' ? toStorableText(v) : v));
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (typeof value === 'string') {
+      // Written back only when it changes: the usual id stays as it is, with no store.
+      const storable = toStorableText(value);
+      if (storable !== value) record[key] = storable;
+    } else if (Array.isArray(value)) record[key] = value.map((v: unknown) => (typeof v === 'string' ? toStorableText(v) : v));
   }
 }
