@@ -212,6 +212,8 @@ CREATE INDEX records_delivered ON records USING btree (app_id, delivered_at, eve
 
 CREATE INDEX records_held ON records USING btree (app_id, state) WHERE (state = 'held'::text);
 
+CREATE INDEX records_held_expiry ON records USING btree (id, hold_until) WHERE (state = 'held'::text);
+
 CREATE INDEX records_in_flight ON records USING btree (lease_owner, lease_until) WHERE (state = 'in_flight'::text);
 
 CREATE INDEX records_open_by_user ON records USING btree (app_id, user_key, id) WHERE (state = ANY (ARRAY['pending'::text, 'in_flight'::text]));

@@ -198,6 +198,8 @@ CREATE INDEX records_delivered ON records (app_id, delivered_at, event_seq) WHER
 
 CREATE INDEX records_held ON records (app_id, state) WHERE state = 'held';
 
+CREATE INDEX records_held_expiry ON records (id, hold_until) WHERE state = 'held';
+
 CREATE INDEX records_in_flight ON records (lease_owner, lease_until) WHERE state = 'in_flight';
 
 CREATE INDEX records_open_by_user ON records (app_id, user_key, id) WHERE state IN ('pending', 'in_flight');

@@ -259,4 +259,15 @@ CREATE TABLE webhook_rejections (
 CREATE INDEX webhook_rejections_by_bucket ON webhook_rejections (bucket, at, id);
 `,
   },
+  {
+    version: 13,
+    name: 'records_held_expiry',
+    // The hold-expiry sweep (every 5 s) takes held records whose hold_until passed, oldest
+    // first. records_held starts with app_id, so SQLite walked the whole table in id order
+    // instead (~70 ms at 200,000 records, in a write transaction). In id order, with the
+    // hold_until to check, this one reads the held records only, and needs no sort.
+    sql: `
+CREATE INDEX records_held_expiry ON records (id, hold_until) WHERE state = 'held';
+`,
+  },
 ];

@@ -71,6 +71,9 @@ const INSERT_COLUMNS = `app_id, event_seq, event_id, user_key, user_id, anonymou
   body_json, state, reason, attempts, next_attempt_at, hold_until, generation, late, created_at, updated_at`;
 const INSERT_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 0, ?, ?)';
 
+/** Held records whose hold passed, oldest first (through `records_held_expiry`: the sweep holds the write lock). */
+export const EXPIRED_HOLDS_SQL = `SELECT id, event_seq FROM records WHERE state = 'held' AND hold_until <= ? ORDER BY id LIMIT ?`;
+
 /** Rank of a record state in an event's status (higher wins). */
 const STATE_RANK: Record<string, number> = { skipped: 0, delivered: 1, pending: 2, in_flight: 2, held: 3, failed: 4 };
 
@@ -137,7 +140,7 @@ export function createOutboxRepo(q: Queryable): OutboxRepo {
     },
 
     async expireHolds(now, limit) {
-      const rows = await q.all<{ id: number; event_seq: number }>(`SELECT id, event_seq FROM records WHERE state = 'held' AND hold_until <= ? ORDER BY id LIMIT ?`, [now, limit]);
+      const rows = await q.all<{ id: number; event_seq: number }>(EXPIRED_HOLDS_SQL, [now, limit]);
       if (rows.length === 0) return [];
       await createStateRepo(q).forgetSentProfiles(rows.map((r) => Number(r.id)));
       for (const part of chunk(
