@@ -185,6 +185,10 @@ async function applyOutcome(env: SendEnv, records: readonly BatchRecord[], outco
   });
   if (!plan.split) env.metrics?.countFates(plan.fates, deliveredLatencies(records, plan, now));
   if (plan.account === 'auth_failed') {
+    // The other instances sending to this account learn of the pause now (on PostgreSQL through
+    // NOTIFY), not at their next accounts refresh: until then each would claim and send a batch
+    // CleverTap refuses again.
+    ctx.store.delivery.wake('accounts');
     ctx.logger.warn(
       { account: account.key, httpStatus: outcome.httpStatus },
       'CleverTap refused the credentials: delivery to this account is paused until they change, resume is called or a probe succeeds',

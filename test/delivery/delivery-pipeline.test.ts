@@ -196,8 +196,13 @@ describe.each(DIALECTS)('delivery as a pipeline (%s)', (dialect) => {
     const { ctx, appId } = await setup();
     await insertRecords(ctx, appId, recordsForUsers(2, 2));
     emu!.setFaults({ all401: true });
+    const wakes: string[] = [];
+    const unsubscribe = ctx.store.delivery.onWake((what) => wakes.push(what));
     worker = createDeliveryWorker(ctx, { client: client! });
     await waitFor(async () => (await ctx.store.delivery.accounts.get(`eu1:${ACCOUNT_ID}`))?.authState === 'auth_failed', 5000, 'the account paused');
+    // The pause is announced (on PostgreSQL to every instance), not left to their next refresh.
+    await waitFor(() => wakes.includes('accounts'), 2000, 'the pause announced');
+    unsubscribe();
     await worker.stop();
     worker = null;
     const rows = await ctx.store.db.all<{ state: string; attempts: number; last_code: number | null; last_message: string | null }>(
