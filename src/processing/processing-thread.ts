@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { AppContext } from '../context.js';
 import type { BackgroundWorker } from '../context.js';
+import { startModuleThread } from '../threads.js';
 import { createProcessingMetrics } from './processing-metrics.js';
 import type { ProcessingThreadData, ThreadMessage } from './processing-thread-main.js';
 import type { ProcessingWorkerOptions } from './processing-worker.js';
@@ -21,19 +22,6 @@ const THREAD_BATCH_BUDGET_MS = 50;
  */
 const THREAD_HEAP_LIMITS = { maxOldGenerationSizeMb: 96 };
 
-// Plain JavaScript, so the thread starts the same from the build and from the TypeScript
-// sources (where it first registers tsx, as bin/pcbridge.js does for the main thread).
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-(async () => {
-  if (workerData.tsxApi) {
-    const tsx = await import(workerData.tsxApi);
-    (tsx.register ?? tsx.default.register)();
-  }
-  await import(workerData.entry);
-})();
-`;
-
 /**
  * Runs the processing loop in a worker thread with its own SQLite connections (SQLite store,
  * roles `all` and `worker`). Folding and mapping are CPU work: on the main thread they compete
@@ -47,22 +35,19 @@ export function startProcessingThread(ctx: AppContext, options: ProcessingWorker
   const writePriority = ctx.store.sqliteWritePriority;
   if (writePriority === null) throw new Error('the store has no SQLite write priority');
   const counters = createProcessingMetrics(ctx.metrics.registry);
-  const source = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const data: ProcessingThreadData & { entry: string; tsxApi: string | null } = {
+  const data: ProcessingThreadData = {
     path,
     logLevel: ctx.config.logLevel,
     activity: ctx.metrics.activity.shared,
     writePriority: writePriority.shared,
     options: { batchBudgetMs: THREAD_BATCH_BUDGET_MS, ...options },
-    entry: new URL(`./processing-thread-main.${source}`, import.meta.url).href,
-    tsxApi: source === 'ts' ? import.meta.resolve('tsx/esm/api') : null,
   };
   let stopping = false;
   let current: { worker: Worker; exited: Promise<void> } | null = null;
   let restartTimer: NodeJS.Timeout | null = null;
 
   function start(): void {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data, resourceLimits: THREAD_HEAP_LIMITS });
+    const worker = startModuleThread(new URL('./processing-thread-main', import.meta.url), data, THREAD_HEAP_LIMITS);
     worker.on('message', (message: ThreadMessage) => {
       counters.events.inc(message.events);
       counters.records.inc(message.records);
