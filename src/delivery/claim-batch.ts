@@ -49,8 +49,14 @@ export interface ClaimOptions {
   leaseMs: number;
 }
 
+/** What a claim needs of an account: the streams feeding it (not its credentials). */
+export type ClaimAccount = Pick<DeliveryAccount, 'streams'>;
+
+/** What a claim needs of the context: it runs on the main thread or in the claim thread. */
+export type ClaimContext = Pick<AppContext, 'clock' | 'store' | 'instanceId'>;
+
 /** Claims up to `opts.batches` batches for `account`; an empty list when nothing is due. */
-export async function claimBatches(ctx: AppContext, account: DeliveryAccount, opts: ClaimOptions): Promise<ClaimedBatch[]> {
+export async function claimBatches(ctx: ClaimContext, account: ClaimAccount, opts: ClaimOptions): Promise<ClaimedBatch[]> {
   const now = ctx.clock.now();
   const wanted = Math.max(1, opts.batches ?? 1);
   const firstRoom = opts.maxRecords - (opts.used?.records ?? 0);

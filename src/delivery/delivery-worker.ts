@@ -14,6 +14,8 @@ import { createUploadClient, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, type Up
 import { setTimerOn, sleepOn } from '../clock.js';
 import type { AppContext } from '../context.js';
 import type { BackgroundWorker } from '../context.js';
+import { claimBatches } from './claim-batch.js';
+import { startClaimThread } from './claim-thread.js';
 import { createDeliveryMetrics } from './delivery-metrics.js';
 import { fill } from './dispatch.js';
 import type { DeliveryEngine } from './engine.js';
@@ -37,6 +39,11 @@ export interface DeliveryWorkerOptions {
   refreshMs?: number;
   /** Randomness for retry jitter. */
   random?: () => number;
+  /**
+   * Claim in a worker thread of its own (SQLite file stores only; see `startClaimThread`). Off:
+   * on this event loop, with this context's clock.
+   */
+  claimThread?: boolean;
 }
 
 /** Starts the delivery loop. */
@@ -49,6 +56,7 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
       ...(ctx.config.clevertapBaseUrl !== null ? { baseUrlOverride: ctx.config.clevertapBaseUrl } : {}),
     });
   const pause = createPause(ctx);
+  const claimThread = opts.claimThread === true ? startClaimThread(ctx) : null;
   const engine: DeliveryEngine = {
     ctx,
     client,
@@ -68,6 +76,7 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
     sends: new Set(),
     orphans: [],
     times: { lastRefresh: -Infinity, lastReclaim: -Infinity, lastRenew: ctx.clock.now() },
+    claim: claimThread ? claimThread.claim : (account, claimOpts) => claimBatches(ctx, account, claimOpts),
     stopping: false,
     poke: pause.poke,
   };
@@ -92,6 +101,7 @@ export function createDeliveryWorker(ctx: AppContext, opts: DeliveryWorkerOption
       await loop;
       for (const runtime of engine.accounts.values()) await releaseReady(engine, runtime).catch(() => undefined);
       await Promise.allSettled([...engine.sends]);
+      await claimThread?.stop();
       if (ownClient) await client.close();
     },
   };

@@ -7,7 +7,7 @@
 import type { UploadOutcome } from '../clevertap/upload-client.js';
 import { sleepOn } from '../clock.js';
 import { batchesWanted, isPaused, isResting, usefulLimit, type AccountRuntime, type ReadyBatch } from './account-runtime.js';
-import { claimBatches, type ClaimedBatch } from './claim-batch.js';
+import type { ClaimedBatch } from './claim-batch.js';
 import type { DeliveryEngine } from './engine.js';
 import { probe, releaseReady } from './housekeeping.js';
 import { PROBE_INTERVAL_MS, sendBatch } from './send-batch.js';
@@ -63,7 +63,7 @@ export async function fill(engine: DeliveryEngine, runtime: AccountRuntime): Pro
       return;
     }
     // From idle the first batch is claimed alone, so the first request leaves soonest.
-    const batches = await claimBatches(ctx, runtime.info, {
+    const batches = await engine.claim(runtime.info, {
       batches: idle ? 1 : Math.min(wanted, MAX_BATCHES_PER_CLAIM[ctx.store.dialect]),
       maxRecords: tuning.maxRecords,
       maxBytes: tuning.maxBytes,
@@ -146,7 +146,7 @@ async function topUp(engine: DeliveryEngine, runtime: AccountRuntime, batch: Cla
   try {
     for (;;) {
       if (wait > 0) await sleepOn(ctx.clock, wait);
-      const [more] = await claimBatches(ctx, runtime.info, {
+      const [more] = await engine.claim(runtime.info, {
         maxRecords: tuning.maxRecords,
         maxBytes: tuning.maxBytes,
         used: { records: batch.records.length, bytes: batch.bytes },

@@ -6,7 +6,7 @@ import type { UploadClient } from '../clevertap/upload-client.js';
 import type { AppContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { AccountRuntime } from './account-runtime.js';
-import type { ClaimedBatch } from './claim-batch.js';
+import type { ClaimAccount, ClaimedBatch, ClaimOptions } from './claim-batch.js';
 import type { DeliveryMetrics } from './delivery-metrics.js';
 
 /** Tuning of the engine; defaults follow SPEC §5. */
@@ -44,6 +44,8 @@ export interface DeliveryEngine {
    */
   readonly orphans: ClaimedBatch[];
   readonly times: HousekeepingTimes;
+  /** `claimBatches` on this event loop, or in the claim thread (`claim-thread.ts`). */
+  claim(account: ClaimAccount, opts: ClaimOptions): Promise<ClaimedBatch[]>;
   stopping: boolean;
   /** Runs the loop again at once (an answer came in, a wake-up arrived). */
   poke(): void;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext, BackgroundWorker } from '../context.js';
 import { ConfigError } from '../errors.js';
 import { buildApp } from '../http/app.js';
-import { canProcessInThread, startWorkers } from './workers.js';
+import { canUseThreads, startWorkers } from './workers.js';
 
 /**
  * Longest a stop takes (the drain time): requests in flight are answered, the workers finish
@@ -32,8 +32,8 @@ export interface RunningServer {
 
 /**
  * Starts HTTP (roles all, api) and the background workers (roles all, worker). On a SQLite
- * file, processing runs in a thread of its own (the second core); on PostgreSQL, in this
- * process, and more processes share the work.
+ * file, processing and delivery's claims run in threads of their own (the second core); on
+ * PostgreSQL, in this process, and more processes share the work.
  */
 export async function startServer(ctx: AppContext): Promise<RunningServer> {
   const { role } = ctx.config;
@@ -43,7 +43,7 @@ export async function startServer(ctx: AppContext): Promise<RunningServer> {
     app = await buildApp(ctx);
     address = await listen(ctx, app);
   }
-  const workers = role === 'all' || role === 'worker' ? startWorkers(ctx, { processingThread: canProcessInThread(ctx) }) : [];
+  const workers = role === 'all' || role === 'worker' ? startWorkers(ctx, { threads: canUseThreads(ctx) }) : [];
   let stopping: Promise<void> | null = null;
   return {
     app,

@@ -5,19 +5,21 @@ import { createProcessingWorker } from '../processing/processing-worker.js';
 
 export interface StartWorkersOptions {
   /**
-   * Process events in a worker thread of their own (SQLite file stores only; see
-   * `startProcessingThread`). Off: on this event loop, with this context's clock.
+   * Process events, and claim records for delivery, in worker threads of their own (SQLite file
+   * stores only; see `startProcessingThread` and `startClaimThread`). Off: on this event loop,
+   * with this context's clock.
    */
-  processingThread?: boolean;
+  threads?: boolean;
 }
 
-/** True when this store can (and should) process events in a thread: a SQLite file. */
-export function canProcessInThread(ctx: AppContext): boolean {
+/** True when this store can (and should) process events and claim records in threads: a SQLite file. */
+export function canUseThreads(ctx: AppContext): boolean {
   return ctx.config.database.dialect === 'sqlite' && ctx.config.database.path !== ':memory:';
 }
 
 /** The loops run by the `all` and `worker` roles: processing, then delivery. */
 export function startWorkers(ctx: AppContext, opts: StartWorkersOptions = {}): BackgroundWorker[] {
-  const processing = opts.processingThread === true && canProcessInThread(ctx) ? startProcessingThread(ctx) : createProcessingWorker(ctx);
-  return [processing, createDeliveryWorker(ctx)];
+  const threads = opts.threads === true && canUseThreads(ctx);
+  const processing = threads ? startProcessingThread(ctx) : createProcessingWorker(ctx);
+  return [processing, createDeliveryWorker(ctx, { claimThread: threads })];
 }

@@ -1,0 +1,92 @@
+/**
+ * Claims in a worker thread of their own (SQLite file stores, roles `all` and `worker`). On
+ * SQLite a claim is synchronous work on whichever event loop runs it: reading the due records,
+ * resolving identities, building each record as sent, marking them in flight (~20 ms per 1000
+ * records on a 2-core machine). On the main thread, fifteen free slots after a resume wait for
+ * fifteen claims one after the other, and each answer's next request for the claims before it.
+ * Here the main thread only starts requests and does their bookkeeping while the next batch
+ * is claimed beside it; SQLite's write lock orders the two.
+ *
+ * A thread that dies is logged and started again; meanwhile claims run on the main thread. A
+ * claim it was running either rolled back or left its records in flight under this process's
+ * lease, which the lease reclaim hands back (at-least-once, as after any crash).
+ */
+import type { Worker } from 'node:worker_threads';
+import type { AppContext } from '../context.js';
+import { startModuleThread } from '../threads.js';
+import { claimBatches, type ClaimAccount, type ClaimedBatch, type ClaimOptions } from './claim-batch.js';
+import type { ClaimReply, ClaimRequest, ClaimThreadData } from './claim-thread-main.js';
+
+/** Wait before starting a thread again after it died. */
+const RESTART_AFTER_MS = 1_000;
+/** How long a stop waits for the thread's claims to finish before terminating it. */
+const STOP_TIMEOUT_MS = 10_000;
+/** A claim holds at most a few batches (a few MB of records as sent) at a time. */
+const THREAD_HEAP_LIMITS = { maxOldGenerationSizeMb: 64 };
+
+export interface ClaimThread {
+  /** `claimBatches` in the thread (on the main thread while it is down). */
+  claim(account: ClaimAccount, opts: ClaimOptions): Promise<ClaimedBatch[]>;
+  stop(): Promise<void>;
+}
+
+export function startClaimThread(ctx: AppContext): ClaimThread {
+  if (ctx.config.database.dialect !== 'sqlite') throw new Error('the claim thread runs on SQLite only');
+  const writePriority = ctx.store.sqliteWritePriority;
+  if (writePriority === null) throw new Error('the store has no SQLite write priority');
+  const data: ClaimThreadData = { path: ctx.config.database.path, writePriority: writePriority.shared, instanceId: ctx.instanceId };
+  const log = ctx.logger.child({ thread: 'claims' });
+  const waiting = new Map<number, { resolve(batches: ClaimedBatch[]): void; reject(err: Error): void }>();
+  let nextId = 1;
+  let stopping = false;
+  let current: { worker: Worker; exited: Promise<void> } | null = null;
+  let restartTimer: NodeJS.Timeout | null = null;
+
+  function start(): void {
+    const worker = startModuleThread(new URL('./claim-thread-main', import.meta.url), data, THREAD_HEAP_LIMITS);
+    worker.on('message', (reply: ClaimReply) => {
+      const claim = waiting.get(reply.id);
+      waiting.delete(reply.id);
+      if (!claim) return;
+      if ('batches' in reply) claim.resolve(reply.batches);
+      else claim.reject(Object.assign(new Error(reply.error.message), reply.error.code === undefined ? {} : { code: reply.error.code }));
+    });
+    worker.on('error', (err) => log.error({ err }, 'the claim thread failed'));
+    const exited = new Promise<void>((resolve) => {
+      worker.once('exit', (code) => {
+        current = null;
+        for (const claim of waiting.values()) claim.reject(new Error('the claim thread exited during a claim'));
+        waiting.clear();
+        resolve();
+        if (stopping) return;
+        log.error({ code }, `the claim thread exited; claiming on the main thread until it starts again in ${RESTART_AFTER_MS} ms`);
+        restartTimer = setTimeout(start, RESTART_AFTER_MS);
+      });
+    });
+    current = { worker, exited };
+  }
+
+  start();
+  return {
+    claim(account, opts) {
+      if (current === null || stopping) return claimBatches(ctx, account, opts);
+      const { worker } = current;
+      return new Promise((resolve, reject) => {
+        const id = nextId++;
+        waiting.set(id, { resolve, reject });
+        // The streams only: the account's credentials stay on the main thread.
+        worker.postMessage({ id, account: { streams: account.streams }, opts } satisfies ClaimRequest);
+      });
+    },
+    async stop() {
+      stopping = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      if (!current) return;
+      const { worker, exited } = current;
+      worker.postMessage('stop');
+      const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
