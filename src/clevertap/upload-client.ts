@@ -9,15 +9,11 @@ import { REGIONS, REGION_LABELS, overrideIgnoresRegion, uploadUrl, type Region }
 import type { CleverTapAccount, CleverTapRecord } from './types.js';
 import { classifyUploadResponse, RESPONSE_BODY_LOG_BYTES, sentRecords, sentRecordsJson, type SentRecords, type UploadOutcome } from './upload-outcome.js';
 import { truncateUtf8 } from './naming.js';
+import { MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, REQUEST_ENVELOPE_BYTES } from './upload-limits.js';
+
+export { MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, REQUEST_ENVELOPE_BYTES };
 
 export type { UploadOutcome, RecordFailure, UnmatchedFailure, AttemptInfo } from './upload-outcome.js';
-
-/** CleverTap's documented maximum of records in one upload. */
-export const MAX_RECORDS_PER_REQUEST = 1000;
-/** pcbridge's own cap on one request body (CleverTap publishes none). */
-export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
-/** Bytes of the `{"d":[` + `]}` envelope around the records. */
-export const REQUEST_ENVELOPE_BYTES = 8;
 
 /** Result of the credential check (SPEC §5). `message` is plain English for the dashboard. */
 export type CredentialCheck =

@@ -5,7 +5,7 @@
  * 1000 records / 4 MiB, marked in flight under this instance's lease. A batch claimed ahead of a
  * free slot is therefore ready to go the moment an answer frees one.
  */
-import { REQUEST_ENVELOPE_BYTES } from '../clevertap/upload-client.js';
+import { REQUEST_ENVELOPE_BYTES } from '../clevertap/upload-limits.js';
 import type { AppContext } from '../context.js';
 import { resolveIdentifier } from '../identity/resolve-identifier.js';
 import type { ClaimableRecord } from '../store/repos/delivery-repo.js';

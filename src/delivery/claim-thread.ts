@@ -22,7 +22,7 @@ const RESTART_AFTER_MS = 1_000;
 /** How long a stop waits for the thread's claims to finish before terminating it. */
 const STOP_TIMEOUT_MS = 10_000;
 /** A claim holds at most a few batches (a few MB of records as sent) at a time. */
-const THREAD_HEAP_LIMITS = { maxOldGenerationSizeMb: 64 };
+const THREAD_HEAP_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
 
 export interface ClaimThread {
   /** `claimBatches` in the thread (on the main thread while it is down). */
