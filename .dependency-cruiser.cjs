@@ -51,11 +51,11 @@ module.exports = {
       name: 'store-is-the-ground-floor',
       severity: 'error',
       comment:
-        'The store sits on the pure domain: it imports only itself, the types it stores (state, the Purchasely payload, CleverTap record types, the stored form of the settings, the contract) and the root config/errors.',
+        'The store sits on the pure domain: it imports only itself, the types it stores (state, the Purchasely payload, CleverTap record types, the stored form of the settings, the contract) and the root config/errors/threads.',
       from: { path: '^src/store/' },
       to: {
         path: '^src/',
-        pathNot: ['^src/store/', '^src/(state|purchasely|contract)/', '^src/clevertap/types[.]ts$', '^src/settings/schema[.]ts$', '^src/(config|errors)[.]ts$'],
+        pathNot: ['^src/store/', '^src/(state|purchasely|contract)/', '^src/clevertap/types[.]ts$', '^src/settings/schema[.]ts$', '^src/(config|errors|threads)[.]ts$'],
       },
     },
     {

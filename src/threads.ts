@@ -28,3 +28,66 @@ export function startModuleThread(entry: URL, data: object, resourceLimits?: Res
   const workerData = { ...data, entry: `${entry.href}.${SOURCE}`, tsxApi: SOURCE === 'ts' ? import.meta.resolve('tsx/esm/api') : null };
   return new Worker(BOOTSTRAP, { eval: true, workerData, ...(resourceLimits ? { resourceLimits } : {}) });
 }
+
+/** Wait before starting a supervised thread again after it died. */
+export const RESTART_AFTER_MS = 1_000;
+/** How long a stop waits for a supervised thread to finish its work before terminating it. */
+const STOP_TIMEOUT_MS = 10_000;
+
+/** What a supervised thread reports (a logger's error method fits). */
+export interface ThreadSupervision {
+  /** Starts a new thread, its message listener attached. */
+  start(): Worker;
+  /** The thread failed (an uncaught error in it). */
+  onError(err: Error): void;
+  /** The thread exited while not stopping; it starts again after `RESTART_AFTER_MS`. */
+  onExit(code: number): void;
+}
+
+/** A thread started again whenever it dies, until stopped. */
+export interface SupervisedThread {
+  /** The running thread, or null between a death and its restart. */
+  current(): Worker | null;
+  /** Asks the thread to finish (`'stop'` message), terminating it after a timeout. */
+  stop(): Promise<void>;
+}
+
+export function superviseThread(supervision: ThreadSupervision): SupervisedThread {
+  let stopping = false;
+  let current: { worker: Worker; exited: Promise<void> } | null = null;
+  let restartTimer: NodeJS.Timeout | null = null;
+
+  function start(): void {
+    const worker = supervision.start();
+    worker.on('error', (err) => supervision.onError(err));
+    const exited = new Promise<void>((resolve) => {
+      worker.once('exit', (code) => {
+        current = null;
+        resolve();
+        if (stopping) return;
+        supervision.onExit(code);
+        restartTimer = setTimeout(start, RESTART_AFTER_MS);
+      });
+    });
+    current = { worker, exited };
+  }
+
+  start();
+  return {
+    current: () => current?.worker ?? null,
+    async stop() {
+      stopping = true;
+      if (restartTimer) clearTimeout(restartTimer);
+      if (!current) return;
+      const { worker, exited } = current;
+      worker.postMessage('stop');
+      const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
+      // A thread stuck in native code does not even end on terminate(): do not hang the
+      // shutdown for it (the process exit ends it; a transaction in flight rolls back).
+      let giveUp: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise<void>((resolve) => (giveUp = setTimeout(resolve, STOP_TIMEOUT_MS + 2_000)))]);
+      clearTimeout(timer);
+      clearTimeout(giveUp);
+    },
+  };
+}

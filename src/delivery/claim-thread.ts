@@ -11,16 +11,11 @@
  * claim it was running either rolled back or left its records in flight under this process's
  * lease, which the lease reclaim hands back (at-least-once, as after any crash).
  */
-import type { Worker } from 'node:worker_threads';
 import type { AppContext } from '../context.js';
-import { startModuleThread } from '../threads.js';
+import { RESTART_AFTER_MS, startModuleThread, superviseThread } from '../threads.js';
 import { claimBatches, type ClaimAccount, type ClaimedBatch, type ClaimOptions } from './claim-batch.js';
 import type { ClaimReply, ClaimRequest, ClaimThreadData } from './claim-thread-main.js';
 
-/** Wait before starting a thread again after it died. */
-const RESTART_AFTER_MS = 1_000;
-/** How long a stop waits for the thread's claims to finish before terminating it. */
-const STOP_TIMEOUT_MS = 10_000;
 /** A claim holds at most a few batches (a few MB of records as sent) at a time. */
 const THREAD_HEAP_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
 
@@ -39,38 +34,31 @@ export function startClaimThread(ctx: AppContext): ClaimThread {
   const waiting = new Map<number, { resolve(batches: ClaimedBatch[]): void; reject(err: Error): void }>();
   let nextId = 1;
   let stopping = false;
-  let current: { worker: Worker; exited: Promise<void> } | null = null;
-  let restartTimer: NodeJS.Timeout | null = null;
-
-  function start(): void {
-    const worker = startModuleThread(new URL('./claim-thread-main', import.meta.url), data, THREAD_HEAP_LIMITS);
-    worker.on('message', (reply: ClaimReply) => {
-      const claim = waiting.get(reply.id);
-      waiting.delete(reply.id);
-      if (!claim) return;
-      if ('batches' in reply) claim.resolve(reply.batches);
-      else claim.reject(Object.assign(new Error(reply.error.message), reply.error.code === undefined ? {} : { code: reply.error.code }));
-    });
-    worker.on('error', (err) => log.error({ err }, 'the claim thread failed'));
-    const exited = new Promise<void>((resolve) => {
-      worker.once('exit', (code) => {
-        current = null;
+  const thread = superviseThread({
+    start() {
+      const worker = startModuleThread(new URL('./claim-thread-main', import.meta.url), data, THREAD_HEAP_LIMITS);
+      worker.on('message', (reply: ClaimReply) => {
+        const claim = waiting.get(reply.id);
+        waiting.delete(reply.id);
+        if (!claim) return;
+        if ('batches' in reply) claim.resolve(reply.batches);
+        else claim.reject(Object.assign(new Error(reply.error.message), reply.error.code === undefined ? {} : { code: reply.error.code }));
+      });
+      // Claims it was running are refused: the loop logs them and claims again.
+      worker.once('exit', () => {
         for (const claim of waiting.values()) claim.reject(new Error('the claim thread exited during a claim'));
         waiting.clear();
-        resolve();
-        if (stopping) return;
-        log.error({ code }, `the claim thread exited; claiming on the main thread until it starts again in ${RESTART_AFTER_MS} ms`);
-        restartTimer = setTimeout(start, RESTART_AFTER_MS);
       });
-    });
-    current = { worker, exited };
-  }
+      return worker;
+    },
+    onError: (err) => log.error({ err }, 'the claim thread failed'),
+    onExit: (code) => log.error({ code }, `the claim thread exited; claiming on the main thread until it starts again in ${RESTART_AFTER_MS} ms`),
+  });
 
-  start();
   return {
     claim(account, opts) {
-      if (current === null || stopping) return claimBatches(ctx, account, opts);
-      const { worker } = current;
+      const worker = thread.current();
+      if (worker === null || stopping) return claimBatches(ctx, account, opts);
       return new Promise((resolve, reject) => {
         const id = nextId++;
         waiting.set(id, { resolve, reject });
@@ -80,13 +68,7 @@ export function startClaimThread(ctx: AppContext): ClaimThread {
     },
     async stop() {
       stopping = true;
-      if (restartTimer) clearTimeout(restartTimer);
-      if (!current) return;
-      const { worker, exited } = current;
-      worker.postMessage('stop');
-      const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
+      await thread.stop();
     },
   };
 }

@@ -1,15 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext, BackgroundWorker } from '../../src/context.js';
 import { loadDeliveryAccounts } from '../../src/delivery/account-directory.js';
 import { claimBatches, type ClaimOptions } from '../../src/delivery/claim-batch.js';
 import { startClaimThread, type ClaimThread } from '../../src/delivery/claim-thread.js';
 import { createDeliveryWorker } from '../../src/delivery/delivery-worker.js';
-import { createLogger } from '../../src/logger.js';
 import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
+import { unopenableDatabase } from '../helpers/threads.js';
 import { ACCOUNT_ID, PASSCODE, countByState, createAppWithIntegration, insertRecords, summarizeArrivals, waitFor } from './helpers.js';
 
 const OPTS: ClaimOptions = { batches: 1, maxRecords: 1000, maxBytes: 4 * 1024 * 1024, leaseMs: 60_000 };
@@ -83,12 +80,7 @@ describe('the claim thread (SQLite)', () => {
   it('claims on the main thread while the thread is down, and starts it again, logging why', async () => {
     const appId = await createAppWithIntegration(t.ctx);
     await insertRecords(t.ctx, appId, [{ userId: 'alice', n: 1 }]);
-    const lines: { msg?: string }[] = [];
-    const logger = createLogger('error', { write: (line: string) => void lines.push(JSON.parse(line) as { msg?: string }) });
-    // A database the thread cannot open (its folder would be inside a file): it dies at once, every time.
-    const file = join(mkdtempSync(join(tmpdir(), 'pcbridge-claim-thread-')), 'a-file');
-    writeFileSync(file, '');
-    const ctx: AppContext = { ...t.ctx, logger, config: { ...t.ctx.config, database: { dialect: 'sqlite', path: join(file, 'db.sqlite') } } };
+    const { ctx, lines, remove } = unopenableDatabase(t.ctx);
     thread = startClaimThread(ctx);
     await waitFor(() => lines.some((l) => l.msg?.startsWith('the claim thread exited; claiming on the main thread')), 10_000, 'the thread exited');
     const [batch] = await thread.claim(await onlyAccount(t.ctx), OPTS);
@@ -97,6 +89,6 @@ describe('the claim thread (SQLite)', () => {
     expect(lines.some((l) => l.msg === 'the claim thread failed')).toBe(true);
     await thread.stop();
     thread = null;
-    rmSync(dirname(file), { recursive: true, force: true });
+    remove();
   }, 30_000);
 });

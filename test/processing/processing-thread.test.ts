@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/context.js';
-import { createLogger } from '../../src/logger.js';
 import { startProcessingThread } from '../../src/processing/processing-thread.js';
 import type { BackgroundWorker } from '../../src/context.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
+import { unopenableDatabase } from '../helpers/threads.js';
 import { allEnabledSettingsIn, createTestApp, fixture, insertEvent, readEventStatus, storeSettings } from './helpers.js';
 
 async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
@@ -43,12 +39,7 @@ describe('the processing thread (SQLite)', () => {
   }, 30_000);
 
   it('starts a thread that died again, logging why, and stops cleanly meanwhile', async () => {
-    const lines: { msg?: string }[] = [];
-    const logger = createLogger('error', { write: (line: string) => void lines.push(JSON.parse(line) as { msg?: string }) });
-    // A database the thread cannot open (its folder would be inside a file): it dies at once, every time.
-    const file = join(mkdtempSync(join(tmpdir(), 'pcbridge-thread-')), 'a-file');
-    writeFileSync(file, '');
-    const ctx: AppContext = { ...t.ctx, logger, config: { ...t.ctx.config, database: { dialect: 'sqlite', path: join(file, 'db.sqlite') } } };
+    const { ctx, lines, remove } = unopenableDatabase(t.ctx);
     thread = startProcessingThread(ctx);
     await waitFor(() => lines.filter((l) => l.msg?.startsWith('the processing thread exited; starting it again')).length >= 2, 10_000, 'two restarts');
     const stopping = performance.now();
@@ -56,6 +47,6 @@ describe('the processing thread (SQLite)', () => {
     thread = null;
     expect(performance.now() - stopping).toBeLessThan(5_000);
     expect(lines.some((l) => l.msg === 'the processing thread failed')).toBe(true);
-    rmSync(dirname(file), { recursive: true, force: true });
+    remove();
   }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { startModuleThread } from '../../threads.js';
 import type { EventBatchWriter, EventRowBuilder, ReceivedOutcome } from '../repos/events-repo.js';
 import type { IngestBatchMessage, IngestFatal, IngestReply, IngestThreadData, PackedReceived, PackedRow } from './sqlite-ingest-thread-main.js';
 import type { WritePriority } from './write-priority.js';
@@ -12,19 +12,6 @@ class SqliteThreadError extends Error {
     this.code = code;
   }
 }
-
-// Plain JavaScript, so the thread starts the same from the build and from the TypeScript
-// sources (where it first registers tsx, as bin/pcbridge.js does for the main thread).
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-(async () => {
-  if (workerData.tsxApi) {
-    const tsx = await import(workerData.tsxApi);
-    (tsx.register ?? tsx.default.register)();
-  }
-  await import(workerData.entry);
-})();
-`;
 
 /** The thread's writer, closed with the store. */
 export interface SqliteIngestThread extends EventBatchWriter {
@@ -42,15 +29,8 @@ export interface SqliteIngestThread extends EventBatchWriter {
  * too (`insertReceived`): the main thread only reads, verifies and answers.
  */
 export function startSqliteIngestThread(path: string, writePriority: WritePriority, rowBuilder: EventRowBuilder | null): SqliteIngestThread {
-  const source = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const data: IngestThreadData & { entry: string; tsxApi: string | null } = {
-    path,
-    writePriority: writePriority.shared,
-    rowBuilder: rowBuilder?.module ?? null,
-    entry: new URL(`./sqlite-ingest-thread-main.${source}`, import.meta.url).href,
-    tsxApi: source === 'ts' ? import.meta.resolve('tsx/esm/api') : null,
-  };
-  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: data });
+  const data: IngestThreadData = { path, writePriority: writePriority.shared, rowBuilder: rowBuilder?.module ?? null };
+  const worker = startModuleThread(new URL('./sqlite-ingest-thread-main', import.meta.url), data);
   // The thread must never keep a process alive on its own (tests, CLI commands).
   worker.unref();
   let nextId = 1;
