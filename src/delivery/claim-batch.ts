@@ -47,6 +47,11 @@ export interface ClaimOptions {
   /** Records and request bytes already in the batch being topped up (one batch only). */
   used?: { records: number; bytes: number };
   leaseMs: number;
+  /**
+   * The claim's time (default: the clock's now). The records it takes carry it as `updated_at`
+   * until they leave flight, so a claim whose answer is lost can be handed back (`releaseClaim`).
+   */
+  claimedAt?: number;
 }
 
 /** What a claim needs of an account: the streams feeding it (not its credentials). */
@@ -57,7 +62,7 @@ export type ClaimContext = Pick<AppContext, 'clock' | 'store' | 'instanceId'>;
 
 /** Claims up to `opts.batches` batches for `account`; an empty list when nothing is due. */
 export async function claimBatches(ctx: ClaimContext, account: ClaimAccount, opts: ClaimOptions): Promise<ClaimedBatch[]> {
-  const now = ctx.clock.now();
+  const now = opts.claimedAt ?? ctx.clock.now();
   const wanted = Math.max(1, opts.batches ?? 1);
   const firstRoom = opts.maxRecords - (opts.used?.records ?? 0);
   // Read a little past the room: a user whose later records fall just past the last batch's end

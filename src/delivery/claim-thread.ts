@@ -31,8 +31,9 @@ export function startClaimThread(ctx: AppContext): ClaimThread {
   if (writePriority === null) throw new Error('the store has no SQLite write priority');
   const data: ClaimThreadData = { path: ctx.config.database.path, writePriority: writePriority.shared, instanceId: ctx.instanceId };
   const log = ctx.logger.child({ thread: 'claims' });
-  const waiting = new Map<number, { resolve(batches: ClaimedBatch[]): void; reject(err: Error): void }>();
+  const waiting = new Map<number, { claimedAt: number; resolve(batches: ClaimedBatch[]): void; reject(err: Error): void }>();
   let nextId = 1;
+  let lastClaimedAt = 0;
   let stopping = false;
   const thread = superviseThread({
     start() {
@@ -44,10 +45,18 @@ export function startClaimThread(ctx: AppContext): ClaimThread {
         if ('batches' in reply) claim.resolve(reply.batches);
         else claim.reject(Object.assign(new Error(reply.error.message), reply.error.code === undefined ? {} : { code: reply.error.code }));
       });
-      // Claims it was running are refused: the loop logs them and claims again.
+      // Claims it was running are refused, and whatever they took goes back to pending: one may
+      // have committed before its answer was lost, and the lease renewal would keep its records
+      // in flight for as long as this process lives. The loop logs the refusal and claims again.
       worker.once('exit', () => {
-        for (const claim of waiting.values()) claim.reject(new Error('the claim thread exited during a claim'));
+        const lost = [...waiting.values()];
         waiting.clear();
+        for (const claim of lost) {
+          void ctx.store.delivery.records
+            .releaseClaim(ctx.instanceId, claim.claimedAt, ctx.clock.now())
+            .catch((err: unknown) => log.error({ err }, 'could not hand back the records of a claim the claim thread lost; their lease expires after a restart'))
+            .finally(() => claim.reject(new Error('the claim thread exited during a claim')));
+        }
       });
       return worker;
     },
@@ -59,11 +68,13 @@ export function startClaimThread(ctx: AppContext): ClaimThread {
     claim(account, opts) {
       const worker = thread.current();
       if (worker === null || stopping) return claimBatches(ctx, account, opts);
+      // Each claim a time of its own: what a lost claim took is found by it.
+      const claimedAt = (lastClaimedAt = Math.max(ctx.clock.now(), lastClaimedAt + 1));
       return new Promise((resolve, reject) => {
         const id = nextId++;
-        waiting.set(id, { resolve, reject });
+        waiting.set(id, { claimedAt, resolve, reject });
         // The streams only: the account's credentials stay on the main thread.
-        worker.postMessage({ id, account: { streams: account.streams }, opts } satisfies ClaimRequest);
+        worker.postMessage({ id, account: { streams: account.streams }, opts: { ...opts, claimedAt } } satisfies ClaimRequest);
       });
     },
     async stop() {

@@ -6,8 +6,9 @@ import { startClaimThread, type ClaimThread } from '../../src/delivery/claim-thr
 import { createDeliveryWorker } from '../../src/delivery/delivery-worker.js';
 import { startClevertapEmulator, type ClevertapEmulator } from '../../tools/clevertap-emulator/index.js';
 import { createTestContext, type TestContext } from '../helpers/context.js';
+import { DIALECTS } from '../helpers/databases.js';
 import { unopenableDatabase } from '../helpers/threads.js';
-import { ACCOUNT_ID, PASSCODE, countByState, createAppWithIntegration, insertRecords, summarizeArrivals, waitFor } from './helpers.js';
+import { ACCOUNT_ID, PASSCODE, countByState, createAppWithIntegration, insertRecords, recordsForUsers, summarizeArrivals, waitFor } from './helpers.js';
 
 const OPTS: ClaimOptions = { batches: 1, maxRecords: 1000, maxBytes: 4 * 1024 * 1024, leaseMs: 60_000 };
 
@@ -90,5 +91,39 @@ describe('the claim thread (SQLite)', () => {
     await thread.stop();
     thread = null;
     remove();
+  }, 30_000);
+});
+
+describe.each(DIALECTS)('a claim whose answer was lost (%s)', (dialect) => {
+  let t: TestContext;
+  beforeEach(async () => {
+    t = await createTestContext(dialect);
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('hands back exactly the records that claim took, found by its time', async () => {
+    const appId = await createAppWithIntegration(t.ctx);
+    const ids = await insertRecords(t.ctx, appId, recordsForUsers(4, 1));
+    const account = await onlyAccount(t.ctx);
+    const at = Date.now();
+    const [first] = await claimBatches(t.ctx, account, { ...OPTS, maxRecords: 2, claimedAt: at });
+    const [second] = await claimBatches(t.ctx, account, { ...OPTS, maxRecords: 2, claimedAt: at + 1 });
+    expect(first!.records.map((r) => r.id)).toEqual(ids.slice(0, 2));
+    expect(second!.records.map((r) => r.id)).toEqual(ids.slice(2));
+
+    // The first claim's answer was lost: its records go back; the second's stay in flight.
+    expect(await t.ctx.store.delivery.records.releaseClaim(t.ctx.instanceId, at, Date.now())).toBe(2);
+    expect(await t.ctx.store.delivery.records.releaseClaim('another-instance', at + 1, Date.now())).toBe(0);
+    const states = await t.ctx.store.db.all<{ id: number; state: string; lease_owner: string | null }>(`SELECT id, state, lease_owner FROM records ORDER BY id`);
+    expect(states.map((r) => [Number(r.id), r.state, r.lease_owner])).toEqual([
+      [ids[0], 'pending', null],
+      [ids[1], 'pending', null],
+      [ids[2], 'in_flight', t.ctx.instanceId],
+      [ids[3], 'in_flight', t.ctx.instanceId],
+    ]);
+    const [again] = await claimBatches(t.ctx, account, OPTS);
+    expect(again!.records.map((r) => r.id)).toEqual(ids.slice(0, 2));
   }, 30_000);
 });

@@ -64,6 +64,11 @@ export interface DeliveryRepo {
   leaseOwners(): Promise<string[]>;
   /** Every record in flight under `owner` goes back to pending (the owner is known to be dead). */
   reclaimOwner(owner: string, now: number): Promise<number>;
+  /**
+   * The records one claim of `owner` marked in flight at `claimedAt` (their `updated_at`) go back
+   * to pending: the claim's answer was lost, so nobody will send them.
+   */
+  releaseClaim(owner: string, claimedAt: number, now: number): Promise<number>;
   /** Extends this owner's leases. */
   renewLeases(owner: string, leaseUntil: number): Promise<void>;
   /** `(event_seq, generation, state)` of every record of these events. */
@@ -269,6 +274,15 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
         now,
         owner,
       ]);
+      return res.changes;
+    },
+
+    async releaseClaim(owner, claimedAt, now) {
+      const res = await q.run(
+        `UPDATE records SET state = 'pending', lease_owner = NULL, lease_until = NULL, updated_at = ?
+          WHERE state = 'in_flight' AND lease_owner = ? AND updated_at = ?`,
+        [now, owner, claimedAt],
+      );
       return res.changes;
     },
 
