@@ -22,7 +22,11 @@ export async function housekeeping(engine: DeliveryEngine, now: number): Promise
   }
   if (now - times.lastRenew >= tuning.leaseMs / 4) {
     times.lastRenew = now;
-    await ctx.store.delivery.records.renewLeases(ctx.instanceId, now + tuning.leaseMs);
+    // Only leases with less than three quarters left: a record claimed since the last renewal
+    // keeps its own (each renewal of a record rewrites it and its index entry, ~200 ms for
+    // 30,000 records in flight and claimed ahead at concurrency 15, with the write lock held).
+    // Renewed every quarter, no lease has less than half left.
+    await ctx.store.delivery.records.renewLeases(ctx.instanceId, now + tuning.leaseMs, now + (tuning.leaseMs * 3) / 4);
     await ctx.store.delivery.accounts.renewSlots(ctx.instanceId, now + tuning.leaseMs);
   }
   while (engine.orphans.length > 0) {

@@ -69,8 +69,8 @@ export interface DeliveryRepo {
    * to pending: the claim's answer was lost, so nobody will send them.
    */
   releaseClaim(owner: string, claimedAt: number, now: number): Promise<number>;
-  /** Extends this owner's leases. */
-  renewLeases(owner: string, leaseUntil: number): Promise<void>;
+  /** Extends this owner's leases that end before `renewBefore` (fresher ones are left as they are). */
+  renewLeases(owner: string, leaseUntil: number, renewBefore: number): Promise<void>;
   /** `(event_seq, generation, state)` of every record of these events. */
   recordStates(eventSeqs: readonly number[]): Promise<{ event_seq: number; generation: number; state: string }[]>;
   /** Sets the status of these events unless they went back to processing (replay) meanwhile. */
@@ -286,8 +286,8 @@ export function createDeliveryRepo(q: Queryable): DeliveryRepo {
       return res.changes;
     },
 
-    async renewLeases(owner, leaseUntil) {
-      await q.run(`UPDATE records SET lease_until = ? WHERE state = 'in_flight' AND lease_owner = ?`, [leaseUntil, owner]);
+    async renewLeases(owner, leaseUntil, renewBefore) {
+      await q.run(`UPDATE records SET lease_until = ? WHERE state = 'in_flight' AND lease_owner = ? AND lease_until < ?`, [leaseUntil, owner, renewBefore]);
     },
 
     async recordStates(eventSeqs) {
