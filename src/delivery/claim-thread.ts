@@ -8,8 +8,8 @@
  * is claimed beside it; SQLite's write lock orders the two.
  *
  * A thread that dies is logged and started again; meanwhile claims run on the main thread. A
- * claim it was running either rolled back or left its records in flight under this process's
- * lease, which the lease reclaim hands back (at-least-once, as after any crash).
+ * claim it was running either rolled back or committed without its answer arriving: the records
+ * it took are found by the claim's time and handed back to pending at once (`releaseClaim`).
  */
 import type { AppContext } from '../context.js';
 import { RESTART_AFTER_MS, startModuleThread, superviseThread } from '../threads.js';
